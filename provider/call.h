@@ -1,0 +1,78 @@
+/*
+ * call.h: one API call as the services define it: authentication headers
+ * for each attempt, retries with jittered exponential backoff within a
+ * deadline (429 honouring Retry-After, 5xx, throttling codes, connection
+ * failures), one credential refresh on an expired token, and the services'
+ * error envelopes turned into an error naming the URI, HTTP status, error
+ * code and message and request id.
+ */
+#ifndef HWC_CALL_H
+#define HWC_CALL_H
+
+#include <jansson.h>
+
+#include "endpoint.h"
+#include "transport.h"
+
+/* A small list of headers that owns (and wipes) its strings. */
+typedef struct hwc_hdrs {
+    hwc_header v[16];
+    size_t n;
+} hwc_hdrs;
+int hwc_hdrs_add(hwc_hdrs *h, const char *name, const char *value);
+void hwc_hdrs_free(hwc_hdrs *h);
+
+struct hwc_call;
+
+/* The credential interface the service clients see (auth.c implements
+ * it); they never know which method is behind it. */
+typedef struct hwc_auth_ops {
+    /* Adds the auth headers for this attempt (may log in first). */
+    int (*apply)(void *auth, const struct hwc_call *c, const char *host,
+                 const char *path, const unsigned char *body, size_t body_len,
+                 hwc_hdrs *h);
+    /* The service refused the credentials as expired or invalid: returns 1
+     * when a new attempt may succeed (a fresh login), else 0 with an
+     * error raised (e.g. a static token expired). */
+    int (*refresh)(void *auth, const struct hwc_call *c);
+    const char *(*name)(void *auth);
+} hwc_auth_ops;
+
+typedef struct hwc_call {
+    const char *what;        /* URI or operation, for messages */
+    enum hwc_service service;
+    const char *method;      /* "GET", "POST", "DELETE" */
+    const char *base_url;    /* "https://host[:port][/prefix]" */
+    const char *path;        /* "/v1.0/<project>/kms/get-publickey" */
+    const char *query;       /* encoded, without '?'; or NULL */
+    const char *json_body;   /* or NULL (no body) */
+    const char *project_id;  /* scope, for auth (may be NULL) */
+    const char *domain_id;
+    const char *region;
+    int state_changing;      /* not retried once it may have arrived */
+    const hwc_http_opts *http;
+    int retries;             /* extra attempts after the first */
+    long deadline_ms;        /* for all attempts together */
+    const hwc_auth_ops *auth_ops; /* NULL: no authentication */
+    void *auth;
+} hwc_call;
+
+/*
+ * Performs the call. Returns 1 with a 2xx response in *resp; otherwise 0
+ * with an error raised and *resp freed. The caller frees *resp.
+ */
+int hwc_call_perform(const hwc_call *c, hwc_http_resp *resp);
+
+/* Performs the call and parses the JSON object it answered. */
+int hwc_call_json(const hwc_call *c, json_t **out);
+
+/* Parses a body as a JSON object (duplicates rejected); raises
+ * HWC_R_BAD_RESPONSE naming `what` when it is not one. */
+json_t *hwc_json_parse(const char *what, const unsigned char *body,
+                       size_t len);
+
+/* Pulls error_code/error_msg out of any of the services' envelopes. */
+void hwc_error_envelope(const unsigned char *body, size_t len, char *code,
+                        size_t codecap, char *msg, size_t msgcap);
+
+#endif /* HWC_CALL_H */

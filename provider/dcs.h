@@ -1,0 +1,16 @@
+/*
+ * dcs.h: the DCS client: the SSL certificate download of a Redis
+ * instance (a presigned OBS link, then the file it points to).
+ */
+#ifndef HWC_DCS_H
+#define HWC_DCS_H
+
+#include "client.h"
+
+#define HWC_MAX_DOWNLOAD (1024 * 1024)
+
+/* The downloaded file (not yet unpacked); OPENSSL_free *data. */
+int hwc_dcs_download_ssl(const hwc_client *cl, const char *instance_id,
+                         unsigned char **data, size_t *len);
+
+#endif /* HWC_DCS_H */

@@ -1,0 +1,54 @@
+/*
+ * debug.c: the run-time debug log (HWCLOUD_DEBUG in the environment or
+ * `debug` in openssl.cnf), written to stderr. Callers log method, path,
+ * status and ids, never a secret: hwc_mask() is what a secret prints as.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hwc.h"
+
+/* -1: not decided yet (read the environment on first use). */
+static int debug_state = -1;
+
+static int env_truthy(const char *v)
+{
+    return v != NULL && *v != '\0' && strcmp(v, "0") != 0 &&
+           strcmp(v, "no") != 0 && strcmp(v, "false") != 0;
+}
+
+int hwc_debug_enabled(void)
+{
+    if (debug_state < 0) {
+        debug_state = env_truthy(getenv("HWCLOUD_DEBUG"));
+    }
+    return debug_state;
+}
+
+void hwc_debug_enable(int on)
+{
+    debug_state = on ? 1 : (env_truthy(getenv("HWCLOUD_DEBUG")) ? 1 : 0);
+}
+
+void hwc_debug_at(const char *file, int line, const char *func,
+                  const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    struct timespec ts;
+    const char *base = strrchr(file, '/');
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr, "hwcloud[%ld.%03ld] %s:%d %s: %s\n", (long)ts.tv_sec,
+            ts.tv_nsec / 1000000, base ? base + 1 : file, line, func, msg);
+}
+
+const char *hwc_mask(const char *secret)
+{
+    return (secret != NULL && *secret != '\0') ? "[****]" : "[unset]";
+}

@@ -1,0 +1,177 @@
+/*
+ * decode.h: layer 3, bytes to DER objects. Pure functions: no network, no
+ * provider state, no OpenSSL dispatch. Every certificate leaves as X.509
+ * DER, every private key as PKCS#8 PrivateKeyInfo DER, every public key as
+ * SubjectPublicKeyInfo DER, so the store can hand them to libcrypto as is.
+ * On failure the functions raise an hwc error (HWC_R_DECODE etc.) and
+ * return 0, leaving `out` as it was before the call.
+ */
+#ifndef HWC_DECODE_H
+#define HWC_DECODE_H
+
+#include <stddef.h>
+
+#include <openssl/types.h>
+
+enum hwc_obj_kind {
+    HWC_OBJ_CERT = 1, /* X.509 Certificate DER */
+    HWC_OBJ_PRIVKEY,  /* PKCS#8 PrivateKeyInfo DER (secret: wiped on free) */
+    HWC_OBJ_PUBKEY,   /* SubjectPublicKeyInfo DER */
+};
+
+typedef struct hwc_obj {
+    enum hwc_obj_kind kind;
+    char data_type[16]; /* keys: "RSA", "EC", "RSA-PSS", "ED25519"...; certs: "" */
+    unsigned char *der;
+    size_t der_len;
+    char *label; /* JKS alias, PKCS#12 friendlyName, archive member; or NULL */
+} hwc_obj;
+
+typedef struct hwc_objs {
+    hwc_obj *v;
+    size_t n, cap;
+    /* Entries that could not be decoded while others could, e.g.
+     * "alias1: wrong password; alias2: unsupported algorithm"; or NULL. */
+    char *failed;
+} hwc_objs;
+
+/* Appends a copy of der (and label); data_type may be NULL for certs. */
+int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
+                 const unsigned char *der, size_t len, const char *label);
+/* Notes an entry that failed (text is copied); see hwc_objs.failed. */
+int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why);
+/* Frees everything, wiping private-key bytes; l itself becomes empty. */
+void hwc_objs_free(hwc_objs *l);
+/*
+ * Moves every entry (and the failure notes) of src to the end of dst, all
+ * or nothing: on failure (out of memory) dst is as it was and src keeps
+ * its entries. On success src is left empty. Lets a decoder build its
+ * result in a scratch list and leave `out` untouched when it fails.
+ */
+int hwc_objs_move(hwc_objs *dst, hwc_objs *src);
+
+/*----------------------------------------------------------------- PEM */
+
+typedef struct hwc_pem_block {
+    char label[64]; /* e.g. "CERTIFICATE", "RSA PRIVATE KEY" */
+    unsigned char *der;
+    size_t der_len;
+} hwc_pem_block;
+
+/*
+ * Splits text into its PEM blocks. Tolerates CRLF or LF, blocks glued
+ * together with no newline between END and BEGIN, leading/trailing
+ * whitespace and text between blocks. Encrypted PEM (Proc-Type) blocks are
+ * returned as they are with their label: when the body starts with RFC 1421
+ * headers ("Proc-Type: 4,ENCRYPTED", "DEK-Info: ..."), `der` holds the body
+ * text undecoded (headers included, trimmed), which a caller recognises by
+ * its first bytes ("Proc-Type:"); DER never starts so. Returns the number
+ * of blocks (>= 0; *blocks is NULL when 0) and an array to free with
+ * hwc_pem_blocks_free, or -1 on a malformed block (bad base64, empty body,
+ * END without BEGIN, missing END, mismatched or invalid labels, labels of
+ * 64 characters or more), with an HWC_R_DECODE error saying which block
+ * ("PEM block 2 (CERTIFICATE): invalid base64"). Block bytes are wiped
+ * when freed (they may hold keys).
+ */
+int hwc_pem_split(const char *text, size_t len, hwc_pem_block **blocks);
+void hwc_pem_blocks_free(hwc_pem_block *blocks, int n);
+/* True when data starts (after whitespace) with "-----BEGIN ". */
+int hwc_looks_like_pem(const unsigned char *data, size_t len);
+
+/*----------------------------------------------------------------- keys */
+
+/*
+ * A public key as KMS get-publickey returns it: PEM (any label) or raw DER,
+ * holding an SPKI or a PKCS#1 RSAPublicKey (the documented example puts
+ * PKCS#1 under "BEGIN PUBLIC KEY"). Appends one HWC_OBJ_PUBKEY.
+ */
+int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out);
+
+/*
+ * One private key from PEM text: PKCS#1 "RSA PRIVATE KEY", SEC1
+ * "EC PRIVATE KEY" (with or without a preceding "EC PARAMETERS" block),
+ * unencrypted PKCS#8 "PRIVATE KEY". Appends one HWC_OBJ_PRIVKEY.
+ */
+int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out);
+
+/* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE") block
+ * of a PEM bundle, in order; other blocks are ignored. Appends >= 1 cert. */
+int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
+
+/*
+ * SCM export assembly. Inputs are the JSON string fields (each may be NULL
+ * or empty). Output order: the leaf (the certificate whose public key
+ * matches private_key, looked for in `certificate` first, then in
+ * `entire_certificate`), then every other certificate of certificate,
+ * certificate_chain and entire_certificate, de-duplicated and ordered by
+ * issuer linkage from the leaf upwards (unlinked ones last, in input
+ * order), then the private key. No matching certificate: HWC_R_KEY_MISMATCH
+ * and nothing is appended. private_key NULL: certificates only, leaf =
+ * first certificate of `certificate`, else of entire_certificate.
+ */
+int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
+                     const char *entire_certificate, const char *private_key,
+                     hwc_objs *out);
+
+/*----------------------------------------------------------------- files */
+
+/*
+ * The DCS SSL download: sniffs zip, tar, gzip(tar), plain PEM or DER (not
+ * trusting names) and appends every certificate found, each labelled with
+ * its member name. Members and total uncompressed size are capped by
+ * max_unpacked bytes (HWC_R_TOO_LARGE beyond it).
+ */
+int hwc_decode_archive_certs(const unsigned char *data, size_t len,
+                             size_t max_unpacked, hwc_objs *out);
+
+enum hwc_keystore_format {
+    HWC_KS_UNKNOWN = 0,
+    HWC_KS_PEM,
+    HWC_KS_PKCS12,
+    HWC_KS_JKS,
+    HWC_KS_JCEKS,
+};
+enum hwc_keystore_format hwc_keystore_sniff(const unsigned char *data,
+                                            size_t len);
+/* True when the format needs a password (PKCS#12, JKS, JCEKS). */
+int hwc_keystore_needs_password(enum hwc_keystore_format fmt);
+
+/*
+ * A CodeArts keystore file: every private key and certificate in it, keys
+ * and their certificate chains in entry order, each labelled with its
+ * alias. One password serves integrity and every entry. A wrong password
+ * (integrity check fails) is HWC_R_BAD_PASSWORD with nothing appended; an
+ * entry that alone cannot be decrypted is noted in out->failed by alias
+ * while the others are appended. Legacy PKCS#12 algorithms (RC2, 3DES)
+ * are decrypted in `libctx` with OpenSSL's legacy provider if it loads,
+ * else HWC_R_LEGACY_NEEDED.
+ */
+int hwc_decode_keystore(const unsigned char *data, size_t len,
+                        const char *pass, size_t passlen, OSSL_LIB_CTX *libctx,
+                        hwc_objs *out);
+
+/* The format-specific parts hwc_decode_keystore dispatches to. */
+int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
+                  size_t passlen, hwc_objs *out); /* JKS and JCEKS */
+int hwc_pkcs12_parse(const unsigned char *data, size_t len, const char *pass,
+                     size_t passlen, OSSL_LIB_CTX *libctx, hwc_objs *out);
+
+/*----------------------------------------------------- PEM-wrapped URI */
+
+#define HWC_URI_PEM_LABEL "HWCLOUD PROVIDER URI"
+#define HWC_URI_PEM_MAGIC "hwcloud-provider-uri-v1"
+
+/*
+ * DER of SEQUENCE { VisibleString magic, UTF8String uri }. uri must be
+ * non-empty UTF-8 of at most 65535 bytes. *der is freed with OPENSSL_free.
+ */
+int hwc_uri_wrap_der(const char *uri, unsigned char **der, size_t *len);
+/* The PEM text of that DER, label HWC_URI_PEM_LABEL, NUL-terminated, 64
+ * base64 characters a line, LF line ends; free with OPENSSL_free. */
+char *hwc_uri_wrap_pem(const char *uri);
+/* The URI inside such a DER (strict DER: minimal lengths, exact magic,
+ * exactly two elements, UTF-8 without NUL, no trailing bytes); NULL with an
+ * HWC_R_DECODE error otherwise. Free with OPENSSL_free. */
+char *hwc_uri_unwrap_der(const unsigned char *der, size_t len);
+
+#endif /* HWC_DECODE_H */

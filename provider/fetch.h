@@ -1,0 +1,33 @@
+/*
+ * fetch.h: URI -> settings -> service call -> decode. Given a parsed URI,
+ * fetches what it names from the cloud and returns it as DER objects (and,
+ * for a KMS key, a remote-key handle). The store loader is its only user
+ * besides the command-line tool.
+ */
+#ifndef HWC_FETCH_H
+#define HWC_FETCH_H
+
+#include <openssl/core.h>
+
+#include "decode.h"
+#include "provider.h"
+#include "rkey.h"
+#include "uri.h"
+
+typedef struct hwc_fetch_req {
+    const char *uri_text;
+    const hwc_uri *uri;
+    int expect; /* OSSL_STORE_INFO_* or 0 */
+    OSSL_PASSPHRASE_CALLBACK *pw_cb;
+    void *pw_cbarg;
+} hwc_fetch_req;
+
+typedef struct hwc_fetched {
+    hwc_objs objs;
+    hwc_rkey *rkey; /* kms:key/ only, unless only the public key was asked */
+} hwc_fetched;
+
+int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out);
+void hwc_fetched_free(hwc_fetched *f);
+
+#endif /* HWC_FETCH_H */

@@ -1,0 +1,124 @@
+/*
+ * hwc.h: what every layer of the hwcloud provider shares: the error path
+ * into OpenSSL's error queue, run-time debug logging with secrets masked,
+ * growable byte buffers that wipe themselves, and small string helpers.
+ * Nothing here knows about HTTP, cloud services or OpenSSL dispatch tables.
+ */
+#ifndef HWC_H
+#define HWC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/core.h>
+
+#ifndef HWC_VERSION
+#define HWC_VERSION "0.0.0"
+#endif
+#define HWC_PROV_NAME "hwcloud"
+
+/*---------------------------------------------------------------- errors */
+
+/* Provider reason codes; text in err.c. Never renumber (users grep them). */
+enum hwc_reason {
+    HWC_R_INTERNAL = 1,
+    HWC_R_MALLOC,
+    HWC_R_URI_INVALID,      /* URI does not match the documented grammar */
+    HWC_R_CONFIG,           /* a setting is missing or invalid */
+    HWC_R_AUTH,             /* no credentials, login failed */
+    HWC_R_TOKEN_EXPIRED,    /* a static token was refused as expired */
+    HWC_R_TRANSPORT,        /* connect/TLS/timeout: no HTTP answer */
+    HWC_R_SERVICE,          /* the service answered with an error */
+    HWC_R_BAD_RESPONSE,     /* the answer is not what the API documents */
+    HWC_R_TOO_LARGE,        /* a response or file exceeds its cap */
+    HWC_R_DECODE,           /* bytes are not a certificate/key/keystore */
+    HWC_R_KEY_MISMATCH,     /* no certificate matches the private key */
+    HWC_R_BAD_PASSWORD,     /* keystore password wrong or integrity fail */
+    HWC_R_UNSUPPORTED,      /* operation/algorithm/format not supported */
+    HWC_R_KEY_STATE,        /* KMS key disabled, pending deletion, ... */
+    HWC_R_REMOTE_OP,        /* a KMS sign/decrypt result failed checks */
+    HWC_R_URI_PEM_DISABLED, /* PEM-wrapped URI seen with uri_pem off */
+    HWC_R_NOT_FOUND,        /* alias/name/search found nothing */
+    HWC_R_AMBIGUOUS,        /* alias/name matched more than one object */
+    HWC_R_LEGACY_NEEDED,    /* legacy algorithms need the legacy provider */
+    HWC_R_REASON_MAX
+};
+
+/* The reason strings table for the core's get_reason_strings. */
+const OSSL_ITEM *hwc_reason_strings(void);
+const char *hwc_reason_text(int reason);
+
+/*
+ * Core error functions captured at provider init. When absent (the CLI tool
+ * and unit tests link the code directly), errors go to libcrypto's ERR API.
+ */
+void hwc_err_set_core(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
+
+/*
+ * hwc_raise: the one path into the error queue. ctx is unused today but
+ * keeps call sites ready for per-provider-instance handles.
+ */
+#define hwc_raise(ctx, reason, ...)                                           \
+    hwc_raise_at((ctx), (reason), __FILE__, __LINE__, __func__, __VA_ARGS__)
+void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
+                  const char *func, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/*---------------------------------------------------------------- debug */
+
+/* True when HWCLOUD_DEBUG (env) or `debug` (openssl.cnf) asks for a log. */
+int hwc_debug_enabled(void);
+void hwc_debug_enable(int on);
+#define hwc_debug(...)                                                        \
+    do {                                                                      \
+        if (hwc_debug_enabled())                                              \
+            hwc_debug_at(__FILE__, __LINE__, __func__, __VA_ARGS__);          \
+    } while (0)
+void hwc_debug_at(const char *file, int line, const char *func,
+                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* What a secret looks like in a log: "[****]" or "[unset]". */
+const char *hwc_mask(const char *secret);
+
+/*---------------------------------------------------------------- buffers */
+
+/* A growable byte buffer; hwc_buf_free wipes before freeing. */
+typedef struct hwc_buf {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+} hwc_buf;
+
+int hwc_buf_append(hwc_buf *b, const void *p, size_t n);
+int hwc_buf_append_str(hwc_buf *b, const char *s);
+int hwc_buf_printf(hwc_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* NUL-terminates (not counted in len); returns data or NULL on failure. */
+char *hwc_buf_cstr(hwc_buf *b);
+/* Hands the bytes to the caller (who frees them); b becomes empty. */
+unsigned char *hwc_buf_steal(hwc_buf *b, size_t *len);
+void hwc_buf_free(hwc_buf *b);
+
+/*---------------------------------------------------------------- strings */
+
+/* Wipe and free a NUL-terminated secret; NULL is fine. */
+void hwc_secret_free(char *s);
+/* Replace *dst by a copy of src (NULL clears); wipes the old value. */
+int hwc_str_set(char **dst, const char *src);
+/* Base64 (standard alphabet, padding); decode accepts line breaks. */
+char *hwc_base64_encode(const unsigned char *in, size_t len);
+unsigned char *hwc_base64_decode(const char *in, size_t len, size_t *outlen);
+/* Lower-case hex of in. */
+char *hwc_hex_encode(const unsigned char *in, size_t len);
+
+#endif /* HWC_H */

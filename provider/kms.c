@@ -1,0 +1,253 @@
+/*
+ * kms.c: the KMS client. Every call is POST /v1.0/{project_id}/kms/<op>
+ * with a JSON body; errors are nested {"error":{...}} (call.c reads them).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "kms.h"
+
+static int kms_post(const hwc_client *cl, const char *op, json_t *body,
+                    json_t **out)
+{
+    const char *project = hwc_client_project(cl);
+    char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char path[160];
+    hwc_call c;
+    int ok = 0;
+
+    if (base != NULL && text != NULL) {
+        snprintf(path, sizeof(path), "/v1.0/%s/kms/%s", project, op);
+        hwc_client_prepare(cl, &c, HWC_SVC_KMS, "POST", base, path);
+        c.json_body = text;
+        ok = hwc_call_json(&c, out);
+    } else if (base != NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
+    }
+    if (text != NULL) {
+        OPENSSL_cleanse(text, strlen(text));
+        free(text); /* json_dumps allocates with jansson's malloc */
+    }
+    OPENSSL_free(base);
+    return ok;
+}
+
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+    OPENSSL_strlcpy(dst, src ? src : "", cap);
+}
+
+int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
+                         hwc_kms_key_info *out)
+{
+    json_t *body = json_pack("{s:s}", "key_id", key_id), *resp = NULL;
+    const char *id = NULL, *alias = NULL, *spec = NULL, *usage = NULL;
+    const char *state = NULL, *keystore = NULL;
+    json_error_t err;
+    int ok = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (body == NULL || !kms_post(cl, "describe-key", body, &resp)) {
+        goto done;
+    }
+    if (json_unpack_ex(resp, &err, 0,
+                       "{s:{s:s, s?s, s:s, s?s, s:s, s?s}}", "key_info",
+                       "key_id", &id, "key_alias", &alias, "key_spec", &spec,
+                       "key_usage", &usage, "key_state", &state,
+                       "keystore_id", &keystore) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: describe-key answer lacks %s", cl->what, err.text);
+        goto done;
+    }
+    copy_field(out->key_id, sizeof(out->key_id), id);
+    copy_field(out->key_alias, sizeof(out->key_alias), alias);
+    copy_field(out->key_spec, sizeof(out->key_spec), spec);
+    copy_field(out->key_usage, sizeof(out->key_usage), usage);
+    copy_field(out->key_state, sizeof(out->key_state), state);
+    copy_field(out->keystore_id, sizeof(out->keystore_id), keystore);
+    ok = 1;
+done:
+    json_decref(body);
+    json_decref(resp);
+    return ok;
+}
+
+int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
+                           char **public_key)
+{
+    json_t *body = json_pack("{s:s}", "key_id", key_id), *resp = NULL;
+    const char *pk = NULL;
+    json_error_t err;
+    int ok = 0;
+
+    *public_key = NULL;
+    if (body == NULL || !kms_post(cl, "get-publickey", body, &resp)) {
+        goto done;
+    }
+    if (json_unpack_ex(resp, &err, 0, "{s:s}", "public_key", &pk) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: get-publickey answer lacks %s", cl->what, err.text);
+        goto done;
+    }
+    if ((*public_key = OPENSSL_strdup(pk)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the public key", cl->what);
+        goto done;
+    }
+    ok = 1;
+done:
+    json_decref(body);
+    json_decref(resp);
+    return ok;
+}
+
+/* A base64 field of a response, decoded. */
+static int b64_field(const hwc_client *cl, json_t *resp, const char *op,
+                     const char *field, unsigned char **out, size_t *outlen)
+{
+    const char *v = NULL;
+    json_error_t err;
+
+    if (json_unpack_ex(resp, &err, 0, "{s:s}", field, &v) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s",
+                  cl->what, op, err.text);
+        return 0;
+    }
+    if ((*out = hwc_base64_decode(v, strlen(v), outlen)) == NULL) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s is not base64",
+                  cl->what, op, field);
+        return 0;
+    }
+    return 1;
+}
+
+int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
+                 const unsigned char *digest, size_t dlen, unsigned char **sig,
+                 size_t *siglen)
+{
+    char *msg = hwc_base64_encode(digest, dlen);
+    json_t *body = NULL, *resp = NULL;
+    int ok = 0;
+
+    if (msg != NULL) {
+        body = json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message",
+                         msg, "signing_algorithm", alg, "message_type",
+                         "DIGEST");
+    }
+    if (body == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request",
+                  cl->what);
+    } else if (kms_post(cl, "sign", body, &resp)) {
+        ok = b64_field(cl, resp, "sign", "signature", sig, siglen);
+    }
+    OPENSSL_free(msg);
+    json_decref(body);
+    json_decref(resp);
+    return ok;
+}
+
+int hwc_kms_decrypt(const hwc_client *cl, const char *key_id,
+                    const char *alg, const unsigned char *ct, size_t ctlen,
+                    unsigned char **pt, size_t *ptlen)
+{
+    char *cipher = hwc_base64_encode(ct, ctlen);
+    json_t *body = NULL, *resp = NULL;
+    int ok = 0;
+
+    if (cipher != NULL) {
+        body = json_pack("{s:s, s:s, s:s}", "key_id", key_id, "cipher_text",
+                         cipher, "encryption_algorithm", alg);
+    }
+    if (body == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a decrypt request",
+                  cl->what);
+    } else if (kms_post(cl, "decrypt-data", body, &resp)) {
+        /* plain_text_base64 carries binary data intact. */
+        ok = b64_field(cl, resp, "decrypt-data", "plain_text_base64", pt,
+                       ptlen);
+    }
+    OPENSSL_free(cipher);
+    json_decref(body);
+    if (resp != NULL) {
+        /* jansson cannot wipe: at least drop the value before freeing. */
+        json_t *v = json_object_get(resp, "plain_text");
+        if (json_is_string(v)) {
+            OPENSSL_cleanse((char *)json_string_value(v),
+                            json_string_length(v));
+        }
+        v = json_object_get(resp, "plain_text_base64");
+        if (json_is_string(v)) {
+            OPENSSL_cleanse((char *)json_string_value(v),
+                            json_string_length(v));
+        }
+        json_decref(resp);
+    }
+    return ok;
+}
+
+enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info)
+{
+    if (strcmp(info->key_usage, "SIGN_VERIFY") == 0) {
+        return HWC_USAGE_SIGN_VERIFY;
+    }
+    if (strcmp(info->key_usage, "ENCRYPT_DECRYPT") == 0) {
+        return HWC_USAGE_ENCRYPT_DECRYPT;
+    }
+    return HWC_USAGE_UNKNOWN;
+}
+
+int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
+{
+    static const char *states[] = {"", "pending activation", "enabled",
+                                   "disabled", "pending deletion",
+                                   "pending import"};
+    int st = info->key_state[0] - '0';
+
+    if (strncmp(info->key_spec, "RSA_", 4) != 0 &&
+        strncmp(info->key_spec, "EC_", 3) != 0) {
+        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+                  "%s: key spec %s is not an RSA or EC key pair", what,
+                  info->key_spec);
+        return 0;
+    }
+    if (strcmp(info->key_state, "2") != 0) {
+        hwc_raise(NULL, HWC_R_KEY_STATE, "%s: key is %s (key_state %s)", what,
+                  (st >= 1 && st <= 5 && info->key_state[1] == '\0')
+                      ? states[st]
+                      : "not enabled",
+                  info->key_state);
+        return 0;
+    }
+    return 1;
+}
+
+/*--------------------------------------------- remote key operations */
+
+static int rkey_sign(void *arg, const char *key_id, const char *alg,
+                     const unsigned char *digest, size_t dlen,
+                     unsigned char **sig, size_t *siglen)
+{
+    return hwc_kms_sign(arg, key_id, alg, digest, dlen, sig, siglen);
+}
+
+static int rkey_decrypt(void *arg, const char *key_id, const char *alg,
+                        const unsigned char *ct, size_t ctlen,
+                        unsigned char **pt, size_t *ptlen)
+{
+    return hwc_kms_decrypt(arg, key_id, alg, ct, ctlen, pt, ptlen);
+}
+
+static void *rkey_up_ref(void *arg)
+{
+    return hwc_client_up_ref(arg);
+}
+
+static void rkey_free(void *arg)
+{
+    hwc_client_free(arg);
+}
+
+const struct hwc_rkey_ops hwc_kms_rkey_ops = {rkey_sign, rkey_decrypt,
+                                              rkey_up_ref, rkey_free};

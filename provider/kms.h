@@ -1,0 +1,42 @@
+/*
+ * kms.h: the KMS (DEW) client: describe-key, get-publickey, sign,
+ * decrypt-data. Requests and responses as C structs; JSON stays inside.
+ */
+#ifndef HWC_KMS_H
+#define HWC_KMS_H
+
+#include <stddef.h>
+
+#include "client.h"
+#include "rkey.h"
+
+typedef struct hwc_kms_key_info {
+    char key_id[40];
+    char key_alias[256];
+    char key_spec[16];   /* RSA_2048, EC_P256, AES_256, ... */
+    char key_usage[24];  /* SIGN_VERIFY, ENCRYPT_DECRYPT */
+    char key_state[4];   /* "2" enabled, "3" disabled, "4" pending deletion */
+    char keystore_id[64];
+} hwc_kms_key_info;
+
+int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
+                         hwc_kms_key_info *out);
+/* The public_key string as returned (PEM text); OPENSSL_free it. */
+int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
+                           char **public_key);
+int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
+                 const unsigned char *digest, size_t dlen, unsigned char **sig,
+                 size_t *siglen);
+int hwc_kms_decrypt(const hwc_client *cl, const char *key_id,
+                    const char *alg, const unsigned char *ct, size_t ctlen,
+                    unsigned char **pt, size_t *ptlen);
+
+/* Checks that a described key can serve as an asymmetric private key:
+ * enabled, RSA or EC. Raises HWC_R_KEY_STATE / HWC_R_UNSUPPORTED. */
+int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info);
+enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info);
+
+/* rkey ops bound to a client (ops_arg is an hwc_client reference). */
+extern const struct hwc_rkey_ops hwc_kms_rkey_ops;
+
+#endif /* HWC_KMS_H */

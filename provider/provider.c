@@ -1,0 +1,220 @@
+/*
+ * provider.c: the module's entry point. OSSL_provider_init reads the
+ * provider's openssl.cnf section and the environment, validates them and
+ * publishes the algorithms. It does no I/O beyond that: libcurl starts on
+ * the first request and credentials are read on the first load, because
+ * providers are often activated while OpenSSL is still loading its own
+ * configuration (pitfalls, item 5).
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+#include <openssl/provider.h>
+
+#include "auth.h"
+#include "hwc.h"
+#include "provider.h"
+#include "transport.h"
+
+static OSSL_FUNC_provider_teardown_fn hwc_teardown;
+static OSSL_FUNC_provider_gettable_params_fn hwc_gettable_params;
+static OSSL_FUNC_provider_get_params_fn hwc_get_params;
+static OSSL_FUNC_provider_query_operation_fn hwc_query_operation;
+static OSSL_FUNC_provider_get_reason_strings_fn hwc_get_reason_strings;
+
+static OSSL_FUNC_core_get_params_fn *core_get_params;
+static OSSL_FUNC_core_thread_start_fn *core_thread_start;
+static const OSSL_CORE_HANDLE *core_handle;
+
+/* The credentials are made on first use and shared by every thread. */
+static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
+struct prov_private {
+    hwc_provctx pub;
+    hwc_auth *auth;
+};
+
+hwc_auth *hwc_prov_auth(hwc_provctx *prov)
+{
+    struct prov_private *pp = (struct prov_private *)prov;
+    hwc_auth *a;
+
+    pthread_mutex_lock(&auth_lock);
+    if (pp->auth == NULL) {
+        pp->auth = hwc_auth_new(prov->settings);
+    }
+    a = pp->auth;
+    pthread_mutex_unlock(&auth_lock);
+    return a;
+}
+
+static int thread_stop_register(void (*fn)(void *), void *arg)
+{
+    return core_thread_start != NULL &&
+           core_thread_start(core_handle, (OSSL_thread_stop_handler_fn)fn,
+                             arg);
+}
+
+static const OSSL_ALGORITHM store_algs[] = {
+    {"kms", HWC_PROPS, hwc_store_functions, "Huawei Cloud KMS keys"},
+    {"scm", HWC_PROPS, hwc_store_functions, "Huawei Cloud SCM certificates"},
+    {"dcs", HWC_PROPS, hwc_store_functions,
+     "Huawei Cloud DCS Redis CA certificates"},
+    {"codearts", HWC_PROPS, hwc_store_functions,
+     "Huawei Cloud CodeArts Build keystores"},
+    {NULL, NULL, NULL, NULL}};
+
+static const OSSL_ALGORITHM *hwc_query_operation(void *provctx, int id,
+                                                 int *no_cache)
+{
+    (void)provctx;
+    *no_cache = 0;
+    if (id == OSSL_OP_STORE) {
+        return store_algs;
+    }
+    return hwc_algorithms(id);
+}
+
+static const OSSL_PARAM *hwc_gettable_params(void *provctx)
+{
+    static const OSSL_PARAM known[] = {
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_NAME, NULL, 0),
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_VERSION, NULL, 0),
+        OSSL_PARAM_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, NULL, 0),
+        OSSL_PARAM_int(OSSL_PROV_PARAM_STATUS, NULL), OSSL_PARAM_END};
+
+    (void)provctx;
+    return known;
+}
+
+static int hwc_get_params(void *provctx, OSSL_PARAM params[])
+{
+    OSSL_PARAM *p;
+
+    (void)provctx;
+    p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME);
+    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, "Huawei Cloud provider")) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
+    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, HWC_VERSION)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO);
+    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, "hwcloud " HWC_VERSION)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
+    if (p != NULL && !OSSL_PARAM_set_int(p, 1)) {
+        return 0;
+    }
+    return 1;
+}
+
+static const OSSL_ITEM *hwc_get_reason_strings(void *provctx)
+{
+    (void)provctx;
+    return hwc_reason_strings();
+}
+
+static void provctx_free(struct prov_private *pp)
+{
+    if (pp == NULL) {
+        return;
+    }
+    hwc_auth_free(pp->auth);
+    hwc_settings_free(pp->pub.settings);
+    OSSL_LIB_CTX_free(pp->pub.libctx);
+    OPENSSL_clear_free(pp, sizeof(*pp));
+}
+
+static void hwc_teardown(void *provctx)
+{
+    provctx_free(provctx);
+    hwc_transport_teardown();
+}
+
+/* Reads every known key of our openssl.cnf section. */
+static int read_config(const OSSL_CORE_HANDLE *handle, hwc_settings *st)
+{
+    char *vals[HWC_S_COUNT] = {0};
+    OSSL_PARAM params[HWC_S_COUNT + 1];
+
+    for (int i = 0; i < HWC_S_COUNT; i++) {
+        params[i] = OSSL_PARAM_construct_utf8_ptr(
+            (char *)hwc_setting_key(i), &vals[i], 0);
+    }
+    params[HWC_S_COUNT] = OSSL_PARAM_construct_end();
+    if (core_get_params == NULL || !core_get_params(handle, params)) {
+        return 1; /* no section: the environment and defaults decide */
+    }
+    for (int i = 0; i < HWC_S_COUNT; i++) {
+        if (vals[i] != NULL && !hwc_settings_set(st, i, vals[i], HWC_SRC_CONF)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void capture_core(const OSSL_DISPATCH *in)
+{
+    for (; in->function_id != 0; in++) {
+        switch (in->function_id) {
+        case OSSL_FUNC_CORE_GET_PARAMS:
+            core_get_params = OSSL_FUNC_core_get_params(in);
+            break;
+        case OSSL_FUNC_CORE_THREAD_START:
+            core_thread_start = OSSL_FUNC_core_thread_start(in);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static const OSSL_DISPATCH hwc_dispatch_table[] = {
+    {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))hwc_teardown},
+    {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))hwc_gettable_params},
+    {OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))hwc_get_params},
+    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))hwc_query_operation},
+    {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS,
+     (void (*)(void))hwc_get_reason_strings},
+    {0, NULL}};
+
+__attribute__((visibility("default"))) OSSL_provider_init_fn
+    OSSL_provider_init;
+
+int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+                       const OSSL_DISPATCH **out, void **provctx)
+{
+    struct prov_private *pp = OPENSSL_zalloc(sizeof(*pp));
+
+    hwc_err_set_core(handle, in);
+    capture_core(in);
+    core_handle = handle;
+    hwc_transport_set_thread_stop(thread_stop_register);
+    if (pp == NULL || (pp->pub.settings = hwc_settings_new()) == NULL ||
+        (pp->pub.libctx = OSSL_LIB_CTX_new_child(handle, in)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
+        goto err;
+    }
+    pp->pub.handle = handle;
+    if (!read_config(handle, pp->pub.settings) ||
+        !hwc_settings_load_env(pp->pub.settings) ||
+        !hwc_settings_validate(pp->pub.settings)) {
+        goto err;
+    }
+    hwc_debug_enable(hwc_get_bool(pp->pub.settings, HWC_S_DEBUG));
+    pp->pub.uri_pem = hwc_get_bool(pp->pub.settings, HWC_S_URI_PEM);
+    hwc_debug("hwcloud %s initialised (uri_pem %s)", HWC_VERSION,
+              pp->pub.uri_pem ? "on" : "off");
+    *out = hwc_dispatch_table;
+    *provctx = pp;
+    return 1;
+err:
+    provctx_free(pp);
+    return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * provider.h: the provider context shared by the OpenSSL-facing parts
+ * (store, keymgmt, signature, asym cipher, encoders, decoder), and the
+ * algorithm tables each of them exports.
+ */
+#ifndef HWC_PROVIDER_H
+#define HWC_PROVIDER_H
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+
+#include "settings.h"
+
+/* Property query for the libcrypto work we do on our own behalf (public
+ * halves, local verification, TLS to the API): never our own provider. */
+#define HWC_INTERNAL_PROPQ "provider!=hwcloud"
+#define HWC_PROPS "provider=hwcloud"
+
+typedef struct hwc_provctx {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *libctx;    /* child of the application's library context */
+    hwc_settings *settings;  /* openssl.cnf section, environment, defaults */
+    int uri_pem;             /* PEM-wrapped URI decoder enabled */
+} hwc_provctx;
+
+/* The credentials, made on first use from the settings (NULL with an
+ * error raised when they cannot be). */
+struct hwc_auth;
+struct hwc_auth *hwc_prov_auth(hwc_provctx *prov);
+
+/* Algorithms of the remote-key operations (keymgmt, signature, asym
+ * cipher, encoder) for operation_id, or NULL (algs.c). */
+const OSSL_ALGORITHM *hwc_algorithms(int operation_id);
+
+extern const OSSL_DISPATCH hwc_store_functions[];
+extern const OSSL_DISPATCH hwc_uri_decoder_functions[];
+
+#endif /* HWC_PROVIDER_H */

@@ -1,0 +1,54 @@
+/*
+ * rkey.c: life cycle of a KMS-held key object (see rkey.h for ownership).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "hwc.h"
+#include "rkey.h"
+
+hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
+                       const char *key_spec, enum hwc_key_usage usage,
+                       EVP_PKEY *pub, const struct hwc_rkey_ops *ops,
+                       void *ops_arg)
+{
+    hwc_rkey *k = OPENSSL_zalloc(sizeof(*k));
+
+    if (k == NULL || (k->uri = OPENSSL_strdup(uri ? uri : "")) == NULL) {
+        OPENSSL_free(k);
+        hwc_raise(NULL, HWC_R_MALLOC, "allocating a key object");
+        return NULL;
+    }
+    k->refs = 1;
+    OPENSSL_strlcpy(k->key_id, key_id ? key_id : "", sizeof(k->key_id));
+    OPENSSL_strlcpy(k->key_spec, key_spec ? key_spec : "",
+                    sizeof(k->key_spec));
+    k->usage = usage;
+    k->base_id = pub != NULL ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE;
+    k->pub = pub;
+    k->ops = ops;
+    k->ops_arg = ops_arg;
+    return k;
+}
+
+hwc_rkey *hwc_rkey_up_ref(hwc_rkey *k)
+{
+    if (k != NULL) {
+        __atomic_add_fetch(&k->refs, 1, __ATOMIC_RELAXED);
+    }
+    return k;
+}
+
+void hwc_rkey_free(hwc_rkey *k)
+{
+    if (k == NULL || __atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) > 0) {
+        return;
+    }
+    EVP_PKEY_free(k->pub);
+    if (k->ops != NULL && k->ops->arg_free != NULL) {
+        k->ops->arg_free(k->ops_arg);
+    }
+    OPENSSL_free(k->uri);
+    OPENSSL_clear_free(k, sizeof(*k));
+}

@@ -1,0 +1,61 @@
+/*
+ * rkey.h: a key whose private half stays in KMS. The store builds one per
+ * `kms:key/<id>` load and passes it by OSSL_OBJECT_PARAM_REFERENCE to our
+ * keymgmt. The private operations go through `ops` (kms.c binds them to
+ * the KMS client; unit tests bind them to a local key); everything public
+ * is done locally with `pub`, a key of the default provider.
+ *
+ * Ownership: the store passes a pointer to its `hwc_rkey *` as the
+ * reference; keymgmt `load` takes that reference (up-ref) and the store
+ * drops its own with hwc_rkey_free when its context closes.
+ */
+#ifndef HWC_RKEY_H
+#define HWC_RKEY_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+enum hwc_key_usage {
+    HWC_USAGE_UNKNOWN = 0,
+    HWC_USAGE_SIGN_VERIFY,
+    HWC_USAGE_ENCRYPT_DECRYPT,
+};
+
+struct hwc_rkey_ops {
+    /* alg is the KMS name, e.g. "RSASSA_PSS_SHA_256", "ECDSA_SHA_384";
+     * digest is the message digest (message_type=DIGEST). *sig is
+     * OPENSSL_malloc'ed and is what KMS returned (not yet verified). */
+    int (*sign)(void *arg, const char *key_id, const char *alg,
+                const unsigned char *digest, size_t dlen, unsigned char **sig,
+                size_t *siglen);
+    /* alg e.g. "RSAES_OAEP_SHA_256"; *pt is OPENSSL_secure-free'd by the
+     * caller with OPENSSL_clear_free(*pt, *ptlen). */
+    int (*decrypt)(void *arg, const char *key_id, const char *alg,
+                   const unsigned char *ct, size_t ctlen, unsigned char **pt,
+                   size_t *ptlen);
+    void *(*arg_up_ref)(void *arg);
+    void (*arg_free)(void *arg);
+};
+
+typedef struct hwc_rkey {
+    int refs; /* atomic via hwc_rkey_up_ref/free */
+    char *uri;    /* the URI it was loaded from (for messages, encoders) */
+    char key_id[40];
+    char key_spec[16];        /* "RSA_2048", "EC_P256", ... */
+    enum hwc_key_usage usage;
+    int base_id;              /* EVP_PKEY_RSA or EVP_PKEY_EC */
+    EVP_PKEY *pub;            /* public half, default provider */
+    const struct hwc_rkey_ops *ops;
+    void *ops_arg;
+} hwc_rkey;
+
+/* Takes ownership of pub and of ops_arg; copies uri/key_id/spec. */
+hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
+                       const char *key_spec, enum hwc_key_usage usage,
+                       EVP_PKEY *pub, const struct hwc_rkey_ops *ops,
+                       void *ops_arg);
+hwc_rkey *hwc_rkey_up_ref(hwc_rkey *k);
+void hwc_rkey_free(hwc_rkey *k);
+
+#endif /* HWC_RKEY_H */

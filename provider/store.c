@@ -1,0 +1,303 @@
+/*
+ * store.c: the OSSL_STORE loader for kms:, scm:, dcs: and codearts: URIs.
+ * open() validates the URI (no request is made for an invalid one); the
+ * first load() fetches and decodes everything the URI names; each load()
+ * then hands one object to libcrypto, skipping what OSSL_STORE_expect()
+ * or a subject search excludes. After any error eof() is true, so callers
+ * that loop on eof() (nginx, stunnel) stop.
+ *
+ * Ownership of a remote key passed by OSSL_OBJECT_PARAM_REFERENCE: the
+ * reference is a pointer to the context's hwc_rkey pointer; keymgmt load()
+ * takes its own reference (up-ref) and the context drops its one at close.
+ */
+#include <string.h>
+
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/store.h>
+#include <openssl/x509.h>
+
+#include "decode.h"
+#include "fetch.h"
+#include "hwc.h"
+#include "provider.h"
+#include "rkey.h"
+#include "uri.h"
+
+static OSSL_FUNC_store_open_fn hwc_store_open;
+static OSSL_FUNC_store_settable_ctx_params_fn hwc_store_settable_ctx_params;
+static OSSL_FUNC_store_set_ctx_params_fn hwc_store_set_ctx_params;
+static OSSL_FUNC_store_load_fn hwc_store_load;
+static OSSL_FUNC_store_eof_fn hwc_store_eof;
+static OSSL_FUNC_store_close_fn hwc_store_close;
+static OSSL_FUNC_store_export_object_fn hwc_store_export_object;
+
+typedef struct hwc_store_ctx {
+    hwc_provctx *prov;
+    char *uri_text;
+    hwc_uri uri;
+    int expect;          /* OSSL_STORE_INFO_* or 0 for anything */
+    X509_NAME *subject;  /* subject search, or NULL */
+    int fetched;
+    int failed;          /* an error ended the stream */
+    hwc_fetched got;     /* what the URI named, decoded */
+    size_t next;         /* next object of got.objs to consider */
+    int rkey_pending;    /* the remote key is still to be returned */
+    int report_pending;  /* entries that failed are still to be reported */
+} hwc_store_ctx;
+
+static void *hwc_store_open(void *provctx, const char *uri)
+{
+    hwc_store_ctx *ctx;
+    hwc_uri parsed;
+
+    if (!hwc_uri_parse(uri, &parsed)) {
+        return NULL;
+    }
+    ctx = OPENSSL_zalloc(sizeof(*ctx));
+    if (ctx == NULL || (ctx->uri_text = OPENSSL_strdup(uri)) == NULL) {
+        OPENSSL_free(ctx);
+        hwc_raise(provctx, HWC_R_MALLOC, "%s: opening", uri);
+        return NULL;
+    }
+    ctx->prov = provctx;
+    ctx->uri = parsed;
+    hwc_debug("open %s", uri);
+    return ctx;
+}
+
+static const OSSL_PARAM *hwc_store_settable_ctx_params(void *provctx)
+{
+    static const OSSL_PARAM known[] = {
+        OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
+        OSSL_PARAM_octet_string(OSSL_STORE_PARAM_SUBJECT, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_END};
+
+    (void)provctx;
+    return known;
+}
+
+static int set_subject(hwc_store_ctx *ctx, const OSSL_PARAM *p)
+{
+    const unsigned char *der = NULL;
+    size_t len = 0;
+
+    if (!OSSL_PARAM_get_octet_string_ptr(p, (const void **)&der, &len)) {
+        return 0;
+    }
+    X509_NAME_free(ctx->subject);
+    ctx->subject = d2i_X509_NAME(NULL, &der, (long)len);
+    if (ctx->subject == NULL) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "%s: invalid subject criterion",
+                  ctx->uri_text);
+        return 0;
+    }
+    return 1;
+}
+
+static int hwc_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
+{
+    hwc_store_ctx *ctx = loaderctx;
+    const OSSL_PARAM *p;
+
+    p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
+    if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expect)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_SUBJECT);
+    if (p != NULL && !set_subject(ctx, p)) {
+        return 0;
+    }
+    return 1;
+}
+
+/* Would libcrypto turn this object into the type the caller expects? */
+static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
+{
+    int type = o->kind == HWC_OBJ_CERT      ? OSSL_STORE_INFO_CERT
+               : o->kind == HWC_OBJ_PRIVKEY ? OSSL_STORE_INFO_PKEY
+                                            : OSSL_STORE_INFO_PUBKEY;
+
+    if (ctx->expect != 0 && ctx->expect != type) {
+        return 0;
+    }
+    if (ctx->subject != NULL) {
+        /* Subject searches (-CAstore, X509_LOOKUP_store) want certs. */
+        const unsigned char *p = o->der;
+        X509 *x = o->kind == HWC_OBJ_CERT
+                      ? d2i_X509(NULL, &p, (long)o->der_len)
+                      : NULL;
+        int match = x != NULL &&
+                    X509_NAME_cmp(X509_get_subject_name(x), ctx->subject) == 0;
+        X509_free(x);
+        return match;
+    }
+    return 1;
+}
+
+static int rkey_wanted(const hwc_store_ctx *ctx)
+{
+    return ctx->subject == NULL &&
+           (ctx->expect == 0 || ctx->expect == OSSL_STORE_INFO_PKEY);
+}
+
+/* Moves ctx->next to the next object the caller wants. */
+static void skip_unwanted(hwc_store_ctx *ctx)
+{
+    while (ctx->next < ctx->got.objs.n &&
+           !wanted(ctx, &ctx->got.objs.v[ctx->next])) {
+        ctx->next++;
+    }
+}
+
+static int do_fetch(hwc_store_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *pw_cb,
+                    void *pw_cbarg)
+{
+    hwc_fetch_req req = {ctx->uri_text, &ctx->uri, ctx->expect,
+                         pw_cb, pw_cbarg};
+
+    ctx->fetched = 1;
+    if (!hwc_fetch(ctx->prov, &req, &ctx->got)) {
+        ctx->failed = 1;
+        return 0;
+    }
+    ctx->rkey_pending = ctx->got.rkey != NULL && rkey_wanted(ctx);
+    if (ctx->rkey_pending) {
+        /* The handle serves every public operation: no separate PUBKEY. */
+        ctx->next = ctx->got.objs.n;
+    }
+    ctx->report_pending = ctx->got.objs.failed != NULL;
+    skip_unwanted(ctx);
+    return 1;
+}
+
+static int emit_obj(const hwc_obj *o, OSSL_CALLBACK *object_cb,
+                    void *object_cbarg)
+{
+    OSSL_PARAM params[6], *p = params;
+    int type = o->kind == HWC_OBJ_CERT ? OSSL_OBJECT_CERT : OSSL_OBJECT_PKEY;
+
+    *p++ = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    if (o->kind != HWC_OBJ_CERT) {
+        *p++ = OSSL_PARAM_construct_utf8_string(
+            OSSL_OBJECT_PARAM_DATA_TYPE, (char *)o->data_type, 0);
+        *p++ = OSSL_PARAM_construct_utf8_string(
+            OSSL_OBJECT_PARAM_DATA_STRUCTURE,
+            o->kind == HWC_OBJ_PRIVKEY ? "PrivateKeyInfo"
+                                       : "SubjectPublicKeyInfo",
+            0);
+    }
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, o->der,
+                                             o->der_len);
+    *p = OSSL_PARAM_construct_end();
+    return object_cb(params, object_cbarg);
+}
+
+static int emit_rkey(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
+                     void *object_cbarg)
+{
+    OSSL_PARAM params[4];
+    int type = OSSL_OBJECT_PKEY;
+    hwc_rkey *k = ctx->got.rkey;
+    const char *dt = k->base_id == EVP_PKEY_EC ? "EC" : "RSA";
+
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                 (char *)dt, 0);
+    params[2] = OSSL_PARAM_construct_octet_string(
+        OSSL_OBJECT_PARAM_REFERENCE, &ctx->got.rkey, sizeof(ctx->got.rkey));
+    params[3] = OSSL_PARAM_construct_end();
+    return object_cb(params, object_cbarg);
+}
+
+static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
+                          void *object_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb,
+                          void *pw_cbarg)
+{
+    hwc_store_ctx *ctx = loaderctx;
+    int ok;
+
+    if (ctx->failed) {
+        return 0;
+    }
+    if (!ctx->fetched && !do_fetch(ctx, pw_cb, pw_cbarg)) {
+        return 0;
+    }
+    if (ctx->rkey_pending) {
+        ctx->rkey_pending = 0;
+        ok = emit_rkey(ctx, object_cb, object_cbarg);
+    } else if (ctx->next < ctx->got.objs.n) {
+        ok = emit_obj(&ctx->got.objs.v[ctx->next++], object_cb, object_cbarg);
+        skip_unwanted(ctx);
+    } else if (ctx->report_pending) {
+        /* The others were loaded; now say which entries were not. */
+        ctx->report_pending = 0;
+        ctx->failed = 1;
+        hwc_raise(ctx->prov, HWC_R_DECODE, "%s: entries not loaded: %s",
+                  ctx->uri_text, ctx->got.objs.failed);
+        return 0;
+    } else {
+        return 0; /* nothing (more) of what was asked for: eof is true */
+    }
+    if (!ok) {
+        ctx->failed = 1;
+    }
+    return ok;
+}
+
+static int hwc_store_eof(void *loaderctx)
+{
+    hwc_store_ctx *ctx = loaderctx;
+
+    if (ctx->failed) {
+        return 1;
+    }
+    return ctx->fetched && !ctx->rkey_pending && !ctx->report_pending &&
+           ctx->next >= ctx->got.objs.n;
+}
+
+static int hwc_store_close(void *loaderctx)
+{
+    hwc_store_ctx *ctx = loaderctx;
+
+    if (ctx == NULL) {
+        return 1;
+    }
+    hwc_fetched_free(&ctx->got);
+    X509_NAME_free(ctx->subject);
+    OPENSSL_free(ctx->uri_text);
+    OPENSSL_clear_free(ctx, sizeof(*ctx));
+    return 1;
+}
+
+/*
+ * libcrypto asks this when the keymgmt it fetched for our key belongs to
+ * another provider. A private-key handle must not be exported: the import
+ * would succeed with the public half only and the caller would get a
+ * public key where it asked for a private one (pitfalls, item 16).
+ */
+static int hwc_store_export_object(void *loaderctx, const void *reference,
+                                   size_t reference_sz,
+                                   OSSL_CALLBACK *export_cb,
+                                   void *export_cbarg)
+{
+    (void)loaderctx, (void)reference, (void)reference_sz, (void)export_cb,
+        (void)export_cbarg;
+    return 0;
+}
+
+const OSSL_DISPATCH hwc_store_functions[] = {
+    {OSSL_FUNC_STORE_OPEN, (void (*)(void))hwc_store_open},
+    {OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS,
+     (void (*)(void))hwc_store_settable_ctx_params},
+    {OSSL_FUNC_STORE_SET_CTX_PARAMS, (void (*)(void))hwc_store_set_ctx_params},
+    {OSSL_FUNC_STORE_LOAD, (void (*)(void))hwc_store_load},
+    {OSSL_FUNC_STORE_EOF, (void (*)(void))hwc_store_eof},
+    {OSSL_FUNC_STORE_CLOSE, (void (*)(void))hwc_store_close},
+    {OSSL_FUNC_STORE_EXPORT_OBJECT, (void (*)(void))hwc_store_export_object},
+    {0, NULL}};

@@ -1,0 +1,383 @@
+/*
+ * transport.c: one HTTPS exchange over libcurl, as a library must use it:
+ * global init once, lazily (never from OSSL_provider_init); one easy
+ * handle per thread, kept so its connection cache is reused; NOSIGNAL;
+ * https-only protocols and redirects; bodies capped in the write callback;
+ * handles abandoned (never cleaned up: that would shut down the parent's
+ * TLS sessions) in a child after fork.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "transport.h"
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_ok;
+static int global_ran;
+/* Bumped in a forked child: every handle made before is abandoned. */
+static volatile unsigned fork_generation;
+static unsigned long handles_created;
+static hwc_thread_stop_register_fn *thread_stop_register;
+
+struct thread_state {
+    CURL *easy;
+    unsigned generation;
+    int stop_registered;
+};
+static _Thread_local struct thread_state tstate;
+
+static void on_fork_child(void)
+{
+    fork_generation++;
+}
+
+static void global_init(void)
+{
+    const curl_version_info_data *vi;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        return;
+    }
+    global_ran = 1;
+    vi = curl_version_info(CURLVERSION_NOW);
+    if ((vi->features & CURL_VERSION_SSL) == 0) {
+        return;
+    }
+    pthread_atfork(NULL, NULL, on_fork_child);
+    global_ok = 1;
+}
+
+void hwc_transport_set_thread_stop(hwc_thread_stop_register_fn *fn)
+{
+    thread_stop_register = fn;
+}
+
+unsigned long hwc_transport_handles_created(void)
+{
+    return __atomic_load_n(&handles_created, __ATOMIC_RELAXED);
+}
+
+void hwc_transport_thread_cleanup(void)
+{
+    if (tstate.easy != NULL && tstate.generation == fork_generation) {
+        curl_easy_cleanup(tstate.easy);
+    }
+    tstate.easy = NULL;
+}
+
+static void thread_stop_cb(void *arg)
+{
+    (void)arg;
+    hwc_transport_thread_cleanup();
+}
+
+void hwc_transport_teardown(void)
+{
+    hwc_transport_thread_cleanup();
+    if (global_ran) {
+        curl_global_cleanup();
+        global_ran = 0;
+    }
+}
+
+static CURL *thread_handle(void)
+{
+    pthread_once(&global_once, global_init);
+    if (!global_ok) {
+        return NULL;
+    }
+    if (tstate.easy != NULL && tstate.generation != fork_generation) {
+        tstate.easy = NULL; /* made before a fork: leave it alone */
+    }
+    if (tstate.easy == NULL) {
+        tstate.easy = curl_easy_init();
+        tstate.generation = fork_generation;
+        __atomic_add_fetch(&handles_created, 1, __ATOMIC_RELAXED);
+        if (!tstate.stop_registered && thread_stop_register != NULL &&
+            tstate.easy != NULL) {
+            tstate.stop_registered = thread_stop_register(thread_stop_cb, NULL);
+        }
+    } else {
+        curl_easy_reset(tstate.easy); /* keeps connections and sessions */
+    }
+    return tstate.easy;
+}
+
+struct recv_state {
+    hwc_http_resp *resp;
+    size_t max_body;
+    int too_large;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    struct recv_state *rs = arg;
+    size_t len = size * n;
+
+    if (rs->resp->body.len + len > rs->max_body) {
+        rs->too_large = 1;
+        return 0; /* aborts the transfer: nothing past the cap is kept */
+    }
+    return hwc_buf_append(&rs->resp->body, p, len) ? len : 0;
+}
+
+static void copy_value(char *dst, size_t cap, const char *v, size_t len)
+{
+    while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+                       v[len - 1] == ' ')) {
+        len--;
+    }
+    while (len > 0 && *v == ' ') {
+        v++;
+        len--;
+    }
+    if (len >= cap) {
+        len = cap - 1;
+    }
+    memcpy(dst, v, len);
+    dst[len] = '\0';
+}
+
+static int header_is(const char *line, size_t len, const char *name,
+                     const char **value, size_t *vlen)
+{
+    size_t n = strlen(name);
+
+    if (len <= n || line[n] != ':' || strncasecmp(line, name, n) != 0) {
+        return 0;
+    }
+    *value = line + n + 1;
+    *vlen = len - n - 1;
+    return 1;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    hwc_http_resp *resp = ((struct recv_state *)arg)->resp;
+    size_t len = size * n;
+    const char *v;
+    size_t vlen;
+    char tmp[32];
+
+    if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+        /* A new response (after 100-continue or a redirect) starts. */
+        resp->request_id[0] = '\0';
+        resp->retry_after = -1;
+    } else if (header_is(p, len, "X-Request-Id", &v, &vlen)) {
+        copy_value(resp->request_id, sizeof(resp->request_id), v, vlen);
+    } else if (header_is(p, len, "Content-Type", &v, &vlen)) {
+        copy_value(resp->content_type, sizeof(resp->content_type), v, vlen);
+    } else if (header_is(p, len, "Retry-After", &v, &vlen)) {
+        copy_value(tmp, sizeof(tmp), v, vlen);
+        char *end;
+        long s = strtol(tmp, &end, 10);
+        resp->retry_after = (*tmp != '\0' && *end == '\0' && s >= 0) ? s : -1;
+    } else if (header_is(p, len, "X-Subject-Token", &v, &vlen)) {
+        /* Tokens can be megabytes long (SCM documents 2 MiB). */
+        char *tok = OPENSSL_malloc(vlen + 1);
+        if (tok == NULL) {
+            return 0;
+        }
+        copy_value(tok, vlen + 1, v, vlen);
+        hwc_secret_free(resp->subject_token);
+        resp->subject_token = tok;
+    }
+    return len;
+}
+
+static struct curl_slist *build_headers(const hwc_http_req *req)
+{
+    struct curl_slist *list = NULL, *tmp;
+    hwc_buf line = {0};
+
+    /* libcurl would add these on its own; we want them absent or ours. */
+    list = curl_slist_append(list, "Expect:");
+    list = list ? curl_slist_append(list, "Accept: application/json") : NULL;
+    for (size_t i = 0; list != NULL && i < req->nheaders; i++) {
+        const hwc_header *h = &req->headers[i];
+        if (strpbrk(h->name, "\r\n:") != NULL ||
+            strpbrk(h->value, "\r\n") != NULL) {
+            tmp = NULL; /* header injection: refuse the request */
+        } else {
+            line.len = 0;
+            hwc_buf_printf(&line, "%s: %s", h->name, h->value);
+            tmp = curl_slist_append(list, hwc_buf_cstr(&line));
+        }
+        if (tmp == NULL) {
+            curl_slist_free_all(list);
+            list = NULL;
+        }
+    }
+    hwc_buf_free(&line);
+    return list;
+}
+
+/* Wipes our copies of header values (tokens, signatures) before freeing. */
+static void free_headers(struct curl_slist *list)
+{
+    for (struct curl_slist *l = list; l != NULL; l = l->next) {
+        OPENSSL_cleanse(l->data, strlen(l->data));
+    }
+    curl_slist_free_all(list);
+}
+
+static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
+{
+    if (rs->too_large) {
+        return HWC_HTTP_TOO_LARGE;
+    }
+    switch (rc) {
+    case CURLE_OK:
+        return HWC_HTTP_OK;
+    case CURLE_OPERATION_TIMEDOUT:
+        return HWC_HTTP_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+        return HWC_HTTP_CONNECT;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+        return HWC_HTTP_TLS;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_TOO_MANY_REDIRECTS:
+        return HWC_HTTP_REFUSED;
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_WRITE_ERROR:
+        return HWC_HTTP_BROKEN;
+    default:
+        return HWC_HTTP_INTERNAL;
+    }
+}
+
+static int set_trust(CURL *c, const hwc_http_opts *o)
+{
+    /* The system store is curl's default; ca_file replaces or extends it. */
+    if (o->ca_file == NULL) {
+        return 1;
+    }
+    if (!o->add_system_ca) {
+        /* Only ca_file: drop the compiled-in system directory too. */
+        return curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) == CURLE_OK &&
+               curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK;
+    }
+    /* Both: the ca_file as CAINFO, the system directory as CAPATH. */
+    return curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) == CURLE_OK &&
+           curl_easy_setopt(c, CURLOPT_CAPATH, X509_get_default_cert_dir()) ==
+               CURLE_OK;
+}
+
+static int set_options(CURL *c, const hwc_http_opts *o,
+                       const hwc_http_req *req, struct curl_slist *hdrs,
+                       struct recv_state *rs, char *errbuf)
+{
+    const char *proto = o->allow_http ? "http,https" : "https";
+    int ok = 1;
+
+    ok &= curl_easy_setopt(c, CURLOPT_URL, req->url) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, proto) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") ==
+          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
+                           o->follow_redirects ? 1L : 0L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                           o->connect_timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, rs) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, rs) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "hwcloud-provider/" HWC_VERSION) ==
+          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                           (curl_off_t)o->max_body) == CURLE_OK;
+    if (strcmp(req->method, "GET") != 0) {
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                               (curl_off_t)req->body_len) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+                               req->body ? (const char *)req->body : "") ==
+              CURLE_OK;
+    } else {
+        ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
+    }
+    return ok && set_trust(c, o);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
+                     hwc_http_resp *resp)
+{
+    CURL *c = thread_handle();
+    struct curl_slist *hdrs = NULL;
+    struct recv_state rs = {resp, o->max_body, 0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    double start = now_seconds();
+    CURLcode rc;
+
+    memset(resp, 0, sizeof(*resp));
+    resp->retry_after = -1;
+    if (c == NULL) {
+        resp->fail = HWC_HTTP_INTERNAL;
+        snprintf(resp->detail, sizeof(resp->detail), "libcurl unavailable");
+        return 0;
+    }
+    if ((hdrs = build_headers(req)) == NULL ||
+        !set_options(c, o, req, hdrs, &rs, errbuf)) {
+        free_headers(hdrs);
+        resp->fail = HWC_HTTP_REFUSED;
+        snprintf(resp->detail, sizeof(resp->detail),
+                 "request refused before sending (invalid header or option)");
+        return 0;
+    }
+    rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    /* The handle must not keep pointers into our freed header list. */
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+    free_headers(hdrs);
+    resp->seconds = now_seconds() - start;
+    resp->fail = classify(rc, &rs);
+    if (resp->fail != HWC_HTTP_OK) {
+        snprintf(resp->detail, sizeof(resp->detail), "%s",
+                 rs.too_large ? "response exceeds the size limit"
+                 : errbuf[0]  ? errbuf
+                              : curl_easy_strerror(rc));
+        return 0;
+    }
+    return 1;
+}
+
+void hwc_http_resp_free(hwc_http_resp *resp)
+{
+    if (resp == NULL) {
+        return;
+    }
+    hwc_buf_free(&resp->body);
+    hwc_secret_free(resp->subject_token);
+    resp->subject_token = NULL;
+}

@@ -1,0 +1,76 @@
+/*
+ * transport.h: layer 1, one HTTPS exchange through libcurl. TLS is always
+ * verified, https is the only protocol (plain http only where a caller
+ * says so: the ECS metadata service), bodies are capped while they arrive,
+ * and each thread reuses one easy handle so requests share a connection.
+ * Retries, authentication and error envelopes live in call.c, above this.
+ */
+#ifndef HWC_TRANSPORT_H
+#define HWC_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "hwc.h"
+#include "signer.h" /* hwc_header */
+
+typedef struct hwc_http_opts {
+    const char *ca_file;      /* PEM bundle to trust instead of the system's */
+    int add_system_ca;        /* trust the system store as well as ca_file */
+    long timeout_ms;          /* whole exchange */
+    long connect_timeout_ms;
+    size_t max_body;          /* response cap: larger is HWC_R_TOO_LARGE */
+    int allow_http;           /* metadata service only */
+    int follow_redirects;     /* presigned downloads: https -> https only */
+} hwc_http_opts;
+
+typedef struct hwc_http_req {
+    const char *method;
+    const char *url; /* full URL with query */
+    const unsigned char *body;
+    size_t body_len;
+    const hwc_header *headers; /* complete list, auth included */
+    size_t nheaders;
+} hwc_http_req;
+
+enum hwc_http_fail {
+    HWC_HTTP_OK = 0,        /* an HTTP answer arrived (any status) */
+    HWC_HTTP_CONNECT,       /* no connection: DNS, refused, reset early */
+    HWC_HTTP_TIMEOUT,       /* connect or total timeout */
+    HWC_HTTP_TLS,           /* certificate or handshake failure */
+    HWC_HTTP_TOO_LARGE,     /* body exceeded max_body */
+    HWC_HTTP_BROKEN,        /* connection dropped mid-answer, truncated */
+    HWC_HTTP_REFUSED,       /* scheme/redirect not allowed, bad option */
+    HWC_HTTP_INTERNAL,
+};
+
+typedef struct hwc_http_resp {
+    enum hwc_http_fail fail;
+    char detail[256];   /* curl's message when fail != OK */
+    long status;
+    hwc_buf body;
+    char request_id[96];
+    char content_type[128];
+    char *subject_token; /* X-Subject-Token, secret: wiped on free */
+    long retry_after;    /* seconds from Retry-After, or -1 */
+    double seconds;      /* time taken */
+} hwc_http_resp;
+
+/* Performs one exchange. Returns 1 when an HTTP answer arrived (check
+ * resp->status), 0 otherwise (resp->fail says why). Raises nothing: the
+ * caller decides whether a failure is final. */
+int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
+                     hwc_http_resp *resp);
+void hwc_http_resp_free(hwc_http_resp *resp);
+
+/* Drops this thread's handle (tests, teardown). */
+void hwc_transport_thread_cleanup(void);
+/* libcurl global cleanup if we initialised it; at provider teardown. */
+void hwc_transport_teardown(void);
+/* How the per-thread handle is released at thread exit inside a provider
+ * (core thread_start upcall); NULL outside one. */
+typedef int hwc_thread_stop_register_fn(void (*fn)(void *), void *arg);
+void hwc_transport_set_thread_stop(hwc_thread_stop_register_fn *fn);
+/* Counters for tests and benchmarks. */
+unsigned long hwc_transport_handles_created(void);
+
+#endif /* HWC_TRANSPORT_H */

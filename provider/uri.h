@@ -1,0 +1,32 @@
+/*
+ * uri.h: the grammar of the URIs the store loader accepts, checked before
+ * any network request. "scheme:type/id[?region=R&project_id=P]".
+ */
+#ifndef HWC_URI_H
+#define HWC_URI_H
+
+#include "endpoint.h"
+
+enum hwc_uri_kind {
+    HWC_URI_KMS_KEY = 1,      /* kms:key/<uuid> */
+    HWC_URI_SCM_CERT,         /* scm:cert/<16 alnum> */
+    HWC_URI_DCS_SSL,          /* dcs:ssl/<uuid> */
+    HWC_URI_CODEARTS_KEYSTORE /* codearts:keystore/<file name> */
+};
+
+typedef struct hwc_uri {
+    enum hwc_uri_kind kind;
+    enum hwc_service service;
+    char id[256];
+    char region[65];     /* "" unless given in the query */
+    char project_id[33]; /* "" unless given in the query */
+} hwc_uri;
+
+/* Parses and validates; raises HWC_R_URI_INVALID naming the URI and the
+ * expected form. */
+int hwc_uri_parse(const char *text, hwc_uri *out);
+
+/* True when the scheme is one of ours (kms, scm, dcs, codearts). */
+int hwc_uri_scheme_known(const char *text);
+
+#endif /* HWC_URI_H */

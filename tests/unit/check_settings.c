@@ -1,0 +1,144 @@
+/* check_settings.c: precedence and validation of configuration values. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+#include "testutil.h"
+
+static void clear_env(void)
+{
+    for (int i = 0; i < HWC_S_COUNT; i++) {
+        if (hwc_setting_env(i) != NULL) {
+            unsetenv(hwc_setting_env(i));
+        }
+    }
+    unsetenv("HUAWEICLOUD_SDK_PROJECT_ID");
+    unsetenv("HUAWEICLOUD_SDK_AK");
+    unsetenv("HUAWEICLOUD_SDK_REGION");
+}
+
+START_TEST(precedence)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    clear_env();
+    setenv("HWCLOUD_REGION", "eu-nl", 1);
+    setenv("HUAWEICLOUD_SDK_PROJECT_ID", "0123456789abcdef0123456789abcdef", 1);
+    setenv("HWCLOUD_RETRIES", "5", 1);
+    ck_assert_int_eq(hwc_settings_set(st, HWC_S_REGION, "eu-de", HWC_SRC_CONF),
+                     1);
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_str_eq(hwc_get(st, HWC_S_REGION), "eu-de");
+    ck_assert_str_eq(hwc_setting_source_text(st, HWC_S_REGION), "openssl.cnf");
+    ck_assert_str_eq(hwc_get(st, HWC_S_PROJECT_ID),
+                     "0123456789abcdef0123456789abcdef");
+    ck_assert_str_eq(hwc_setting_source_text(st, HWC_S_PROJECT_ID),
+                     "HUAWEICLOUD_SDK_PROJECT_ID");
+    ck_assert_int_eq(hwc_get_long(st, HWC_S_RETRIES, 0), 5);
+    ck_assert_str_eq(hwc_get(st, HWC_S_CLOUD), "huaweicloud");
+    ck_assert_str_eq(hwc_setting_source_text(st, HWC_S_CLOUD), "default");
+    ck_assert_int_eq(hwc_get_bool(st, HWC_S_URI_PEM), 0);
+    ck_assert_int_eq(hwc_settings_validate(st), 1);
+    hwc_settings_free(st);
+}
+END_TEST
+
+START_TEST(hwcloud_env_beats_sdk_env)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    clear_env();
+    setenv("HWCLOUD_PROJECT_ID", "11111111111111111111111111111111", 1);
+    setenv("HUAWEICLOUD_SDK_PROJECT_ID", "22222222222222222222222222222222", 1);
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_str_eq(hwc_get(st, HWC_S_PROJECT_ID),
+                     "11111111111111111111111111111111");
+    hwc_settings_free(st);
+}
+END_TEST
+
+struct bad_case {
+    enum hwc_setting s;
+    const char *v;
+    const char *msg;
+};
+
+static const struct bad_case bad[] = {
+    {HWC_S_REGION, "EU-DE", "setting region (from openssl.cnf)"},
+    {HWC_S_REGION, "eu-de.evil.com", "setting region"},
+    {HWC_S_PROJECT_ID, "123", "32 lower-case hex"},
+    {HWC_S_ENDPOINT, "http://127.0.0.1", "https:// URL"},
+    {HWC_S_ENDPOINT, "https://user@host", "https:// URL"},
+    {HWC_S_KMS_ENDPOINT, "ftp://x", "kms_endpoint"},
+    {HWC_S_CLOUD, "aws", "huaweicloud or otc"},
+    {HWC_S_AUTH, "magic", "auto, token"},
+    {HWC_S_TIMEOUT, "-1", "non-negative"},
+    {HWC_S_URI_PEM, "maybe", "yes or no"},
+    {HWC_S_TOKEN, "abc\ndef", "token (from openssl.cnf): value"},
+};
+
+START_TEST(invalid_values)
+{
+    hwc_settings *st = hwc_settings_new();
+    const char *errs;
+
+    clear_env();
+    ck_assert_int_eq(hwc_settings_set(st, bad[_i].s, bad[_i].v, HWC_SRC_CONF),
+                     1);
+    ck_assert_int_eq(hwc_settings_validate(st), 0);
+    errs = tu_errors();
+    ck_assert_msg(strstr(errs, bad[_i].msg) != NULL, "%s", errs);
+    if (hwc_setting_is_secret(bad[_i].s)) {
+        ck_assert_ptr_null(strstr(errs, "abc"));
+    }
+    hwc_settings_free(st);
+}
+END_TEST
+
+START_TEST(metadata_may_be_http)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    ck_assert_int_eq(hwc_settings_set(st, HWC_S_METADATA_ENDPOINT,
+                                      "http://169.254.169.254", HWC_SRC_CONF),
+                     1);
+    ck_assert_int_eq(hwc_settings_validate(st), 1);
+    hwc_settings_free(st);
+}
+END_TEST
+
+START_TEST(env_source_named)
+{
+    hwc_settings *st = hwc_settings_new();
+    const char *errs;
+
+    clear_env();
+    setenv("HWCLOUD_ENDPOINT", "http://plain", 1);
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_int_eq(hwc_settings_validate(st), 0);
+    errs = tu_errors();
+    ck_assert_msg(strstr(errs, "from HWCLOUD_ENDPOINT") != NULL, "%s", errs);
+    hwc_settings_free(st);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("settings");
+    TCase *tc = tcase_create("settings");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, precedence);
+    tcase_add_test(tc, hwcloud_env_beats_sdk_env);
+    tcase_add_loop_test(tc, invalid_values, 0, sizeof(bad) / sizeof(bad[0]));
+    tcase_add_test(tc, metadata_may_be_http);
+    tcase_add_test(tc, env_source_named);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,62 @@
+/* testutil.c: helpers shared by the check unit tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "testutil.h"
+
+const char *tu_errors(void)
+{
+    static char text[8192];
+    size_t used = 0;
+    unsigned long e;
+    const char *data;
+    int flags;
+
+    text[0] = '\0';
+    while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+        char one[512];
+        ERR_error_string_n(e, one, sizeof(one));
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s%s\n",
+                                 one, (flags & ERR_TXT_STRING) ? ": " : "",
+                                 (flags & ERR_TXT_STRING) ? data : "");
+        if (used >= sizeof(text)) {
+            break;
+        }
+    }
+    return text;
+}
+
+unsigned char *tu_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+            *len = (size_t)n;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+const char *tu_src_path(const char *rel)
+{
+    static char path[4096];
+    const char *src = getenv("HWC_SOURCE_DIR");
+
+    snprintf(path, sizeof(path), "%s/%s", src ? src : "..", rel);
+    return path;
+}

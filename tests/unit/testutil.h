@@ -1,0 +1,14 @@
+/* testutil.h: helpers shared by the check unit tests. */
+#ifndef HWC_TESTUTIL_H
+#define HWC_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Drains OpenSSL's error queue into a static string (for assertions). */
+const char *tu_errors(void);
+/* Reads a whole file; NULL if it cannot. Free with free(). */
+unsigned char *tu_read_file(const char *path, size_t *len);
+/* $HWC_SOURCE_DIR/<rel>, or ../<rel> relative guesses; static buffer. */
+const char *tu_src_path(const char *rel);
+
+#endif
