@@ -82,6 +82,11 @@ run_fail() {
     echo "$OUT" >&2
     fail "$desc: output lacks /$pattern/"
   fi
+  # A loader that fails must end the stream (nginx and stunnel loop on eof).
+  if grep -q "without eof or error" <<<"$OUT"; then
+    echo "$OUT" >&2
+    fail "$desc: the loader failed without eof or an error"
+  fi
   pass "$desc"
 }
 
@@ -99,6 +104,11 @@ expect_eq() {
     fail "$1: expected '$3', got '$2'"
   fi
   pass "$1"
+}
+
+# emu_total: every service request the emulator answered (admin excluded).
+emu_total() {
+  emu_stats | python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; print(sum(n for k,n in r.items() if "/_emu/" not in k))'
 }
 
 hwc_done() {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's main job: installs what is missing, builds, starts the
+# bundled cloud emulator and loads objects from it through the provider
+# with plain `openssl` commands, as any OpenSSL consumer would.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+BUILD=$PWD/${BUILD_DIR:-build}
+export HWC_SOURCE_DIR=$PWD HWC_BUILD_DIR=$BUILD
+export HWC_EMULATOR=$BUILD/tests/emulator/hwc-emulator
+export HWC_MODULE_DIR=$BUILD/provider
+. tests/integration/lib.sh
+hwc_setup
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+echo "Emulator at $EMU_URL; provider config: $OPENSSL_CONF"
+step openssl list -providers
+step openssl storeutl -noout -text "scm:cert/$EMU_SCM_RSA" | grep -E '^[0-9]+:|Subject:|Issuer:|Private-Key|Total'
+step openssl x509 -in "scm:cert/$EMU_SCM_RSA" -noout -subject -issuer -enddate
+step openssl pkey -pubin -in "kms:key/$EMU_KMS_RSA2048" -noout -text | head -3
+echo
+echo "Requests the emulator answered:"
+emu_stats | python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; [print("  %3d  %s" % (n,k)) for k,n in sorted(r.items()) if "/_emu/" not in k]'
