@@ -3,13 +3,17 @@
  * kind of URI. The result is plain DER objects plus, for KMS keys, a
  * remote-key handle; nothing here knows OSSL_STORE.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
+#include "cache.h"
 #include "codearts.h"
 #include "dcs.h"
 #include "fetch.h"
@@ -39,46 +43,85 @@ static int spec_matches(const hwc_kms_key_info *info, const EVP_PKEY *pk)
            (id == EVP_PKEY_EC && strncmp(info->key_spec, "EC_", 3) == 0);
 }
 
-static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
-                     hwc_client *cl, hwc_fetched *out)
+/* KMS key metadata kept in the cache beside the public key. */
+static void kms_meta(const hwc_kms_key_info *info, char *meta, size_t cap)
 {
-    hwc_kms_key_info info;
-    char *pem = NULL;
-    EVP_PKEY *pub = NULL;
-    int ok = 0;
+    snprintf(meta, cap, "%s|%s", info->key_spec, info->key_usage);
+}
 
-    if (!hwc_kms_describe_key(cl, req->uri->id, &info) ||
-        !hwc_kms_key_usable(req->uri_text, &info) ||
-        !hwc_kms_get_public_key(cl, req->uri->id, &pem) ||
-        !hwc_decode_public_key(pem, strlen(pem), &out->objs)) {
-        goto done;
+static void kms_meta_parse(const char *meta, hwc_kms_key_info *info)
+{
+    size_t n = strcspn(meta, "|");
+
+    memset(info, 0, sizeof(*info));
+    snprintf(info->key_spec, sizeof(info->key_spec), "%.*s", (int)n, meta);
+    if (meta[n] == '|') {
+        OPENSSL_strlcpy(info->key_usage, meta + n + 1,
+                        sizeof(info->key_usage));
     }
-    if (req->expect == OSSL_STORE_INFO_PUBKEY) {
-        ok = 1; /* the caller wants the public key alone */
-        goto done;
+    OPENSSL_strlcpy(info->key_state, "2", sizeof(info->key_state));
+}
+
+/* describe-key + get-publickey: one request each. */
+static int kms_query(const hwc_fetch_req *req, hwc_client *cl,
+                     hwc_kms_key_info *info, hwc_objs *objs)
+{
+    char *pem = NULL;
+    int ok = hwc_kms_describe_key(cl, req->uri->id, info) &&
+             hwc_kms_key_usable(req->uri_text, info) &&
+             hwc_kms_get_public_key(cl, req->uri->id, &pem) &&
+             hwc_decode_public_key(pem, strlen(pem), objs);
+
+    OPENSSL_free(pem);
+    return ok;
+}
+
+static int kms_handle(hwc_provctx *prov, const hwc_fetch_req *req,
+                      hwc_client *cl, const hwc_kms_key_info *info,
+                      hwc_fetched *out)
+{
+    EVP_PKEY *pub = public_half(prov, &out->objs.v[0]);
+
+    if (pub == NULL) {
+        return 0;
     }
-    if ((pub = public_half(prov, &out->objs.v[0])) == NULL) {
-        goto done;
-    }
-    if (!spec_matches(&info, pub)) {
+    if (!spec_matches(info, pub)) {
         hwc_raise(prov, HWC_R_BAD_RESPONSE,
                   "%s: key spec %s does not match the public key returned",
-                  req->uri_text, info.key_spec);
-        goto done;
+                  req->uri_text, info->key_spec);
+        EVP_PKEY_free(pub);
+        return 0;
     }
-    out->rkey = hwc_rkey_new(req->uri_text, req->uri->id, info.key_spec,
-                             hwc_kms_usage(&info), pub, &hwc_kms_rkey_ops,
+    out->rkey = hwc_rkey_new(req->uri_text, req->uri->id, info->key_spec,
+                             hwc_kms_usage(info), pub, &hwc_kms_rkey_ops,
                              hwc_client_up_ref(cl));
     if (out->rkey == NULL) {
         hwc_client_free(cl); /* the reference the key would have held */
-        goto done;
+        EVP_PKEY_free(pub);
+        return 0;
     }
-    pub = NULL;
-    ok = 1;
-done:
-    EVP_PKEY_free(pub);
-    OPENSSL_free(pem);
-    return ok;
+    return 1;
+}
+
+static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
+                     hwc_client *cl, const char *key, long ttl,
+                     hwc_fetched *out)
+{
+    hwc_kms_key_info info;
+    char meta[64];
+
+    if (hwc_cache_lookup(key, ttl, &out->objs, meta, sizeof(meta))) {
+        kms_meta_parse(meta, &info);
+    } else if (kms_query(req, cl, &info, &out->objs)) {
+        kms_meta(&info, meta, sizeof(meta));
+        hwc_cache_store(key, ttl, &out->objs, meta);
+    } else {
+        return 0;
+    }
+    if (req->expect == OSSL_STORE_INFO_PUBKEY) {
+        return 1; /* the caller wants the public key alone */
+    }
+    return kms_handle(prov, req, cl, &info, out);
 }
 
 static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl,
@@ -154,6 +197,62 @@ static int fetch_codearts(hwc_provctx *prov, const hwc_fetch_req *req,
     return ok;
 }
 
+/*
+ * What decides what a URI resolves to: who asks (a digest of the
+ * credential settings, so two identities never share an entry), where
+ * (endpoint, project, region) and what (the URI).
+ */
+static char *cache_key(const hwc_settings *st, const hwc_client *cl,
+                       const hwc_fetch_req *req)
+{
+    static const enum hwc_setting who[] = {
+        HWC_S_AUTH,        HWC_S_TOKEN,         HWC_S_TOKEN_FILE,
+        HWC_S_IAM_USER,    HWC_S_IAM_DOMAIN,    HWC_S_AGENCY_NAME,
+        HWC_S_AGENCY_DOMAIN, HWC_S_ACCESS_KEY,  HWC_S_METADATA_ENDPOINT};
+    unsigned char md[32];
+    char *base;
+    char *hex = NULL;
+    hwc_buf id = {0}, key = {0};
+
+    /* No endpoint: the fetch itself will fail and say why, once. */
+    ERR_set_mark();
+    base = hwc_client_base_url(cl, req->uri->service);
+    ERR_pop_to_mark();
+    for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+        const char *v = hwc_get(st, who[i]);
+        hwc_buf_printf(&id, "%zu=%s;", i, v ? v : "");
+    }
+    if (base != NULL && hwc_buf_cstr(&id) != NULL &&
+        EVP_Q_digest(NULL, "SHA256", NULL, id.data, id.len, md, NULL) &&
+        (hex = hwc_hex_encode(md, sizeof(md))) != NULL) {
+        const char *p = hwc_get(st, HWC_S_PROJECT_ID);
+        const char *r = hwc_get(st, HWC_S_REGION);
+        hwc_buf_printf(&key, "%s|%s|%s|%s|%s", hex, base, p ? p : "",
+                       r ? r : "", req->uri_text);
+    }
+    hwc_buf_free(&id);
+    OPENSSL_free(hex);
+    OPENSSL_free(base);
+    return key.len > 0 ? (char *)hwc_buf_steal(&key, NULL) : NULL;
+}
+
+/* Cached or fetched: the object list of an SCM or DCS URI. */
+static int fetch_objs(const hwc_fetch_req *req, hwc_client *cl,
+                      const char *key, long ttl, hwc_fetched *out)
+{
+    int ok;
+
+    if (hwc_cache_lookup(key, ttl, &out->objs, NULL, 0)) {
+        return 1;
+    }
+    ok = req->uri->kind == HWC_URI_SCM_CERT ? fetch_scm(req, cl, out)
+                                            : fetch_dcs(req, cl, out);
+    if (ok) {
+        hwc_cache_store(key, ttl, &out->objs, NULL);
+    }
+    return ok;
+}
+
 /* The provider's settings with this URI's region/project_id on top. */
 static hwc_settings *effective_settings(hwc_provctx *prov, const hwc_uri *u)
 {
@@ -178,6 +277,8 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
     hwc_settings *st = NULL;
     hwc_client *cl = NULL;
     hwc_auth *auth;
+    char *key = NULL;
+    long ttl;
     int ok = 0;
 
     memset(out, 0, sizeof(*out));
@@ -186,21 +287,25 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
         (cl = hwc_client_new(st, auth, req->uri_text)) == NULL) {
         goto done;
     }
+    ttl = hwc_get_long(st, HWC_S_CACHE_TTL, 0);
+    if (ttl > 0 && (key = cache_key(st, cl, req)) == NULL) {
+        ttl = 0; /* no key, no caching; the error says why if it matters */
+    }
     switch (req->uri->kind) {
     case HWC_URI_KMS_KEY:
-        ok = fetch_kms(prov, req, cl, out);
+        ok = fetch_kms(prov, req, cl, key, ttl, out);
         break;
     case HWC_URI_SCM_CERT:
-        ok = fetch_scm(req, cl, out);
-        break;
     case HWC_URI_DCS_SSL:
-        ok = fetch_dcs(req, cl, out);
+        ok = fetch_objs(req, cl, key, ttl, out);
         break;
     case HWC_URI_CODEARTS_KEYSTORE:
+        /* Not cached: what it decodes to depends on the password. */
         ok = fetch_codearts(prov, req, cl, out);
         break;
     }
 done:
+    OPENSSL_free(key);
     if (!ok) {
         hwc_fetched_free(out);
     }

@@ -3,8 +3,14 @@
  * open() validates the URI (no request is made for an invalid one); the
  * first load() fetches and decodes everything the URI names; each load()
  * then hands one object to libcrypto, skipping what OSSL_STORE_expect()
- * or a subject search excludes. After any error eof() is true, so callers
- * that loop on eof() (nginx, stunnel) stop.
+ * or a subject search excludes.
+ *
+ * End of stream after an error: the failing load() returns 0 with the error
+ * queued while eof() still says 0, and the next load() returns 0 at once
+ * and turns eof() true. Callers that loop on eof() (nginx, stunnel) stop
+ * one call later, and `openssl storeutl`, which counts a failure only when
+ * eof() is false right after it, exits non-zero instead of reporting
+ * success.
  *
  * Ownership of a remote key passed by OSSL_OBJECT_PARAM_REFERENCE: the
  * reference is a pointer to the context's hwc_rkey pointer; keymgmt load()
@@ -43,7 +49,7 @@ typedef struct hwc_store_ctx {
     int expect;          /* OSSL_STORE_INFO_* or 0 for anything */
     X509_NAME *subject;  /* subject search, or NULL */
     int fetched;
-    int failed;          /* an error ended the stream */
+    int failed;          /* 1: a load failed; 2: and the stream has ended */
     hwc_fetched got;     /* what the URI named, decoded */
     size_t next;         /* next object of got.objs to consider */
     int rkey_pending;    /* the remote key is still to be returned */
@@ -223,6 +229,7 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
     int ok;
 
     if (ctx->failed) {
+        ctx->failed = 2;
         return 0;
     }
     if (!ctx->fetched && !do_fetch(ctx, pw_cb, pw_cbarg)) {
@@ -255,7 +262,7 @@ static int hwc_store_eof(void *loaderctx)
     hwc_store_ctx *ctx = loaderctx;
 
     if (ctx->failed) {
-        return 1;
+        return ctx->failed == 2;
     }
     return ctx->fetched && !ctx->rkey_pending && !ctx->report_pending &&
            ctx->next >= ctx->got.objs.n;

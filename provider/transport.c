@@ -231,7 +231,7 @@ static void free_headers(struct curl_slist *list)
 
 static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
 {
-    if (rs->too_large) {
+    if (rs->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
         return HWC_HTTP_TOO_LARGE;
     }
     switch (rc) {
@@ -364,7 +364,7 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
     resp->fail = classify(rc, &rs);
     if (resp->fail != HWC_HTTP_OK) {
         snprintf(resp->detail, sizeof(resp->detail), "%s",
-                 rs.too_large ? "response exceeds the size limit"
+                 resp->fail == HWC_HTTP_TOO_LARGE ? "response exceeds the size limit"
                  : errbuf[0]  ? errbuf
                               : curl_easy_strerror(rc));
         return 0;
