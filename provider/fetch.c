@@ -272,24 +272,84 @@ static hwc_settings *effective_settings(hwc_provctx *prov, const hwc_uri *u)
     return st;
 }
 
+hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
+                             const char *uri_text)
+{
+    hwc_auth *auth = hwc_prov_auth(prov);
+    hwc_settings *st = auth ? effective_settings(prov, uri) : NULL;
+    hwc_client *cl = st ? hwc_client_new(st, auth, uri_text) : NULL;
+
+    hwc_settings_free(st);
+    return cl;
+}
+
+/*
+ * kms:alias/ and scm:name/ become kms:key/ and scm:cert/ once resolved;
+ * the answer is cached like any object (an entry with no objects and the
+ * id as metadata).
+ */
+static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
+                        const char *key, long ttl, hwc_uri *resolved)
+{
+    char id[64];
+    hwc_objs none = {0};
+    char *akey = NULL;
+    int ok;
+
+    *resolved = *req->uri;
+    if (key != NULL) {
+        hwc_buf b = {0};
+        hwc_buf_printf(&b, "name|%s", key);
+        akey = (char *)hwc_buf_steal(&b, NULL);
+    }
+    if (akey != NULL && hwc_cache_lookup(akey, ttl, &none, id, sizeof(id))) {
+        ok = 1;
+    } else if (req->uri->kind == HWC_URI_KMS_ALIAS) {
+        ok = hwc_kms_resolve_alias(cl, req->uri->id, id, sizeof(id));
+    } else {
+        ok = hwc_scm_resolve_name(cl, req->uri->id, id, sizeof(id));
+    }
+    if (ok && akey != NULL) {
+        hwc_cache_store(akey, ttl, &none, id);
+    }
+    OPENSSL_free(akey);
+    hwc_objs_free(&none);
+    if (ok) {
+        OPENSSL_strlcpy(resolved->id, id, sizeof(resolved->id));
+        resolved->kind = req->uri->kind == HWC_URI_KMS_ALIAS
+                             ? HWC_URI_KMS_KEY
+                             : HWC_URI_SCM_CERT;
+        hwc_debug("%s resolved to %s", req->uri_text, id);
+    }
+    return ok;
+}
+
 int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
 {
     hwc_settings *st = NULL;
     hwc_client *cl = NULL;
-    hwc_auth *auth;
+    hwc_fetch_req named = *req;
+    hwc_uri resolved;
     char *key = NULL;
     long ttl;
     int ok = 0;
 
     memset(out, 0, sizeof(*out));
-    if ((auth = hwc_prov_auth(prov)) == NULL ||
-        (st = effective_settings(prov, req->uri)) == NULL ||
-        (cl = hwc_client_new(st, auth, req->uri_text)) == NULL) {
+    if ((cl = hwc_fetch_client(prov, req->uri, req->uri_text)) == NULL) {
         goto done;
     }
+    st = cl->st;
     ttl = hwc_get_long(st, HWC_S_CACHE_TTL, 0);
     if (ttl > 0 && (key = cache_key(st, cl, req)) == NULL) {
         ttl = 0; /* no key, no caching; the error says why if it matters */
+    }
+    if (req->uri->kind == HWC_URI_KMS_ALIAS ||
+        req->uri->kind == HWC_URI_SCM_NAME) {
+        if (!resolve_name(cl, req, key, ttl, &resolved)) {
+            goto done;
+        }
+        named.uri = &resolved;
+        req = &named;
     }
     switch (req->uri->kind) {
     case HWC_URI_KMS_KEY:
@@ -303,6 +363,10 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
         /* Not cached: what it decodes to depends on the password. */
         ok = fetch_codearts(prov, req, cl, out);
         break;
+    default:
+        hwc_raise(prov, HWC_R_INTERNAL, "%s: a listing URI has no object",
+                  req->uri_text);
+        break;
     }
 done:
     OPENSSL_free(key);
@@ -310,7 +374,6 @@ done:
         hwc_fetched_free(out);
     }
     hwc_client_free(cl);
-    hwc_settings_free(st);
     return ok;
 }
 

@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "provider.h"
+#include "client.h"
 #include "rkey.h"
 #include "uri.h"
 
@@ -28,6 +29,11 @@ typedef struct hwc_fetched {
 } hwc_fetched;
 
 int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out);
+
+/* The client for one URI: the provider's credentials and settings with the
+ * URI's region/project_id on top. NULL with an error raised. */
+hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
+                             const char *uri_text);
 void hwc_fetched_free(hwc_fetched *f);
 
 #endif /* HWC_FETCH_H */

@@ -3,6 +3,7 @@
  * with a JSON body; errors are nested {"error":{...}} (call.c reads them).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -220,6 +221,133 @@ int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
                   info->key_state);
         return 0;
     }
+    return 1;
+}
+
+/*------------------------------------------------------------ listing */
+
+static int is_asymmetric(const char *spec)
+{
+    return strncmp(spec, "RSA_", 4) == 0 || strncmp(spec, "EC_", 3) == 0 ||
+           strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
+}
+
+static int one_detail(const hwc_client *cl, json_t *d, hwc_kms_key_info *info)
+{
+    const char *id = NULL, *alias = NULL, *spec = NULL, *usage = NULL;
+    const char *state = NULL, *keystore = NULL;
+    json_error_t err;
+
+    if (json_unpack_ex(d, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}",
+                       "key_id", &id, "key_alias", &alias, "key_spec", &spec,
+                       "key_usage", &usage, "key_state", &state,
+                       "keystore_id", &keystore) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: list-keys key_details entry: %s", cl->what, err.text);
+        return 0;
+    }
+    memset(info, 0, sizeof(*info));
+    copy_field(info->key_id, sizeof(info->key_id), id);
+    copy_field(info->key_alias, sizeof(info->key_alias), alias);
+    copy_field(info->key_spec, sizeof(info->key_spec), spec);
+    copy_field(info->key_usage, sizeof(info->key_usage), usage);
+    copy_field(info->key_state, sizeof(info->key_state), state);
+    copy_field(info->keystore_id, sizeof(info->keystore_id), keystore);
+    return 1;
+}
+
+int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
+                      int limit, int *more, hwc_kms_key_cb *cb, void *arg)
+{
+    char lim[16];
+    json_t *body, *resp = NULL, *details, *d;
+    const char *next = NULL, *truncated = NULL;
+    json_error_t err;
+    size_t i;
+    int ok = 0;
+
+    snprintf(lim, sizeof(lim), "%d", limit);
+    body = marker[0] ? json_pack("{s:s, s:s, s:s}", "limit", lim, "key_spec",
+                                 "ALL", "marker", marker)
+                     : json_pack("{s:s, s:s}", "limit", lim, "key_spec", "ALL");
+    *more = 0;
+    if (body == NULL || !kms_post(cl, "list-keys", body, &resp)) {
+        goto done;
+    }
+    if (json_unpack_ex(resp, &err, 0, "{s:o, s?s, s?s}", "key_details",
+                       &details, "next_marker", &next, "truncated",
+                       &truncated) != 0 ||
+        !json_is_array(details)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: list-keys answer: %s",
+                  cl->what, json_is_array(details) ? err.text
+                                                   : "key_details not a list");
+        goto done;
+    }
+    json_array_foreach(details, i, d)
+    {
+        hwc_kms_key_info info;
+        if (!one_detail(cl, d, &info)) {
+            goto done;
+        }
+        if (is_asymmetric(info.key_spec) && !cb(&info, arg)) {
+            ok = 1;
+            goto done; /* the caller has what it wanted */
+        }
+    }
+    *more = truncated != NULL && strcmp(truncated, "true") == 0 &&
+            next != NULL && next[0] != '\0';
+    /* A server that repeats its marker would make us loop forever. */
+    if (*more && strcmp(next, marker) == 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: list-keys returned the same marker twice", cl->what);
+        goto done;
+    }
+    OPENSSL_strlcpy(marker, *more ? next : "", markercap);
+    ok = 1;
+done:
+    json_decref(body);
+    json_decref(resp);
+    return ok;
+}
+
+struct alias_search {
+    const char *alias;
+    char key_id[40];
+    int matches;
+};
+
+static int alias_cb(const hwc_kms_key_info *info, void *arg)
+{
+    struct alias_search *as = arg;
+
+    if (strcmp(info->key_alias, as->alias) == 0) {
+        if (as->matches++ == 0) {
+            OPENSSL_strlcpy(as->key_id, info->key_id, sizeof(as->key_id));
+        }
+    }
+    return 1;
+}
+
+int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias,
+                          char *key_id, size_t cap)
+{
+    struct alias_search as = {alias, "", 0};
+    char marker[256] = "";
+    int more = 1;
+
+    while (more) {
+        if (!hwc_kms_list_page(cl, marker, sizeof(marker), 1000, &more,
+                               alias_cb, &as)) {
+            return 0;
+        }
+    }
+    if (as.matches != 1) {
+        hwc_raise(NULL, as.matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
+                  "%s: %s asymmetric key has the alias %s", cl->what,
+                  as.matches ? "more than one" : "no", alias);
+        return 0;
+    }
+    OPENSSL_strlcpy(key_id, as.key_id, cap);
     return 1;
 }
 

@@ -40,3 +40,20 @@ enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info);
 extern const struct hwc_rkey_ops hwc_kms_rkey_ops;
 
 #endif /* HWC_KMS_H */
+
+/*------------------------------------------------------------ listing */
+
+/* Called once per asymmetric key of a list-keys page; return 0 to stop. */
+typedef int hwc_kms_key_cb(const hwc_kms_key_info *info, void *arg);
+
+/*
+ * One list-keys page (key_spec=ALL, so asymmetric keys are included;
+ * symmetric ones are not passed to cb). *marker is "" for the first page
+ * and is replaced by the next marker; *more says whether pages remain.
+ */
+int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
+                      int limit, int *more, hwc_kms_key_cb *cb, void *arg);
+
+/* Resolves an alias with a full listing; HWC_R_NOT_FOUND/AMBIGUOUS. */
+int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias,
+                          char *key_id, size_t cap);

@@ -83,3 +83,125 @@ void hwc_scm_bundle_free(hwc_scm_bundle *e)
     hwc_secret_free(e->private_key);
     memset(e, 0, sizeof(*e));
 }
+
+/*------------------------------------------------------------ listing */
+
+static void copy_json_str(json_t *o, const char *name, char *dst, size_t cap)
+{
+    json_t *v = json_object_get(o, name);
+
+    if (json_is_string(v)) {
+        OPENSSL_strlcpy(dst, json_string_value(v), cap);
+    } else if (json_is_integer(v)) {
+        snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
+    } else {
+        dst[0] = '\0';
+    }
+}
+
+static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    if (!json_is_object(c) || !json_is_string(json_object_get(c, "id"))) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: certificate list entry without an id", cl->what);
+        return 0;
+    }
+    copy_json_str(c, "id", info->id, sizeof(info->id));
+    copy_json_str(c, "name", info->name, sizeof(info->name));
+    copy_json_str(c, "domain", info->domain, sizeof(info->domain));
+    copy_json_str(c, "expire_time", info->expire_time,
+                  sizeof(info->expire_time));
+    copy_json_str(c, "status", info->status, sizeof(info->status));
+    return 1;
+}
+
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
+                      int *seen, int *total, hwc_scm_cert_cb *cb, void *arg)
+{
+    char *base = hwc_client_base_url(cl, HWC_SVC_SCM);
+    char query[96];
+    json_t *resp = NULL, *certs, *c;
+    json_int_t tc = 0;
+    json_error_t err;
+    hwc_call call;
+    size_t i;
+    int ok = 0;
+
+    *seen = *total = 0;
+    if (base == NULL) {
+        return 0;
+    }
+    snprintf(query, sizeof(query), "limit=%d&offset=%d", limit, offset);
+    hwc_client_prepare(cl, &call, HWC_SVC_SCM, "GET", base,
+                       "/v3/scm/certificates");
+    call.query = query;
+    call.project_id = NULL;
+    if (!hwc_call_json(&call, &resp)) {
+        goto done;
+    }
+    if (json_unpack_ex(resp, &err, 0, "{s:o, s?I}", "certificates", &certs,
+                       "total_count", &tc) != 0 ||
+        !json_is_array(certs)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: certificate list: %s",
+                  cl->what, json_is_array(certs) ? err.text
+                                                 : "certificates not a list");
+        goto done;
+    }
+    *total = (int)tc;
+    *seen = (int)json_array_size(certs);
+    ok = 1;
+    json_array_foreach(certs, i, c)
+    {
+        hwc_scm_cert_info info;
+        if (!list_entry(cl, c, &info)) {
+            ok = 0;
+            break;
+        }
+        if (!cb(&info, arg)) {
+            break;
+        }
+    }
+done:
+    json_decref(resp);
+    OPENSSL_free(base);
+    return ok;
+}
+
+struct name_search {
+    const char *name;
+    char id[32];
+    int matches;
+};
+
+static int name_cb(const hwc_scm_cert_info *info, void *arg)
+{
+    struct name_search *ns = arg;
+
+    if (strcmp(info->name, ns->name) == 0 && ns->matches++ == 0) {
+        OPENSSL_strlcpy(ns->id, info->id, sizeof(ns->id));
+    }
+    return 1;
+}
+
+int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
+                         size_t cap)
+{
+    struct name_search ns = {name, "", 0};
+    int offset = 0, seen = 0, total = 0;
+
+    do {
+        if (!hwc_scm_list_page(cl, offset, 50, &seen, &total, name_cb, &ns)) {
+            return 0;
+        }
+        offset += seen;
+    } while (seen > 0 && offset < total);
+    if (ns.matches != 1) {
+        hwc_raise(NULL, ns.matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
+                  "%s: %s certificate is named %s", cl->what,
+                  ns.matches ? "more than one" : "no", name);
+        return 0;
+    }
+    OPENSSL_strlcpy(id, ns.id, cap);
+    return 1;
+}

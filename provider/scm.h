@@ -17,4 +17,24 @@ int hwc_scm_export(const hwc_client *cl, const char *cert_id,
                    hwc_scm_bundle *out);
 void hwc_scm_bundle_free(hwc_scm_bundle *e);
 
+typedef struct hwc_scm_cert_info {
+    char id[32];
+    char name[256];
+    char domain[256];
+    char expire_time[40];
+    char status[32];
+} hwc_scm_cert_info;
+
+/* Called per certificate of a list page; return 0 to stop. */
+typedef int hwc_scm_cert_cb(const hwc_scm_cert_info *info, void *arg);
+
+/* One page of GET /v3/scm/certificates (limit 10, 20 or 50). *seen is
+ * the number of entries on the page, *total the account's total. */
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
+                      int *seen, int *total, hwc_scm_cert_cb *cb, void *arg);
+
+/* Resolves a certificate name with a full listing. */
+int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
+                         size_t cap);
+
 #endif /* HWC_SCM_H */

@@ -30,6 +30,7 @@
 #include "decode.h"
 #include "fetch.h"
 #include "hwc.h"
+#include "list.h"
 #include "provider.h"
 #include "rkey.h"
 #include "uri.h"
@@ -48,6 +49,10 @@ typedef struct hwc_store_ctx {
     hwc_uri uri;
     int expect;          /* OSSL_STORE_INFO_* or 0 for anything */
     X509_NAME *subject;  /* subject search, or NULL */
+    char *alias;         /* alias search (KMS alias, SCM name), or NULL */
+    hwc_lister *lister;  /* listing URIs: pages of names */
+    hwc_names names;     /* the current page */
+    size_t next_name;
     int fetched;
     int failed;          /* 1: a load failed; 2: and the stream has ended */
     hwc_fetched got;     /* what the URI named, decoded */
@@ -81,6 +86,7 @@ static const OSSL_PARAM *hwc_store_settable_ctx_params(void *provctx)
     static const OSSL_PARAM known[] = {
         OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
         OSSL_PARAM_octet_string(OSSL_STORE_PARAM_SUBJECT, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_ALIAS, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
         OSSL_PARAM_END};
 
@@ -119,6 +125,14 @@ static int hwc_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
     if (p != NULL && !set_subject(ctx, p)) {
         return 0;
     }
+    p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_ALIAS);
+    if (p != NULL) {
+        OPENSSL_free(ctx->alias);
+        ctx->alias = NULL;
+        if (!OSSL_PARAM_get_utf8_string(p, &ctx->alias, 0)) {
+            return 0;
+        }
+    }
     return 1;
 }
 
@@ -131,6 +145,10 @@ static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
 
     if (ctx->expect != 0 && ctx->expect != type) {
         return 0;
+    }
+    if (ctx->alias != NULL &&
+        (o->label == NULL || strcmp(o->label, ctx->alias) != 0)) {
+        return 0; /* keystore entries carry their alias as label */
     }
     if (ctx->subject != NULL) {
         /* Subject searches (-CAstore, X509_LOOKUP_store) want certs. */
@@ -148,7 +166,7 @@ static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
 
 static int rkey_wanted(const hwc_store_ctx *ctx)
 {
-    return ctx->subject == NULL &&
+    return ctx->subject == NULL && ctx->alias == NULL &&
            (ctx->expect == 0 || ctx->expect == OSSL_STORE_INFO_PKEY);
 }
 
@@ -221,6 +239,62 @@ static int emit_rkey(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
     return object_cb(params, object_cbarg);
 }
 
+static int emit_name(const hwc_name *n, OSSL_CALLBACK *object_cb,
+                     void *object_cbarg)
+{
+    OSSL_PARAM params[4];
+    int type = OSSL_OBJECT_NAME;
+
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA,
+                                                 n->uri, 0);
+    params[2] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC,
+                                                 n->desc, 0);
+    params[3] = OSSL_PARAM_construct_end();
+    return object_cb(params, object_cbarg);
+}
+
+/* Makes sure a name is waiting, fetching pages as needed (a page may
+ * hold no match). Returns 0 on error. */
+static int fill_names(hwc_store_ctx *ctx)
+{
+    if (ctx->lister == NULL) {
+        ctx->lister = hwc_lister_new(ctx->prov, &ctx->uri, ctx->uri_text,
+                                     ctx->alias, ctx->subject);
+        if (ctx->lister == NULL) {
+            return 0;
+        }
+    }
+    while (ctx->next_name >= ctx->names.n && hwc_lister_more(ctx->lister)) {
+        hwc_names_free(&ctx->names); /* one page in memory at a time */
+        ctx->next_name = 0;
+        if (!hwc_lister_next(ctx->lister, &ctx->names)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int load_listing(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
+                        void *object_cbarg)
+{
+    ctx->fetched = 1;
+    if (!fill_names(ctx)) {
+        ctx->failed = 1;
+        return 0;
+    }
+    if (ctx->next_name >= ctx->names.n) {
+        return 0; /* the end: eof is true */
+    }
+    if (!emit_name(&ctx->names.v[ctx->next_name++], object_cb,
+                   object_cbarg) ||
+        !fill_names(ctx)) {
+        ctx->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
 static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
                           void *object_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb,
                           void *pw_cbarg)
@@ -231,6 +305,9 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
     if (ctx->failed) {
         ctx->failed = 2;
         return 0;
+    }
+    if (hwc_uri_is_listing(&ctx->uri)) {
+        return load_listing(ctx, object_cb, object_cbarg);
     }
     if (!ctx->fetched && !do_fetch(ctx, pw_cb, pw_cbarg)) {
         return 0;
@@ -264,6 +341,10 @@ static int hwc_store_eof(void *loaderctx)
     if (ctx->failed) {
         return ctx->failed == 2;
     }
+    if (hwc_uri_is_listing(&ctx->uri)) {
+        return ctx->fetched && ctx->next_name >= ctx->names.n &&
+               (ctx->lister == NULL || !hwc_lister_more(ctx->lister));
+    }
     return ctx->fetched && !ctx->rkey_pending && !ctx->report_pending &&
            ctx->next >= ctx->got.objs.n;
 }
@@ -276,6 +357,9 @@ static int hwc_store_close(void *loaderctx)
         return 1;
     }
     hwc_fetched_free(&ctx->got);
+    hwc_lister_free(ctx->lister);
+    hwc_names_free(&ctx->names);
+    OPENSSL_free(ctx->alias);
     X509_NAME_free(ctx->subject);
     OPENSSL_free(ctx->uri_text);
     OPENSSL_clear_free(ctx, sizeof(*ctx));

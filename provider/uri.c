@@ -19,6 +19,8 @@ struct uri_form {
     enum hwc_service service;
     int (*valid)(const char *id);
     const char *form; /* for messages */
+    enum hwc_uri_kind list_kind; /* what the bare prefix means, or 0 */
+    int percent;                 /* the id is percent-decoded once */
 };
 
 /* ^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$ */
@@ -71,16 +73,84 @@ static int valid_file_name(const char *id)
     return 1;
 }
 
+/* KMS aliases and SCM names, after percent-decoding: [A-Za-z0-9:/._-]. */
+static int valid_name(const char *id)
+{
+    size_t n = strlen(id);
+
+    return n >= 1 && n <= 255 &&
+           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789:/._-") == n;
+}
+
+static int valid_keystore_id(const char *id)
+{
+    size_t n = strlen(id);
+
+    return n >= 1 && n <= 64 &&
+           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789-") == n;
+}
+
 static const struct uri_form forms[] = {
     {"kms:key/", HWC_URI_KMS_KEY, HWC_SVC_KMS, valid_uuid,
-     "kms:key/<key id: 8-4-4-4-12 lower-case letters and digits>"},
+     "kms:key/<key id: 8-4-4-4-12 lower-case letters and digits>",
+     HWC_URI_KMS_KEY_LIST, 0},
+    {"kms:alias/", HWC_URI_KMS_ALIAS, HWC_SVC_KMS, valid_name,
+     "kms:alias/<alias: [A-Za-z0-9:/._-]{1,255}, percent-encoded>", 0, 1},
+    {"kms:keystore/", HWC_URI_KMS_KEYSTORE, HWC_SVC_KMS, valid_keystore_id,
+     "kms:keystore/<keystore id>", HWC_URI_KMS_KEYSTORE_LIST, 0},
     {"scm:cert/", HWC_URI_SCM_CERT, HWC_SVC_SCM, valid_cert_id,
-     "scm:cert/<certificate id: 16 letters and digits>"},
+     "scm:cert/<certificate id: 16 letters and digits>", HWC_URI_SCM_CERT_LIST,
+     0},
+    {"scm:name/", HWC_URI_SCM_NAME, HWC_SVC_SCM, valid_name,
+     "scm:name/<certificate name: [A-Za-z0-9:/._-]{1,255}, percent-encoded>",
+     0, 1},
     {"dcs:ssl/", HWC_URI_DCS_SSL, HWC_SVC_DCS, valid_uuid,
-     "dcs:ssl/<instance id: 8-4-4-4-12 lower-case letters and digits>"},
+     "dcs:ssl/<instance id: 8-4-4-4-12 lower-case letters and digits>", 0, 0},
     {"codearts:keystore/", HWC_URI_CODEARTS_KEYSTORE, HWC_SVC_CODEARTS,
-     valid_file_name, "codearts:keystore/<file name: [A-Za-z0-9._-]{1,255}>"},
+     valid_file_name, "codearts:keystore/<file name: [A-Za-z0-9._-]{1,255}>", 0,
+     0},
 };
+
+int hwc_uri_is_listing(const hwc_uri *u)
+{
+    return u->kind == HWC_URI_KMS_KEY_LIST ||
+           u->kind == HWC_URI_KMS_KEYSTORE_LIST ||
+           u->kind == HWC_URI_KMS_KEYSTORE || u->kind == HWC_URI_SCM_CERT_LIST;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX once, in place; a malformed escape fails. */
+static int percent_decode(char *s)
+{
+    char *o = s;
+
+    for (char *p = s; *p; p++) {
+        if (*p == '%') {
+            int hi = hexval(p[1]), lo = hi >= 0 ? hexval(p[2]) : -1;
+            if (lo < 0 || hi * 16 + lo < 0x20 || hi * 16 + lo >= 0x7f) {
+                return 0; /* malformed, or a control or non-ASCII byte */
+            }
+            *o++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return 1;
+}
 
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
@@ -165,8 +235,10 @@ static void raise_invalid(const char *text, const struct uri_form *f,
         return;
     }
     hwc_raise(NULL, HWC_R_URI_INVALID,
-              "%s: %s; expected one of kms:key/<id>, scm:cert/<id>, "
-              "dcs:ssl/<instance id>, codearts:keystore/<file name>",
+              "%s: %s; expected one of kms:key/<id>, kms:alias/<alias>, "
+              "kms:key/, kms:keystore/[<id>], scm:cert/[<id>], "
+              "scm:name/<name>, dcs:ssl/<instance id>, "
+              "codearts:keystore/<file name>",
               shown, why);
 }
 
@@ -190,13 +262,19 @@ int hwc_uri_parse(const char *text, hwc_uri *out)
     if ((q = strchr(work, '?')) != NULL) {
         *q++ = '\0';
     }
-    if (strlen(work) >= sizeof(out->id) || !f->valid(work) ||
-        (q != NULL && !parse_query(text, q, out, &why))) {
+    out->kind = f->kind;
+    if (work[0] == '\0' && f->list_kind != 0) {
+        out->kind = f->list_kind;
+    } else if ((f->percent && !percent_decode(work)) ||
+               strlen(work) >= sizeof(out->id) || !f->valid(work)) {
+        raise_invalid(text, f, why);
+        return 0;
+    }
+    if (q != NULL && !parse_query(text, q, out, &why)) {
         raise_invalid(text, f, why);
         return 0;
     }
     strcpy(out->id, work);
-    out->kind = f->kind;
     out->service = f->service;
     return 1;
 }

@@ -11,8 +11,15 @@ enum hwc_uri_kind {
     HWC_URI_KMS_KEY = 1,      /* kms:key/<uuid> */
     HWC_URI_SCM_CERT,         /* scm:cert/<16 alnum> */
     HWC_URI_DCS_SSL,          /* dcs:ssl/<uuid> */
-    HWC_URI_CODEARTS_KEYSTORE /* codearts:keystore/<file name> */
+    HWC_URI_CODEARTS_KEYSTORE, /* codearts:keystore/<file name> */
+    HWC_URI_KMS_KEY_LIST,      /* kms:key/ */
+    HWC_URI_KMS_ALIAS,         /* kms:alias/<alias> (percent-decoded) */
+    HWC_URI_KMS_KEYSTORE_LIST, /* kms:keystore/ */
+    HWC_URI_KMS_KEYSTORE,      /* kms:keystore/<keystore id> */
+    HWC_URI_SCM_CERT_LIST,     /* scm:cert/ */
+    HWC_URI_SCM_NAME,          /* scm:name/<name> (percent-decoded) */
 };
+
 
 typedef struct hwc_uri {
     enum hwc_uri_kind kind;
@@ -21,6 +28,9 @@ typedef struct hwc_uri {
     char region[65];     /* "" unless given in the query */
     char project_id[33]; /* "" unless given in the query */
 } hwc_uri;
+
+/* Listing URIs return names (OSSL_STORE_INFO_NAME), not objects. */
+int hwc_uri_is_listing(const hwc_uri *u);
 
 /* Parses and validates; raises HWC_R_URI_INVALID naming the URI and the
  * expected form. */

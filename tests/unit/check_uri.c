@@ -55,7 +55,12 @@ END_TEST
 static const char *bad[] = {
     "",
     "kms:",
-    "kms:key/",
+    "kms:alias/",
+    "kms:alias/a%2",
+    "kms:alias/a%00b",
+    "kms:alias/a%0ab",
+    "scm:name/a b",
+    "kms:keystore/a_b",
     "kms:key/0D0466B0-e727-4d9c-b35d-f84bb474a37f", /* upper case */
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37",  /* short */
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37ff", /* long */
@@ -95,6 +100,35 @@ START_TEST(refused)
 }
 END_TEST
 
+START_TEST(listing_and_aliases)
+{
+    hwc_uri u;
+
+    ck_assert_int_eq(hwc_uri_parse("kms:key/", &u), 1);
+    ck_assert_int_eq(u.kind, HWC_URI_KMS_KEY_LIST);
+    ck_assert_int_eq(hwc_uri_is_listing(&u), 1);
+    ck_assert_int_eq(hwc_uri_parse("scm:cert/", &u), 1);
+    ck_assert_int_eq(u.kind, HWC_URI_SCM_CERT_LIST);
+    ck_assert_int_eq(hwc_uri_parse("kms:keystore/", &u), 1);
+    ck_assert_int_eq(u.kind, HWC_URI_KMS_KEYSTORE_LIST);
+    ck_assert_int_eq(
+        hwc_uri_parse("kms:keystore/bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e", &u),
+        1);
+    ck_assert_int_eq(u.kind, HWC_URI_KMS_KEYSTORE);
+    ck_assert_int_eq(hwc_uri_is_listing(&u), 1);
+    ck_assert_int_eq(hwc_uri_parse("kms:alias/my-tls-key", &u), 1);
+    ck_assert_int_eq(u.kind, HWC_URI_KMS_ALIAS);
+    ck_assert_int_eq(hwc_uri_is_listing(&u), 0);
+    /* Percent-decoded exactly once. */
+    ck_assert_int_eq(hwc_uri_parse("kms:alias/team%2Fweb%3Akey", &u), 1);
+    ck_assert_str_eq(u.id, "team/web:key");
+    ck_assert_int_eq(hwc_uri_parse("scm:name/www-example-com", &u), 1);
+    ck_assert_int_eq(u.kind, HWC_URI_SCM_NAME);
+    ck_assert_int_eq(hwc_uri_parse("scm:name/a%252F", &u), 0);
+    tu_errors();
+}
+END_TEST
+
 START_TEST(long_name_refused)
 {
     hwc_uri u;
@@ -131,6 +165,7 @@ int main(void)
     tcase_add_test(tc, scm_dcs_codearts_ok);
     tcase_add_test(tc, query_ok);
     tcase_add_loop_test(tc, refused, 0, sizeof(bad) / sizeof(bad[0]));
+    tcase_add_test(tc, listing_and_aliases);
     tcase_add_test(tc, long_name_refused);
     tcase_add_test(tc, control_chars_not_echoed);
     suite_add_tcase(s, tc);

@@ -1,0 +1,191 @@
+/*
+ * keystores.c: the KMS dedicated keystore client (see keystores.h).
+ * Errors are nested like every KMS error; create and delete change state
+ * and are therefore never retried after they may have reached KMS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "keystores.h"
+
+static int ks_call(const hwc_client *cl, const char *method, const char *sub,
+                   const char *query, json_t *body, int state_changing,
+                   json_t **out)
+{
+    const char *project = hwc_client_project(cl);
+    char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char path[200];
+    hwc_http_resp r;
+    hwc_call c;
+    int ok = 0;
+
+    if (base == NULL || (body != NULL && text == NULL)) {
+        goto done;
+    }
+    snprintf(path, sizeof(path), "/v1.0/%s/keystores%s%s", project,
+             sub ? "/" : "", sub ? sub : "");
+    hwc_client_prepare(cl, &c, HWC_SVC_KMS, method, base, path);
+    c.query = query;
+    c.json_body = text;
+    c.state_changing = state_changing;
+    if (out != NULL) {
+        ok = hwc_call_json(&c, out);
+    } else if ((ok = hwc_call_perform(&c, &r))) {
+        hwc_http_resp_free(&r);
+    }
+done:
+    free(text);
+    OPENSSL_free(base);
+    return ok;
+}
+
+static void copy_str(json_t *o, const char *name, char *dst, size_t cap)
+{
+    json_t *v = json_object_get(o, name);
+
+    OPENSSL_strlcpy(dst, json_is_string(v) ? json_string_value(v) : "", cap);
+    if (json_is_integer(v)) {
+        snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
+    }
+}
+
+static int parse_info(const hwc_client *cl, json_t *o, hwc_keystore_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    if (!json_is_object(o) ||
+        !json_is_string(json_object_get(o, "keystore_id"))) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: keystore entry without keystore_id", cl->what);
+        return 0;
+    }
+    copy_str(o, "keystore_id", info->id, sizeof(info->id));
+    copy_str(o, "keystore_alias", info->alias, sizeof(info->alias));
+    copy_str(o, "keystore_type", info->type, sizeof(info->type));
+    copy_str(o, "hsm_cluster_id", info->hsm_cluster_id,
+             sizeof(info->hsm_cluster_id));
+    copy_str(o, "create_time", info->create_time, sizeof(info->create_time));
+    return 1;
+}
+
+int hwc_keystores_list_page(const hwc_client *cl, int offset, int limit,
+                            int *seen, int *total, hwc_keystore_cb *cb,
+                            void *arg)
+{
+    char query[64];
+    json_t *resp = NULL, *arr, *o;
+    json_int_t t = 0;
+    size_t i;
+    int ok = 0;
+
+    *seen = *total = 0;
+    snprintf(query, sizeof(query), "limit=%d&offset=%d", limit, offset);
+    if (!ks_call(cl, "GET", NULL, query, NULL, 0, &resp)) {
+        return 0;
+    }
+    if (json_unpack(resp, "{s:o, s?I}", "keystores", &arr, "total", &t) != 0 ||
+        !json_is_array(arr)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: keystore list without a keystores array", cl->what);
+        goto done;
+    }
+    *total = (int)t;
+    *seen = (int)json_array_size(arr);
+    ok = 1;
+    json_array_foreach(arr, i, o)
+    {
+        hwc_keystore_info info;
+        if (!parse_info(cl, o, &info)) {
+            ok = 0;
+            break;
+        }
+        if (!cb(&info, arg)) {
+            break;
+        }
+    }
+done:
+    json_decref(resp);
+    return ok;
+}
+
+int hwc_keystores_show(const hwc_client *cl, const char *id,
+                       hwc_keystore_info *info)
+{
+    json_t *resp = NULL;
+    int ok;
+
+    if (!ks_call(cl, "GET", id, NULL, NULL, 0, &resp)) {
+        return 0;
+    }
+    ok = parse_info(cl, json_object_get(resp, "keystore"), info);
+    json_decref(resp);
+    return ok;
+}
+
+int hwc_keystore_alias_valid(const char *alias)
+{
+    size_t n = strlen(alias);
+
+    return n >= 1 && n <= 255 &&
+           strspn(alias, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789:/_-") == n;
+}
+
+static int ca_is_certificate(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    int ok = x != NULL;
+
+    X509_free(x);
+    BIO_free(b);
+    return ok;
+}
+
+int hwc_keystores_create(const hwc_client *cl, const char *alias,
+                         const char *hsm_cluster_id, const char *ca_pem,
+                         char *id, size_t cap)
+{
+    json_t *body, *resp = NULL;
+    const char *v = NULL;
+    int ok = 0;
+
+    if (!hwc_keystore_alias_valid(alias)) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "keystore alias '%s' does not match ^[a-zA-Z0-9:/_-]{1,255}$",
+                  alias);
+        return 0;
+    }
+    if (!ca_is_certificate(ca_pem)) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "the HSM CA certificate is not a PEM X.509 certificate");
+        return 0;
+    }
+    body = json_pack("{s:s, s:s, s:s}", "keystore_alias", alias,
+                     "hsm_cluster_id", hsm_cluster_id, "hsm_ca_cert", ca_pem);
+    if (body != NULL && ks_call(cl, "POST", NULL, NULL, body, 1, &resp)) {
+        if (json_unpack(resp, "{s:{s:s}}", "keystore", "keystore_id", &v) ==
+            0) {
+            OPENSSL_strlcpy(id, v, cap);
+            ok = 1;
+        } else {
+            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                      "%s: create answer lacks keystore.keystore_id",
+                      cl->what);
+        }
+    }
+    json_decref(body);
+    json_decref(resp);
+    return ok;
+}
+
+int hwc_keystores_delete(const hwc_client *cl, const char *id)
+{
+    return ks_call(cl, "DELETE", id, NULL, NULL, 1, NULL);
+}
