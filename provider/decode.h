@@ -21,7 +21,7 @@ enum hwc_obj_kind {
 
 typedef struct hwc_obj {
     enum hwc_obj_kind kind;
-    char data_type[16]; /* keys: "RSA", "EC", "RSA-PSS", "ED25519"...; certs: "" */
+    char data_type[16]; /* keys: "RSA", "EC", "RSA-PSS", ...; certs: "" */
     unsigned char *der;
     size_t der_len;
     char *label; /* JKS alias, PKCS#12 friendlyName, archive member; or NULL */
@@ -35,10 +35,13 @@ typedef struct hwc_objs {
     char *failed;
 } hwc_objs;
 
-/* Appends a copy of der (and label); data_type may be NULL for certs. */
+/* Appends a copy of der (non-empty) and label; data_type may be NULL for
+ * certs (kept to 15 characters). Entries are allocated with OPENSSL_malloc.
+ * Returns 1, or 0 with an error raised and l unchanged. */
 int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
                  const unsigned char *der, size_t len, const char *label);
-/* Notes an entry that failed (text is copied); see hwc_objs.failed. */
+/* Notes an entry that failed (text is copied; "label: why", joined with
+ * "; "); see hwc_objs.failed. */
 int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why);
 /* Frees everything, wiping private-key bytes; l itself becomes empty. */
 void hwc_objs_free(hwc_objs *l);
@@ -81,21 +84,31 @@ int hwc_looks_like_pem(const unsigned char *data, size_t len);
 /*----------------------------------------------------------------- keys */
 
 /*
- * A public key as KMS get-publickey returns it: PEM (any label) or raw DER,
- * holding an SPKI or a PKCS#1 RSAPublicKey (the documented example puts
- * PKCS#1 under "BEGIN PUBLIC KEY"). Appends one HWC_OBJ_PUBKEY.
+ * A public key as KMS get-publickey returns it: PEM (any label; the first
+ * block that decodes wins), raw DER or bare base64 of the DER, holding an
+ * SPKI or a PKCS#1 RSAPublicKey (the documented example puts PKCS#1 under
+ * "BEGIN PUBLIC KEY"). The DER must be used up exactly. Appends one
+ * HWC_OBJ_PUBKEY (SPKI DER, label NULL).
  */
 int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out);
 
 /*
  * One private key from PEM text: PKCS#1 "RSA PRIVATE KEY", SEC1
- * "EC PRIVATE KEY" (with or without a preceding "EC PARAMETERS" block),
- * unencrypted PKCS#8 "PRIVATE KEY". Appends one HWC_OBJ_PRIVKEY.
+ * "EC PRIVATE KEY" (with or without a preceding "EC PARAMETERS" block; the
+ * block supplies the curve when the key lacks its [0] parameters),
+ * "DSA PRIVATE KEY", unencrypted PKCS#8 "PRIVATE KEY". Other blocks
+ * (certificates) are skipped; two key blocks are an error. Text without
+ * PEM armour is taken as DER (PKCS#8, PKCS#1 or SEC1). "ENCRYPTED PRIVATE
+ * KEY" and Proc-Type encrypted PEM fail with HWC_R_UNSUPPORTED. Appends one
+ * HWC_OBJ_PRIVKEY (PKCS#8 DER, label NULL); intermediate copies are wiped.
  */
 int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out);
 
-/* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE") block
- * of a PEM bundle, in order; other blocks are ignored. Appends >= 1 cert. */
+/* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE", the
+ * latter stripped of OpenSSL's trust settings) block of a PEM bundle, in
+ * order; other blocks are ignored; a certificate block that does not
+ * decode fails the whole call. Text without PEM armour is taken as one DER
+ * certificate. Appends >= 1 cert (label NULL). */
 int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
 
 /*
@@ -107,7 +120,13 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
  * issuer linkage from the leaf upwards (unlinked ones last, in input
  * order), then the private key. No matching certificate: HWC_R_KEY_MISMATCH
  * and nothing is appended. private_key NULL: certificates only, leaf =
- * first certificate of `certificate`, else of entire_certificate.
+ * first certificate of `certificate`, else of entire_certificate (else of
+ * certificate_chain). "Linkage" is X509_check_issued (names, AKID, key
+ * type), the walk stops at a self-issued certificate. A non-empty field that
+ * is not PEM, has a bad block or no certificate fails, with the field name
+ * in the message ("certificate_chain: PEM block 2 (CERTIFICATE): invalid
+ * base64"); every field empty, or no certificate at all, is
+ * HWC_R_BAD_RESPONSE. Labels are NULL.
  */
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
@@ -116,10 +135,16 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
 /*----------------------------------------------------------------- files */
 
 /*
- * The DCS SSL download: sniffs zip, tar, gzip(tar), plain PEM or DER (not
- * trusting names) and appends every certificate found, each labelled with
- * its member name. Members and total uncompressed size are capped by
- * max_unpacked bytes (HWC_R_TOO_LARGE beyond it).
+ * The DCS SSL download: sniffs zip, tar, gzip (a tar, or one PEM/DER file),
+ * plain PEM or DER by content (not trusting names) and appends every
+ * certificate found, each labelled with its member name (for a bare gzip
+ * the file name stored in its header, else "data"; NULL for a plain PEM/DER
+ * file). Members are sniffed the same way: PEM certificate blocks or one
+ * DER certificate; members holding neither (keys, READMEs) are skipped,
+ * broken certificate members are noted in out->failed. Unpacked bytes are
+ * counted while read (header sizes are not trusted): more than max_unpacked in
+ * total, or more than 10000 entries, is HWC_R_TOO_LARGE. No certificate at all
+ * is HWC_R_DECODE.
  */
 int hwc_decode_archive_certs(const unsigned char *data, size_t len,
                              size_t max_unpacked, hwc_objs *out);
@@ -146,9 +171,8 @@ int hwc_keystore_needs_password(enum hwc_keystore_format fmt);
  * are decrypted in `libctx` with OpenSSL's legacy provider if it loads,
  * else HWC_R_LEGACY_NEEDED.
  */
-int hwc_decode_keystore(const unsigned char *data, size_t len,
-                        const char *pass, size_t passlen, OSSL_LIB_CTX *libctx,
-                        hwc_objs *out);
+int hwc_decode_keystore(const unsigned char *data, size_t len, const char *pass,
+                        size_t passlen, OSSL_LIB_CTX *libctx, hwc_objs *out);
 
 /* The format-specific parts hwc_decode_keystore dispatches to. */
 int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,

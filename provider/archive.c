@@ -1,0 +1,306 @@
+/*
+ * archive.c: the DCS SSL certificate download. The file type is not
+ * documented, so the content is sniffed (never the name): gzip (a tar or a
+ * single file inside), zip, tar, plain PEM or DER. Unpacked bytes are
+ * counted while they are read; header sizes are never trusted.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "decode.h"
+#include "hwc.h"
+
+/* Entries (of any type) read before giving up on an archive. */
+#define ARC_MAX_MEMBERS 10000
+
+static int has_begin(const unsigned char *d, size_t n)
+{
+    static const char tag[] = "-----BEGIN ";
+    size_t t = sizeof(tag) - 1;
+
+    for (size_t i = 0; i + t <= n; i++) {
+        if (d[i] == '-' && memcmp(d + i, tag, t) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1: added, 0: fatal (already raised), -1: not a certificate. */
+static int add_der_cert(hwc_objs *tmp, const unsigned char *der, size_t len,
+                        int trusted, const char *label)
+{
+    const unsigned char *p = der;
+    unsigned char *enc = NULL;
+    X509 *x;
+    int elen = 0, ok;
+
+    if (len == 0 || len > LONG_MAX || der[0] != 0x30) {
+        return -1;
+    }
+    ERR_set_mark();
+    x = trusted ? d2i_X509_AUX(NULL, &p, (long)len)
+                : d2i_X509(NULL, &p, (long)len);
+    if (x != NULL && p != der + len) {
+        X509_free(x);
+        x = NULL;
+    }
+    if (x != NULL && trusted) {
+        elen = i2d_X509(x, &enc);
+    }
+    ERR_pop_to_mark();
+    if (x == NULL || (trusted && elen <= 0)) {
+        X509_free(x);
+        OPENSSL_free(enc);
+        return -1;
+    }
+    ok = trusted
+             ? hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, enc, (size_t)elen, label)
+             : hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, der, len, label);
+    OPENSSL_free(enc);
+    X509_free(x);
+    return ok;
+}
+
+/*
+ * The certificates of one member. Members that hold no certificate (keys,
+ * READMEs) are skipped; members that look like certificates but are broken
+ * are noted in tmp->failed. Returns 0 only on a fatal error.
+ */
+static int member_certs(const unsigned char *d, size_t n, const char *name,
+                        hwc_objs *tmp)
+{
+    hwc_pem_block *blocks = NULL;
+    int nb, ok = 1;
+
+    if (n == 0) {
+        return 1;
+    }
+    if (!has_begin(d, n)) {
+        return add_der_cert(tmp, d, n, 0, name) != 0;
+    }
+    ERR_set_mark();
+    nb = hwc_pem_split((const char *)d, n, &blocks);
+    if (nb < 0) {
+        const char *data = NULL;
+        int flags = 0;
+        char why[300];
+
+        ERR_peek_last_error_data(&data, &flags);
+        snprintf(why, sizeof(why), "invalid PEM: %s",
+                 (flags & ERR_TXT_STRING) && data != NULL ? data : "?");
+        ERR_pop_to_mark();
+        return hwc_objs_note_failure(tmp, name, why);
+    }
+    ERR_clear_last_mark();
+    for (int i = 0; i < nb && ok; i++) {
+        const char *lab = blocks[i].label;
+        int trusted = strcmp(lab, "TRUSTED CERTIFICATE") == 0, r;
+        char why[128];
+
+        if (!trusted && strcmp(lab, "CERTIFICATE") != 0 &&
+            strcmp(lab, "X509 CERTIFICATE") != 0) {
+            continue;
+        }
+        r = add_der_cert(tmp, blocks[i].der, blocks[i].der_len, trusted, name);
+        if (r < 0) {
+            snprintf(why, sizeof(why),
+                     "PEM block %d (%s): not a valid X.509 certificate", i + 1,
+                     lab);
+            ok = hwc_objs_note_failure(tmp, name, why);
+        } else {
+            ok = r;
+        }
+    }
+    hwc_pem_blocks_free(blocks, nb);
+    return ok;
+}
+
+enum arc_kind { ARC_GZIP, ARC_ZIP, ARC_TAR, ARC_ANY };
+
+static int read_archive(const unsigned char *data, size_t len,
+                        enum arc_kind kind, size_t max, hwc_objs *tmp,
+                        int *members)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    unsigned char chunk[16384];
+    hwc_buf b = {0};
+    size_t total = 0;
+    int ok = 0, r;
+
+    if (a == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "archive reader");
+        return 0;
+    }
+    if (kind == ARC_GZIP) {
+        archive_read_support_filter_gzip(a);
+        archive_read_support_format_tar(a);
+        archive_read_support_format_raw(a); /* a bare gzip of one file */
+    } else {
+        if (kind != ARC_TAR) {
+            archive_read_support_format_zip(a);
+        }
+        if (kind != ARC_ZIP) {
+            archive_read_support_format_tar(a);
+        }
+    }
+    if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+        if (kind == ARC_ANY) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "not a zip, tar, gzip, PEM or DER certificate file");
+        } else {
+            hwc_raise(NULL, HWC_R_DECODE, "archive: %s",
+                      archive_error_string(a) ? archive_error_string(a)
+                                              : "unreadable");
+        }
+        goto done;
+    }
+    for (;;) {
+        const char *name;
+        char namebuf[32];
+
+        r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF) {
+            break;
+        }
+        if (r < ARCHIVE_WARN) {
+            const char *es = archive_error_string(a);
+
+            if (*members == 0 && kind == ARC_ANY) {
+                hwc_raise(NULL, HWC_R_DECODE,
+                          "not a zip, tar, gzip, PEM or DER certificate "
+                          "file");
+            } else {
+                hwc_raise(NULL, HWC_R_DECODE, "archive: entry %d: %s",
+                          *members + 1, es != NULL ? es : "unreadable");
+            }
+            goto done;
+        }
+        if (++*members > ARC_MAX_MEMBERS) {
+            hwc_raise(NULL, HWC_R_TOO_LARGE, "archive: more than %d entries",
+                      ARC_MAX_MEMBERS);
+            goto done;
+        }
+        if (archive_entry_filetype(e) != AE_IFREG) {
+            continue;
+        }
+        name = archive_entry_pathname_utf8(e);
+        if (name == NULL) {
+            name = archive_entry_pathname(e);
+        }
+        if (name == NULL) {
+            snprintf(namebuf, sizeof(namebuf), "entry %d", *members);
+            name = namebuf;
+        }
+        for (;;) {
+            la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+
+            if (got == 0) {
+                break;
+            }
+            if (got < 0) {
+                const char *es = archive_error_string(a);
+
+                if (got == ARCHIVE_FATAL) {
+                    hwc_raise(NULL, HWC_R_DECODE, "archive: %.200s: %s", name,
+                              es != NULL ? es : "unreadable");
+                    goto done;
+                }
+                /* e.g. an encrypted zip member: note it, go on */
+                if (!hwc_objs_note_failure(tmp, name,
+                                           es != NULL ? es : "unreadable")) {
+                    goto done;
+                }
+                b.len = 0;
+                break;
+            }
+            if ((size_t)got > max || total > max - (size_t)got) {
+                hwc_raise(NULL, HWC_R_TOO_LARGE,
+                          "archive: unpacked contents exceed the limit of "
+                          "%zu bytes (at %.200s)",
+                          max, name);
+                goto done;
+            }
+            total += (size_t)got;
+            if (!hwc_buf_append(&b, chunk, (size_t)got)) {
+                hwc_raise(NULL, HWC_R_MALLOC, "archive member");
+                goto done;
+            }
+        }
+        if (!member_certs(b.data, b.len, name, tmp)) {
+            goto done;
+        }
+        b.len = 0;
+    }
+    ok = 1;
+done:
+    hwc_buf_free(&b);
+    archive_read_free(a);
+    return ok;
+}
+
+int hwc_decode_archive_certs(const unsigned char *data, size_t len,
+                             size_t max_unpacked, hwc_objs *out)
+{
+    hwc_objs tmp = {0};
+    int members = 0, ok = 0;
+
+    if (out == NULL) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "certificate file: no output list");
+        return 0;
+    }
+    if (data == NULL || len == 0) {
+        hwc_raise(NULL, HWC_R_DECODE, "certificate file: empty");
+        return 0;
+    }
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        ok = read_archive(data, len, ARC_GZIP, max_unpacked, &tmp, &members);
+    } else if (len >= 4 && data[0] == 'P' && data[1] == 'K' &&
+               ((data[2] == 3 && data[3] == 4) ||
+                (data[2] == 5 && data[3] == 6))) {
+        ok = read_archive(data, len, ARC_ZIP, max_unpacked, &tmp, &members);
+    } else if (len >= 262 && memcmp(data + 257, "ustar", 5) == 0) {
+        ok = read_archive(data, len, ARC_TAR, max_unpacked, &tmp, &members);
+    } else if (has_begin(data, len) ||
+               add_der_cert(&tmp, data, len, 0, NULL) > 0) {
+        if (len > max_unpacked) {
+            hwc_raise(NULL, HWC_R_TOO_LARGE,
+                      "certificate file: %zu bytes exceed the limit of %zu",
+                      len, max_unpacked);
+            goto done;
+        }
+        if (tmp.n > 0) {
+            ok = 1; /* a DER certificate */
+        } else {
+            ok = hwc_decode_cert_bundle((const char *)data, len, &tmp);
+        }
+        members = 1;
+    } else {
+        /* old tar without ustar magic, self-extracting zip, ... */
+        ok = read_archive(data, len, ARC_ANY, max_unpacked, &tmp, &members);
+    }
+    if (!ok) {
+        goto done;
+    }
+    if (tmp.n == 0) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "certificate file: no certificate in %d entr%s%s%s", members,
+                  members == 1 ? "y" : "ies", tmp.failed ? "; " : "",
+                  tmp.failed ? tmp.failed : "");
+        ok = 0;
+        goto done;
+    }
+    ok = hwc_objs_move(out, &tmp);
+done:
+    hwc_objs_free(&tmp);
+    return ok;
+}

@@ -1,0 +1,591 @@
+/*
+ * keys.c: public keys (SPKI or PKCS#1, as KMS returns them), private keys
+ * (PKCS#1, SEC1, PKCS#8) and certificate bundles, from PEM text or DER, to
+ * SPKI / PKCS#8 / X.509 DER. Trial decodes run under an error mark so that
+ * only our own message is left on the queue when they fail.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "decode.h"
+#include "hwc.h"
+
+#define PROC_TYPE "Proc-Type:"
+
+static int contains(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(hay + i, needle, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A block that pem.c handed over undecoded because of RFC 1421 headers. */
+static int block_has_headers(const hwc_pem_block *b)
+{
+    size_t i = 0;
+
+    while (i < b->der_len &&
+           ((b->der[i] >= 'A' && b->der[i] <= 'Z') ||
+            (b->der[i] >= 'a' && b->der[i] <= 'z') ||
+            (b->der[i] >= '0' && b->der[i] <= '9') || b->der[i] == '-')) {
+        i++;
+    }
+    return i > 0 && i < b->der_len && b->der[i] == ':';
+}
+
+static int block_encrypted(const hwc_pem_block *b)
+{
+    return block_has_headers(b) && b->der_len >= strlen(PROC_TYPE) &&
+           memcmp(b->der, PROC_TYPE, strlen(PROC_TYPE)) == 0;
+}
+
+/* "RSA", "EC", "RSA-PSS", "ED25519", ... for hwc_obj.data_type. */
+static void key_type_name(const EVP_PKEY *pk, char *buf, size_t buflen)
+{
+    static const char *const known[] = {
+        "RSA", "RSA-PSS", "EC",   "ED25519", "ED448", "DSA",
+        "SM2", "X25519",  "X448", "DHX",     "DH",
+    };
+    const char *name = NULL;
+
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (EVP_PKEY_is_a(pk, known[i])) {
+            name = known[i];
+            break;
+        }
+    }
+    if (name == NULL) {
+        name = EVP_PKEY_get0_type_name(pk);
+    }
+    snprintf(buf, buflen, "%s", name != NULL ? name : "UNKNOWN");
+    for (char *p = buf; *p != '\0'; p++) {
+        if (*p >= 'a' && *p <= 'z') {
+            *p = (char)(*p - 'a' + 'A');
+        }
+    }
+}
+
+/*------------------------------------------------------------ public keys */
+
+/* SPKI first, then PKCS#1 RSAPublicKey; the DER must be used up exactly. */
+static EVP_PKEY *pub_from_der(const unsigned char *der, size_t len)
+{
+    const unsigned char *p;
+    EVP_PKEY *pk;
+
+    if (der == NULL || len == 0 || len > LONG_MAX) {
+        return NULL;
+    }
+    ERR_set_mark();
+    p = der;
+    pk = d2i_PUBKEY(NULL, &p, (long)len);
+    if (pk != NULL && p != der + len) {
+        EVP_PKEY_free(pk);
+        pk = NULL;
+    }
+    if (pk == NULL) {
+        p = der;
+        pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+        if (pk != NULL && p != der + len) {
+            EVP_PKEY_free(pk);
+            pk = NULL;
+        }
+    }
+    ERR_pop_to_mark();
+    return pk;
+}
+
+static int emit_pub(const EVP_PKEY *pk, hwc_objs *out)
+{
+    unsigned char *der = NULL;
+    char type[16];
+    int len, ok;
+
+    ERR_set_mark();
+    len = i2d_PUBKEY(pk, &der);
+    ERR_pop_to_mark();
+    if (len <= 0) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "public key cannot be encoded as SubjectPublicKeyInfo");
+        return 0;
+    }
+    key_type_name(pk, type, sizeof(type));
+    ok = hwc_objs_add(out, HWC_OBJ_PUBKEY, type, der, (size_t)len, NULL);
+    OPENSSL_free(der);
+    return ok;
+}
+
+static int only_base64(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=' ||
+              c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out)
+{
+    hwc_pem_block *blocks = NULL;
+    EVP_PKEY *pk = NULL;
+    int n, ok;
+
+    if (out == NULL) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "public key: no output list");
+        return 0;
+    }
+    if (text == NULL || len == 0) {
+        hwc_raise(NULL, HWC_R_DECODE, "public key: empty");
+        return 0;
+    }
+    if (contains(text, len, "-----BEGIN ")) {
+        if ((n = hwc_pem_split(text, len, &blocks)) < 0) {
+            return 0;
+        }
+        for (int i = 0; i < n && pk == NULL; i++) {
+            pk = pub_from_der(blocks[i].der, blocks[i].der_len);
+        }
+        if (pk == NULL) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "public key: PEM block 1 (%s) is neither a "
+                      "SubjectPublicKeyInfo nor a PKCS#1 RSAPublicKey",
+                      n > 0 ? blocks[0].label : "");
+        }
+        hwc_pem_blocks_free(blocks, n);
+    } else {
+        pk = pub_from_der((const unsigned char *)text, len);
+        if (pk == NULL && only_base64(text, len)) {
+            size_t dlen = 0;
+            unsigned char *der = hwc_base64_decode(text, len, &dlen);
+
+            if (der != NULL) {
+                pk = pub_from_der(der, dlen);
+                OPENSSL_free(der);
+            }
+        }
+        if (pk == NULL) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "public key: not PEM, and not a DER (or base64) "
+                      "SubjectPublicKeyInfo or PKCS#1 RSAPublicKey");
+        }
+    }
+    if (pk == NULL) {
+        return 0;
+    }
+    ok = emit_pub(pk, out);
+    EVP_PKEY_free(pk);
+    return ok;
+}
+
+/*----------------------------------------------------------- private keys */
+
+/* Reads one DER TLV header (low tag numbers, definite length). */
+static int der_tlv(const unsigned char *p, size_t len, unsigned char *tag,
+                   size_t *hdr, size_t *clen)
+{
+    size_t l, h = 2;
+
+    if (len < 2 || (p[0] & 0x1f) == 0x1f) {
+        return 0;
+    }
+    *tag = p[0];
+    l = p[1];
+    if (l & 0x80) {
+        size_t nb = l & 0x7f;
+
+        if (nb == 0 || nb > 4 || len < 2 + nb) {
+            return 0;
+        }
+        l = 0;
+        for (size_t i = 0; i < nb; i++) {
+            l = (l << 8) | p[2 + i];
+        }
+        h += nb;
+    }
+    if (l > len - h) {
+        return 0;
+    }
+    *hdr = h;
+    *clen = l;
+    return 1;
+}
+
+static size_t der_put_len(unsigned char *o, size_t n)
+{
+    if (n < 0x80) {
+        o[0] = (unsigned char)n;
+        return 1;
+    }
+    if (n < 0x100) {
+        o[0] = 0x81;
+        o[1] = (unsigned char)n;
+        return 2;
+    }
+    if (n < 0x10000) {
+        o[0] = 0x82;
+        o[1] = (unsigned char)(n >> 8);
+        o[2] = (unsigned char)n;
+        return 3;
+    }
+    o[0] = 0x83;
+    o[1] = (unsigned char)(n >> 16);
+    o[2] = (unsigned char)(n >> 8);
+    o[3] = (unsigned char)n;
+    return 4;
+}
+
+/*
+ * A SEC1 ECPrivateKey without its [0] parameters, given the ECParameters of
+ * a preceding "EC PARAMETERS" block: the same key with [0] inserted after
+ * the privateKey OCTET STRING. NULL when the key already has [0] or is not
+ * shaped like ECPrivateKey. The result holds key bytes: clear_free it.
+ */
+static unsigned char *sec1_add_params(const unsigned char *key, size_t klen,
+                                      const unsigned char *par, size_t plen,
+                                      size_t *outlen)
+{
+    unsigned char tag, *o;
+    size_t hdr, clen, vh, vl, oh, ol, head, rest, inner, total, w = 0;
+    const unsigned char *c;
+
+    if (!der_tlv(key, klen, &tag, &hdr, &clen) || tag != 0x30 ||
+        hdr + clen != klen || plen == 0 || plen > 0xffff) {
+        return NULL;
+    }
+    c = key + hdr;
+    if (!der_tlv(c, clen, &tag, &vh, &vl) || tag != 0x02 ||
+        !der_tlv(c + vh + vl, clen - vh - vl, &tag, &oh, &ol) || tag != 0x04) {
+        return NULL;
+    }
+    head = vh + vl + oh + ol;
+    rest = clen - head;
+    if (rest > 0 && c[head] == 0xa0) {
+        return NULL;
+    }
+    if (clen > 0xffff) {
+        return NULL;
+    }
+    inner = head + 1 + (plen < 0x80 ? 1 : plen < 0x100 ? 2 : 3) + plen + rest;
+    total = 1 +
+            (inner < 0x80      ? 1
+             : inner < 0x100   ? 2
+             : inner < 0x10000 ? 3
+                               : 4) +
+            inner;
+    if ((o = OPENSSL_malloc(total)) == NULL) {
+        return NULL;
+    }
+    o[w++] = 0x30;
+    w += der_put_len(o + w, inner);
+    memcpy(o + w, c, head);
+    w += head;
+    o[w++] = 0xa0;
+    w += der_put_len(o + w, plen);
+    memcpy(o + w, par, plen);
+    w += plen;
+    memcpy(o + w, c + head, rest);
+    w += rest;
+    *outlen = w;
+    return o;
+}
+
+/* structure/keytype NULL: any; the DER must be used up exactly. */
+static EVP_PKEY *priv_from_der(const unsigned char *der, size_t len,
+                               const char *structure, const char *keytype)
+{
+    OSSL_DECODER_CTX *dctx;
+    EVP_PKEY *pk = NULL;
+    const unsigned char *p = der;
+    size_t left = len;
+
+    if (der == NULL || len == 0 || len > LONG_MAX) {
+        return NULL;
+    }
+    ERR_set_mark();
+    dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, "DER", structure, keytype,
+                                         EVP_PKEY_PRIVATE_KEY, NULL, NULL);
+    if (dctx == NULL || !OSSL_DECODER_from_data(dctx, &p, &left) || left != 0 ||
+        pk == NULL) {
+        EVP_PKEY_free(pk);
+        pk = NULL;
+    }
+    OSSL_DECODER_CTX_free(dctx);
+    ERR_pop_to_mark();
+    return pk;
+}
+
+static int emit_priv(EVP_PKEY *pk, hwc_objs *out)
+{
+    PKCS8_PRIV_KEY_INFO *p8;
+    unsigned char *der = NULL;
+    char type[16];
+    int len = 0, ok;
+
+    ERR_set_mark();
+    p8 = EVP_PKEY2PKCS8(pk);
+    if (p8 != NULL) {
+        len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    ERR_pop_to_mark();
+    if (len <= 0) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "private key cannot be encoded as PKCS#8 PrivateKeyInfo");
+        return 0;
+    }
+    key_type_name(pk, type, sizeof(type));
+    ok = hwc_objs_add(out, HWC_OBJ_PRIVKEY, type, der, (size_t)len, NULL);
+    OPENSSL_clear_free(der, (size_t)len);
+    return ok;
+}
+
+struct key_label {
+    const char *label;
+    const char *structure; /* OSSL_DECODER input structure */
+    const char *keytype;
+    const char *what; /* for messages */
+};
+
+static const struct key_label key_labels[] = {
+    {"RSA PRIVATE KEY", "type-specific", "RSA", "PKCS#1 RSAPrivateKey"},
+    {"EC PRIVATE KEY", "type-specific", "EC", "SEC1 ECPrivateKey"},
+    {"DSA PRIVATE KEY", "type-specific", "DSA", "DSA private key"},
+    {"PRIVATE KEY", "PrivateKeyInfo", NULL, "PKCS#8 PrivateKeyInfo"},
+};
+
+static const struct key_label *find_key_label(const char *label)
+{
+    for (size_t i = 0; i < sizeof(key_labels) / sizeof(key_labels[0]); i++) {
+        if (strcmp(label, key_labels[i].label) == 0) {
+            return &key_labels[i];
+        }
+    }
+    return NULL;
+}
+
+static EVP_PKEY *priv_from_pem(const char *text, size_t len)
+{
+    hwc_pem_block *blocks = NULL;
+    const struct key_label *kl = NULL;
+    EVP_PKEY *pk = NULL;
+    int n, key = -1, params = -1;
+
+    if ((n = hwc_pem_split(text, len, &blocks)) < 0) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct key_label *l = find_key_label(blocks[i].label);
+
+        if (strcmp(blocks[i].label, "ENCRYPTED PRIVATE KEY") == 0) {
+            hwc_raise(NULL, HWC_R_UNSUPPORTED,
+                      "PEM block %d: encrypted PKCS#8 private keys (ENCRYPTED "
+                      "PRIVATE KEY) are not supported; export the key "
+                      "unencrypted",
+                      i + 1);
+            goto done;
+        }
+        if (strcmp(blocks[i].label, "EC PARAMETERS") == 0 && params < 0) {
+            params = i;
+            continue;
+        }
+        if (l == NULL) {
+            continue; /* certificates and the like next to the key */
+        }
+        if (block_encrypted(&blocks[i])) {
+            hwc_raise(NULL, HWC_R_UNSUPPORTED,
+                      "PEM block %d (%s): encrypted PEM private keys "
+                      "(Proc-Type: 4,ENCRYPTED) are not supported; export "
+                      "the key unencrypted",
+                      i + 1, blocks[i].label);
+            goto done;
+        }
+        if (block_has_headers(&blocks[i])) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "PEM block %d (%s): unexpected PEM headers", i + 1,
+                      blocks[i].label);
+            goto done;
+        }
+        if (key >= 0) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "more than one private key (PEM blocks %d and %d)",
+                      key + 1, i + 1);
+            goto done;
+        }
+        key = i;
+        kl = l;
+    }
+    if (key < 0) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "no private key PEM block (RSA PRIVATE KEY, EC PRIVATE KEY "
+                  "or PRIVATE KEY) among %d block%s",
+                  n, n == 1 ? "" : "s");
+        goto done;
+    }
+    pk = priv_from_der(blocks[key].der, blocks[key].der_len, kl->structure,
+                       kl->keytype);
+    if (pk == NULL && params >= 0 &&
+        strcmp(kl->keytype ? kl->keytype : "", "EC") == 0) {
+        size_t flen = 0;
+        unsigned char *full =
+            sec1_add_params(blocks[key].der, blocks[key].der_len,
+                            blocks[params].der, blocks[params].der_len, &flen);
+
+        if (full != NULL) {
+            pk = priv_from_der(full, flen, kl->structure, kl->keytype);
+            OPENSSL_clear_free(full, flen);
+        }
+    }
+    if (pk == NULL) {
+        hwc_raise(NULL, HWC_R_DECODE, "PEM block %d (%s): not a valid %s",
+                  key + 1, blocks[key].label, kl->what);
+    }
+done:
+    hwc_pem_blocks_free(blocks, n);
+    return pk;
+}
+
+int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out)
+{
+    EVP_PKEY *pk;
+    int ok;
+
+    if (out == NULL) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "private key: no output list");
+        return 0;
+    }
+    if (text == NULL || len == 0) {
+        hwc_raise(NULL, HWC_R_DECODE, "private key: empty");
+        return 0;
+    }
+    if (contains(text, len, "-----BEGIN ")) {
+        pk = priv_from_pem(text, len);
+    } else {
+        pk = priv_from_der((const unsigned char *)text, len, NULL, NULL);
+        if (pk == NULL) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "private key: neither PEM nor a DER private key");
+        }
+    }
+    if (pk == NULL) {
+        return 0;
+    }
+    ok = emit_priv(pk, out);
+    EVP_PKEY_free(pk);
+    return ok;
+}
+
+/*----------------------------------------------------------- certificates */
+
+static int is_cert_label(const char *label, int *trusted)
+{
+    *trusted = strcmp(label, "TRUSTED CERTIFICATE") == 0;
+    return *trusted || strcmp(label, "CERTIFICATE") == 0 ||
+           strcmp(label, "X509 CERTIFICATE") == 0;
+}
+
+/* Appends one X.509 DER (trusted: OpenSSL's X509_AUX, aux dropped). */
+static int add_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
+                        int trusted)
+{
+    const unsigned char *p = der;
+    unsigned char *enc = NULL;
+    X509 *x;
+    int elen, ok;
+
+    if (len == 0 || len > LONG_MAX) {
+        return -1;
+    }
+    ERR_set_mark();
+    x = trusted ? d2i_X509_AUX(NULL, &p, (long)len)
+                : d2i_X509(NULL, &p, (long)len);
+    if (x != NULL && p != der + len) {
+        X509_free(x);
+        x = NULL;
+    }
+    elen = x != NULL && trusted ? i2d_X509(x, &enc) : 0;
+    ERR_pop_to_mark();
+    if (x == NULL || (trusted && elen <= 0)) {
+        X509_free(x);
+        return -1;
+    }
+    ok = trusted ? hwc_objs_add(l, HWC_OBJ_CERT, NULL, enc, (size_t)elen, NULL)
+                 : hwc_objs_add(l, HWC_OBJ_CERT, NULL, der, len, NULL);
+    OPENSSL_free(enc);
+    X509_free(x);
+    return ok;
+}
+
+int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
+{
+    hwc_objs tmp = {0};
+    hwc_pem_block *blocks = NULL;
+    int n, ok = 0;
+
+    if (out == NULL) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "certificates: no output list");
+        return 0;
+    }
+    if (text == NULL || len == 0) {
+        hwc_raise(NULL, HWC_R_DECODE, "certificates: empty");
+        return 0;
+    }
+    if (!contains(text, len, "-----BEGIN ")) {
+        int r = add_cert_der(&tmp, (const unsigned char *)text, len, 0);
+
+        if (r < 0) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "certificates: neither PEM nor a DER X.509 "
+                      "certificate");
+        }
+        ok = r > 0 && hwc_objs_move(out, &tmp);
+        hwc_objs_free(&tmp);
+        return ok;
+    }
+    if ((n = hwc_pem_split(text, len, &blocks)) < 0) {
+        return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        int trusted, r;
+
+        if (!is_cert_label(blocks[i].label, &trusted)) {
+            continue;
+        }
+        r = add_cert_der(&tmp, blocks[i].der, blocks[i].der_len, trusted);
+        if (r < 0) {
+            hwc_raise(NULL, HWC_R_DECODE,
+                      "PEM block %d (%s): not a valid X.509 certificate", i + 1,
+                      blocks[i].label);
+            goto done;
+        }
+        if (r == 0) {
+            goto done;
+        }
+    }
+    if (tmp.n == 0) {
+        hwc_raise(NULL, HWC_R_DECODE,
+                  "no CERTIFICATE PEM block among %d block%s", n,
+                  n == 1 ? "" : "s");
+        goto done;
+    }
+    ok = hwc_objs_move(out, &tmp);
+done:
+    hwc_pem_blocks_free(blocks, n);
+    hwc_objs_free(&tmp);
+    return ok;
+}

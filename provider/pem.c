@@ -1,0 +1,275 @@
+/*
+ * pem.c: PEM armour split by hand (RFC 7468 with the usual sloppiness:
+ * CRLF or LF, blocks glued together, text around and between blocks), so
+ * that the DER inside can be decoded by type without PEM_read_*'s guesses.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "decode.h"
+#include "hwc.h"
+
+#define PEM_BEGIN "-----BEGIN "
+#define PEM_END "-----END "
+#define PEM_DASHES "-----"
+
+static const char *find_bytes(const char *hay, size_t haylen,
+                              const char *needle)
+{
+    size_t nlen = strlen(needle);
+
+    if (nlen == 0 || haylen < nlen) {
+        return NULL;
+    }
+    for (size_t i = 0; i + nlen <= haylen; i++) {
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0) {
+            return hay + i;
+        }
+    }
+    return NULL;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+           c == '\f';
+}
+
+/* A label is printable ASCII, at most 63 characters, not empty. */
+static int label_ok(const char *p, size_t n)
+{
+    if (n == 0 || n >= sizeof(((hwc_pem_block *)0)->label)) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c > 0x7e) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* RFC 1421 headers ("Proc-Type: 4,ENCRYPTED") start the body. */
+static int has_headers(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n &&
+           ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
+            (p[i] >= '0' && p[i] <= '9') || p[i] == '-')) {
+        i++;
+    }
+    return i > 0 && i < n && p[i] == ':';
+}
+
+static int blocks_push(hwc_pem_block **arr, int *n, int *cap,
+                       const hwc_pem_block *b)
+{
+    if (*n == *cap) {
+        int ncap = *cap ? *cap * 2 : 4;
+        hwc_pem_block *nv;
+
+        if (*cap > INT_MAX / 4) {
+            return 0;
+        }
+        nv = OPENSSL_realloc(*arr, (size_t)ncap * sizeof(**arr));
+        if (nv == NULL) {
+            return 0;
+        }
+        *arr = nv;
+        *cap = ncap;
+    }
+    (*arr)[(*n)++] = *b;
+    return 1;
+}
+
+/* Decodes one body into b->der; returns 0 with why filled in. */
+static int decode_body(const char *body, size_t blen, hwc_pem_block *b, int idx,
+                       char *why, size_t whylen)
+{
+    while (blen > 0 && is_space((unsigned char)body[0])) {
+        body++;
+        blen--;
+    }
+    while (blen > 0 && is_space((unsigned char)body[blen - 1])) {
+        blen--;
+    }
+    if (blen == 0) {
+        snprintf(why, whylen, "PEM block %d (%s): empty body", idx, b->label);
+        return 0;
+    }
+    if (has_headers(body, blen)) {
+        /* Encrypted (or otherwise headed) PEM: hand the text over as is. */
+        b->der = OPENSSL_memdup(body, blen);
+        if (b->der == NULL) {
+            snprintf(why, whylen, "PEM block %d: out of memory", idx);
+            return 0;
+        }
+        b->der_len = blen;
+        return 1;
+    }
+    b->der = hwc_base64_decode(body, blen, &b->der_len);
+    if (b->der == NULL) {
+        snprintf(why, whylen, "PEM block %d (%s): invalid base64", idx,
+                 b->label);
+        return 0;
+    }
+    if (b->der_len == 0) {
+        OPENSSL_free(b->der);
+        b->der = NULL;
+        snprintf(why, whylen, "PEM block %d (%s): empty body", idx, b->label);
+        return 0;
+    }
+    return 1;
+}
+
+static int pem_split(const char *text, size_t len, hwc_pem_block **blocks,
+                     char *why, size_t whylen)
+{
+    hwc_pem_block *arr = NULL;
+    int n = 0, cap = 0;
+    size_t pos = 0;
+
+    while (pos < len) {
+        const char *rest = text + pos, *beg, *stray, *lab, *labend, *body;
+        const char *endp, *elab, *elabend;
+        size_t restlen = len - pos, lablen;
+        hwc_pem_block b;
+        int idx = n + 1;
+
+        beg = find_bytes(rest, restlen, PEM_BEGIN);
+        stray = find_bytes(rest, beg != NULL ? (size_t)(beg - rest) : restlen,
+                           PEM_END);
+        if (stray != NULL) {
+            if (n == 0) {
+                snprintf(why, whylen, "END line without BEGIN line");
+            } else {
+                snprintf(why, whylen, "END line without BEGIN after block %d",
+                         n);
+            }
+            goto fail;
+        }
+        if (beg == NULL) {
+            break;
+        }
+        lab = beg + strlen(PEM_BEGIN);
+        labend = find_bytes(lab, len - (size_t)(lab - text), PEM_DASHES);
+        if (labend == NULL) {
+            snprintf(why, whylen, "PEM block %d: unterminated BEGIN line", idx);
+            goto fail;
+        }
+        lablen = (size_t)(labend - lab);
+        if (!label_ok(lab, lablen)) {
+            snprintf(why, whylen,
+                     "PEM block %d: invalid label (empty, longer than %zu "
+                     "characters or not printable ASCII)",
+                     idx, sizeof(b.label) - 1);
+            goto fail;
+        }
+        memset(&b, 0, sizeof(b));
+        memcpy(b.label, lab, lablen);
+        body = labend + strlen(PEM_DASHES);
+        endp = find_bytes(body, len - (size_t)(body - text), PEM_END);
+        if (endp == NULL) {
+            snprintf(why, whylen, "PEM block %d (%s): no END line", idx,
+                     b.label);
+            goto fail;
+        }
+        if (find_bytes(body, (size_t)(endp - body), PEM_BEGIN) != NULL) {
+            snprintf(why, whylen, "PEM block %d (%s): BEGIN line before END",
+                     idx, b.label);
+            goto fail;
+        }
+        elab = endp + strlen(PEM_END);
+        elabend = find_bytes(elab, len - (size_t)(elab - text), PEM_DASHES);
+        if (elabend == NULL) {
+            snprintf(why, whylen, "PEM block %d (%s): unterminated END line",
+                     idx, b.label);
+            goto fail;
+        }
+        if ((size_t)(elabend - elab) != lablen ||
+            memcmp(elab, lab, lablen) != 0) {
+            if (label_ok(elab, (size_t)(elabend - elab))) {
+                snprintf(why, whylen,
+                         "PEM block %d: END label \"%.*s\" does not match "
+                         "BEGIN label \"%s\"",
+                         idx, (int)(elabend - elab), elab, b.label);
+            } else {
+                snprintf(why, whylen,
+                         "PEM block %d: END label does not match BEGIN "
+                         "label \"%s\"",
+                         idx, b.label);
+            }
+            goto fail;
+        }
+        if (n == INT_MAX - 1) {
+            snprintf(why, whylen, "too many PEM blocks");
+            goto fail;
+        }
+        if (!decode_body(body, (size_t)(endp - body), &b, idx, why, whylen)) {
+            goto fail;
+        }
+        if (!blocks_push(&arr, &n, &cap, &b)) {
+            OPENSSL_clear_free(b.der, b.der_len);
+            snprintf(why, whylen, "PEM block %d: out of memory", idx);
+            goto fail;
+        }
+        pos = (size_t)(elabend - text) + strlen(PEM_DASHES);
+    }
+    *blocks = arr;
+    return n;
+fail:
+    hwc_pem_blocks_free(arr, n);
+    return -1;
+}
+
+int hwc_pem_split(const char *text, size_t len, hwc_pem_block **blocks)
+{
+    char why[256];
+    int n;
+
+    if (blocks == NULL || (text == NULL && len > 0)) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "hwc_pem_split: invalid arguments");
+        return -1;
+    }
+    *blocks = NULL;
+    why[0] = '\0';
+    n = pem_split(text, len, blocks, why, sizeof(why));
+    if (n < 0) {
+        hwc_raise(NULL, HWC_R_DECODE, "%s", why);
+    }
+    return n;
+}
+
+void hwc_pem_blocks_free(hwc_pem_block *blocks, int n)
+{
+    if (blocks == NULL) {
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        OPENSSL_clear_free(blocks[i].der, blocks[i].der_len);
+    }
+    OPENSSL_free(blocks);
+}
+
+int hwc_looks_like_pem(const unsigned char *data, size_t len)
+{
+    size_t i = 0;
+
+    if (data == NULL) {
+        return 0;
+    }
+    /* A UTF-8 byte order mark, as some editors write. */
+    if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
+        i = 3;
+    }
+    while (i < len && is_space(data[i])) {
+        i++;
+    }
+    return len - i >= strlen(PEM_BEGIN) &&
+           memcmp(data + i, PEM_BEGIN, strlen(PEM_BEGIN)) == 0;
+}

@@ -1,0 +1,559 @@
+/*
+ * check_scmchain.c: hwc_assemble_scm on a root -> intermediate -> leaf
+ * chain generated here (RSA and EC leaves), in every shape the SCM export
+ * fields can take.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <openssl/encoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "decode.h"
+#include "hwc.h"
+#include "testutil.h"
+
+static EVP_PKEY *root_key, *inter_key, *rsa_key, *ec_key, *other_key;
+static X509 *root, *inter, *rsa_leaf, *ec_leaf, *other_root;
+
+/*--------------------------------------------------------------- helpers */
+
+static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
+                     EVP_PKEY *issuer_key, int ca, long serial)
+{
+    X509 *x = X509_new();
+    X509_NAME *n;
+    X509_EXTENSION *ext;
+    X509V3_CTX v3;
+
+    ck_assert_ptr_nonnull(x);
+    ck_assert(X509_set_version(x, X509_VERSION_3));
+    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), serial));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    ck_assert(X509_set_pubkey(x, key));
+    n = X509_get_subject_name(x);
+    ck_assert(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                                         (const unsigned char *)cn, -1, -1, 0));
+    ck_assert(X509_set_issuer_name(
+        x, issuer != NULL ? X509_get_subject_name(issuer) : n));
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+                              ca ? "critical,CA:TRUE" : "CA:FALSE");
+    ck_assert_ptr_nonnull(ext);
+    ck_assert(X509_add_ext(x, ext, -1));
+    X509_EXTENSION_free(ext);
+    ck_assert(
+        X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
+    return x;
+}
+
+static char *pem_armour(const char *label, const unsigned char *der, size_t len,
+                        const char *eol)
+{
+    char *b64 = hwc_base64_encode(der, len);
+    size_t blen = strlen(b64), cap = blen * 2 + 200, w = 0;
+    char *out = malloc(cap);
+
+    w += (size_t)snprintf(out + w, cap - w, "-----BEGIN %s-----%s", label, eol);
+    for (size_t i = 0; i < blen; i += 64) {
+        w += (size_t)snprintf(out + w, cap - w, "%.*s%s",
+                              (int)(blen - i < 64 ? blen - i : 64), b64 + i,
+                              eol);
+    }
+    snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
+    OPENSSL_free(b64);
+    return out;
+}
+
+/* Concatenated PEM of the certificates (NULL-terminated list). */
+static char *pems(const char *eol, ...)
+{
+    hwc_buf b = {0};
+    va_list ap;
+    X509 *x;
+    char *s;
+
+    va_start(ap, eol);
+    while ((x = va_arg(ap, X509 *)) != NULL) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(x, &der);
+        char *p = pem_armour("CERTIFICATE", der, (size_t)len, eol);
+
+        ck_assert(hwc_buf_append_str(&b, p));
+        free(p);
+        OPENSSL_free(der);
+    }
+    va_end(ap);
+    ck_assert(hwc_buf_append_str(&b, ""));
+    s = strdup((const char *)b.data);
+    hwc_buf_free(&b);
+    return s;
+}
+
+static char *key_pem(EVP_PKEY *pk, int selection, const char *structure)
+{
+    OSSL_ENCODER_CTX *ctx =
+        OSSL_ENCODER_CTX_new_for_pkey(pk, selection, "PEM", structure, NULL);
+    unsigned char *data = NULL;
+    size_t dlen = 0;
+    char *s;
+
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert(OSSL_ENCODER_to_data(ctx, &data, &dlen));
+    OSSL_ENCODER_CTX_free(ctx);
+    s = strndup((const char *)data, dlen);
+    OPENSSL_free(data);
+    return s;
+}
+
+static void assert_cert(const hwc_obj *o, X509 *want, int idx)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(want, &der);
+    char name[256];
+
+    X509_NAME_oneline(X509_get_subject_name(want), name, sizeof(name));
+    ck_assert_msg(o->kind == HWC_OBJ_CERT, "entry %d is not a cert", idx);
+    ck_assert_msg(o->der_len == (size_t)len &&
+                      memcmp(o->der, der, (size_t)len) == 0,
+                  "entry %d is not %s", idx, name);
+    OPENSSL_free(der);
+}
+
+static void assert_key(const hwc_obj *o, EVP_PKEY *want, const char *type)
+{
+    const unsigned char *p = o->der;
+    EVP_PKEY *pk;
+
+    ck_assert_int_eq(o->kind, HWC_OBJ_PRIVKEY);
+    ck_assert_str_eq(o->data_type, type);
+    pk = d2i_AutoPrivateKey(NULL, &p, (long)o->der_len);
+    ck_assert_ptr_nonnull(pk);
+    ck_assert_int_eq(EVP_PKEY_eq(pk, want), 1);
+    EVP_PKEY_free(pk);
+}
+
+/* The list is exactly certs (NULL-terminated), then the key if any. */
+static void assert_order(const hwc_objs *l, EVP_PKEY *key, const char *type,
+                         ...)
+{
+    va_list ap;
+    X509 *x;
+    size_t i = 0;
+
+    va_start(ap, type);
+    while ((x = va_arg(ap, X509 *)) != NULL) {
+        ck_assert_uint_gt(l->n, i);
+        assert_cert(&l->v[i], x, (int)i);
+        i++;
+    }
+    va_end(ap);
+    if (key != NULL) {
+        ck_assert_uint_gt(l->n, i);
+        assert_key(&l->v[i], key, type);
+        i++;
+    }
+    ck_assert_uint_eq(l->n, i);
+    for (size_t j = 0; j < l->n; j++) {
+        ck_assert_ptr_null(l->v[j].label);
+    }
+}
+
+static void assert_err(const char *want)
+{
+    const char *err = tu_errors();
+
+    ck_assert_msg(strstr(err, want) != NULL, "want \"%s\" in \"%s\"", want,
+                  err);
+}
+
+static void setup(void)
+{
+    root_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    inter_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    other_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    ec_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    ck_assert(root_key && inter_key && other_key && ec_key && rsa_key);
+    root = mk_cert(root_key, "Test Root", NULL, NULL, 1, 1);
+    inter = mk_cert(inter_key, "Test Intermediate", root, root_key, 1, 2);
+    rsa_leaf = mk_cert(rsa_key, "rsa.example.com", inter, inter_key, 0, 3);
+    ec_leaf = mk_cert(ec_key, "ec.example.com", inter, inter_key, 0, 4);
+    other_root = mk_cert(other_key, "Other Root", NULL, NULL, 1, 5);
+}
+
+static void teardown(void)
+{
+    X509_free(root);
+    X509_free(inter);
+    X509_free(rsa_leaf);
+    X509_free(ec_leaf);
+    X509_free(other_root);
+    EVP_PKEY_free(root_key);
+    EVP_PKEY_free(inter_key);
+    EVP_PKEY_free(other_key);
+    EVP_PKEY_free(ec_key);
+    EVP_PKEY_free(rsa_key);
+}
+
+/*----------------------------------------------------------------- tests */
+
+START_TEST(test_full_export_pkcs1)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *chain = pems("\n", inter, root, NULL);
+    char *entire = pems("\n", rsa_leaf, inter, root, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert_ptr_nonnull(strstr(k, "BEGIN RSA PRIVATE KEY"));
+    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, &l), "%s", tu_errors());
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_crlf_everywhere)
+{
+    char *c = pems("\r\n", ec_leaf, NULL);
+    char *chain = pems("\r\n", inter, root, NULL);
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
+    char *kc = malloc(strlen(k) * 2 + 1), *w = kc;
+    hwc_objs l = {0};
+
+    for (const char *r = k; *r; r++) {
+        if (*r == '\n') {
+            *w++ = '\r';
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, kc, &l), "%s", tu_errors());
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(k);
+    free(kc);
+}
+END_TEST
+
+START_TEST(test_certificate_missing_entire_present)
+{
+    char *entire = pems("\n", ec_leaf, inter, root, NULL);
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, &l));
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    ck_assert(hwc_assemble_scm("", "", entire, k, &l));
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    /* entire_certificate in reverse order: the leaf is found by key */
+    free(entire);
+    entire = pems("\n", root, inter, ec_leaf, NULL);
+    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, &l));
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_chain_empty_or_null)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_assemble_scm(c, NULL, NULL, k, &l));
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
+    hwc_objs_free(&l);
+    ck_assert(hwc_assemble_scm(c, "", " \r\n", k, &l));
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_reversed_and_duplicated_chain)
+{
+    char *c = pems("\n", ec_leaf, NULL);
+    char *rev = pems("\n", root, inter, NULL);
+    char *dup = pems("\n", root, root, inter, ec_leaf, inter, NULL);
+    char *entire = pems("\n", inter, ec_leaf, root, NULL);
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_assemble_scm(c, rev, NULL, k, &l));
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    ck_assert(hwc_assemble_scm(c, dup, entire, k, &l));
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(rev);
+    free(dup);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_glued_chain)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *a = pems("", inter, NULL), *b = pems("\n", root, NULL);
+    char *chain = malloc(strlen(a) + strlen(b) + 1);
+    hwc_objs l = {0};
+
+    sprintf(chain, "%s%s", a, b); /* "-----END CERTIFICATE----------BEGIN" */
+    ck_assert_ptr_nonnull(strstr(chain, "-----END CERTIFICATE----------BEGIN"));
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, NULL, &l), "%s",
+                  tu_errors());
+    assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(chain);
+    free(a);
+    free(b);
+    free(c);
+}
+END_TEST
+
+START_TEST(test_unlinked_last_in_input_order)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *chain = pems("\n", other_root, root, inter, NULL);
+    char *entire = pems("\n", ec_leaf, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_assemble_scm(c, chain, entire, k, &l));
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, other_root, ec_leaf,
+                 NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_leaf_in_entire_when_certificate_differs)
+{
+    /* certificate holds a certificate the key does not match */
+    char *c = pems("\n", ec_leaf, NULL);
+    char *entire = pems("\n", rsa_leaf, inter, root, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_assemble_scm(c, NULL, entire, k, &l));
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, ec_leaf, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_sec1_with_params)
+{
+    char *c = pems("\n", ec_leaf, NULL);
+    char *chain = pems("\n", inter, root, NULL);
+    char *params = key_pem(ec_key, EVP_PKEY_KEY_PARAMETERS, "type-specific");
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    char *pk = malloc(strlen(params) + strlen(k) + 1);
+    hwc_objs l = {0};
+
+    sprintf(pk, "%s%s", params, k);
+    ck_assert_ptr_nonnull(strstr(pk, "BEGIN EC PARAMETERS"));
+    ck_assert_ptr_nonnull(strstr(pk, "BEGIN EC PRIVATE KEY"));
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, pk, &l), "%s", tu_errors());
+    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(params);
+    free(k);
+    free(pk);
+}
+END_TEST
+
+START_TEST(test_mismatched_key)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *chain = pems("\n", inter, root, NULL);
+    char *entire = pems("\n", rsa_leaf, inter, root, NULL);
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(hwc_objs_add(&l, HWC_OBJ_CERT, NULL, (const unsigned char *)"x",
+                           1, "pre"));
+    ERR_clear_error();
+    ck_assert(!hwc_assemble_scm(c, chain, entire, k, &l));
+    assert_err("no certificate matches the private key");
+    ck_assert(!hwc_assemble_scm(c, chain, entire, k, &l));
+    assert_err("private_key matches no certificate");
+    /* the key's certificate only in certificate_chain does not count */
+    free(chain);
+    chain = pems("\n", ec_leaf, NULL);
+    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, &l));
+    assert_err("private_key matches no certificate");
+    ck_assert_uint_eq(l.n, 1);
+    ck_assert_str_eq(l.v[0].label, "pre");
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_no_private_key)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *chain = pems("\n", root, inter, NULL);
+    char *entire = pems("\n", ec_leaf, inter, NULL);
+    hwc_objs l = {0};
+
+    /* leaf = first certificate of `certificate` */
+    ck_assert(hwc_assemble_scm(c, chain, NULL, NULL, &l));
+    assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    ck_assert(hwc_assemble_scm(c, chain, NULL, "", &l));
+    assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    /* else first of entire_certificate */
+    ck_assert(hwc_assemble_scm(NULL, chain, entire, NULL, &l));
+    assert_order(&l, NULL, NULL, ec_leaf, inter, root, NULL);
+    hwc_objs_free(&l);
+    /* only a chain: its first certificate leads */
+    ck_assert(hwc_assemble_scm(NULL, chain, NULL, NULL, &l));
+    assert_order(&l, NULL, NULL, root, inter, NULL);
+    hwc_objs_free(&l);
+    free(c);
+    free(chain);
+    free(entire);
+}
+END_TEST
+
+START_TEST(test_all_empty)
+{
+    hwc_objs l = {0};
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+
+    ck_assert(!hwc_assemble_scm(NULL, NULL, NULL, NULL, &l));
+    assert_err("malformed service response");
+    ck_assert(!hwc_assemble_scm("", "", "", "", &l));
+    assert_err("are all empty");
+    ck_assert(!hwc_assemble_scm(" ", "\r\n", "\t", NULL, &l));
+    assert_err("are all empty");
+    ck_assert(!hwc_assemble_scm(NULL, "", NULL, k, &l));
+    assert_err("SCM export: no certificate");
+    ck_assert_uint_eq(l.n, 0);
+    ck_assert_ptr_null(l.v);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_bad_fields)
+{
+    char *c = pems("\n", rsa_leaf, NULL);
+    char *chain = pems("\n", inter, root, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    char *p;
+    hwc_objs l = {0};
+    OSSL_ENCODER_CTX *ectx;
+    unsigned char *enc = NULL;
+    size_t elen = 0;
+    char *ek;
+
+    /* bad base64 inside the second certificate of the chain */
+    p = strstr(chain, "-----END CERTIFICATE-----\n") + 26;
+    p = strchr(p, '\n') + 10;
+    *p = '%';
+    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, &l));
+    assert_err("certificate_chain: PEM block 2 (CERTIFICATE): invalid base64");
+    ck_assert(!hwc_assemble_scm("not pem", NULL, NULL, NULL, &l));
+    assert_err("certificate: not PEM");
+    ck_assert(!hwc_assemble_scm(c, NULL, k, NULL, &l));
+    assert_err("entire_certificate: no CERTIFICATE PEM block");
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL,
+                                "-----BEGIN PRIVATE KEY-----\n"
+                                "AAAA\n-----END PRIVATE KEY-----",
+                                &l));
+    assert_err("private_key: PEM block 1 (PRIVATE KEY): not a valid PKCS#8");
+    /* truncated certificate */
+    c[strlen(c) / 2] = '\0';
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    assert_err("certificate: PEM block 1 (CERTIFICATE): no END line");
+    /* encrypted key: unsupported, said so */
+    ectx = OSSL_ENCODER_CTX_new_for_pkey(rsa_key, EVP_PKEY_KEYPAIR, "PEM",
+                                         "EncryptedPrivateKeyInfo", NULL);
+    ck_assert(OSSL_ENCODER_CTX_set_cipher(ectx, "AES-128-CBC", NULL));
+    ck_assert(
+        OSSL_ENCODER_CTX_set_passphrase(ectx, (const unsigned char *)"pw", 2));
+    ck_assert(OSSL_ENCODER_to_data(ectx, &enc, &elen));
+    OSSL_ENCODER_CTX_free(ectx);
+    ek = strndup((const char *)enc, elen);
+    free(c);
+    c = pems("\n", rsa_leaf, NULL);
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, &l));
+    assert_err("unsupported");
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, &l));
+    assert_err("private_key: PEM block 1: encrypted PKCS#8");
+    ck_assert_uint_eq(l.n, 0);
+    free(ek);
+    OPENSSL_free(enc);
+    free(c);
+    free(chain);
+    free(k);
+}
+END_TEST
+
+static Suite *scm_suite(void)
+{
+    Suite *s = suite_create("scmchain");
+    TCase *tc = tcase_create("assemble");
+
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_full_export_pkcs1);
+    tcase_add_test(tc, test_crlf_everywhere);
+    tcase_add_test(tc, test_certificate_missing_entire_present);
+    tcase_add_test(tc, test_chain_empty_or_null);
+    tcase_add_test(tc, test_reversed_and_duplicated_chain);
+    tcase_add_test(tc, test_glued_chain);
+    tcase_add_test(tc, test_unlinked_last_in_input_order);
+    tcase_add_test(tc, test_leaf_in_entire_when_certificate_differs);
+    tcase_add_test(tc, test_sec1_with_params);
+    tcase_add_test(tc, test_mismatched_key);
+    tcase_add_test(tc, test_no_private_key);
+    tcase_add_test(tc, test_all_empty);
+    tcase_add_test(tc, test_bad_fields);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(scm_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
