@@ -1,0 +1,845 @@
+/*
+ * signature.c: RSA (PKCS#1 v1.5, PSS) and ECDSA signatures with a KMS-held
+ * key. Signing hashes locally and sends the digest to KMS (key->ops->sign);
+ * every signature KMS returns is verified locally with key->pub before it
+ * is handed out. Verification runs locally on key->pub only. KMS offers
+ * SHA-256/384/512 and a PSS salt as long as the digest, nothing else.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+
+#include "hwc.h"
+#include "provider.h"
+#include "rkey.h"
+
+extern const OSSL_DISPATCH hwc_rsa_signature_functions[];
+extern const OSSL_DISPATCH hwc_ecdsa_signature_functions[];
+
+static OSSL_FUNC_signature_newctx_fn hwc_sig_newctx;
+static OSSL_FUNC_signature_freectx_fn hwc_sig_freectx;
+static OSSL_FUNC_signature_dupctx_fn hwc_sig_dupctx;
+static OSSL_FUNC_signature_sign_init_fn hwc_sig_sign_init;
+static OSSL_FUNC_signature_sign_fn hwc_sig_sign;
+static OSSL_FUNC_signature_verify_init_fn hwc_sig_verify_init;
+static OSSL_FUNC_signature_verify_fn hwc_sig_verify;
+static OSSL_FUNC_signature_digest_sign_init_fn hwc_sig_digest_sign_init;
+static OSSL_FUNC_signature_digest_sign_update_fn hwc_sig_digest_update;
+static OSSL_FUNC_signature_digest_sign_final_fn hwc_sig_digest_sign_final;
+static OSSL_FUNC_signature_digest_verify_init_fn hwc_sig_digest_verify_init;
+static OSSL_FUNC_signature_digest_verify_final_fn hwc_sig_digest_verify_final;
+static OSSL_FUNC_signature_get_ctx_params_fn hwc_sig_get_ctx_params;
+static OSSL_FUNC_signature_gettable_ctx_params_fn hwc_sig_gettable_ctx_params;
+static OSSL_FUNC_signature_set_ctx_params_fn hwc_sig_set_ctx_params;
+static OSSL_FUNC_signature_settable_ctx_params_fn hwc_rsa_sig_settable;
+static OSSL_FUNC_signature_settable_ctx_params_fn hwc_ec_sig_settable;
+
+#define HWC_SALT_UNSET INT_MIN
+#define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The digests KMS signs, with the suffix of its algorithm names. */
+static const struct hwc_sig_md {
+    const char *name;
+    const char *kms; /* "SHA_256" in "RSASSA_PSS_SHA_256" */
+} hwc_sig_mds[] = {
+    {"SHA256", "SHA_256"},
+    {"SHA384", "SHA_384"},
+    {"SHA512", "SHA_512"},
+};
+
+typedef struct hwc_sig_ctx {
+    hwc_provctx *prov;
+    hwc_rkey *key;                   /* a reference, or NULL before init */
+    int signing;                     /* sign/digest-sign (1) or verify (0) */
+    const struct hwc_sig_md *mdinfo; /* KMS digest; NULL for others */
+    EVP_MD *md;        /* fetched from the child libctx, never ours */
+    int pad;           /* RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING */
+    int saltlen;       /* as asked for, or HWC_SALT_UNSET */
+    char mgf1[32];     /* "" = same as the digest */
+    EVP_MD_CTX *mdctx; /* digest-sign/verify: the running hash */
+} hwc_sig_ctx;
+
+static OSSL_LIB_CTX *hwc_sig_libctx(const hwc_sig_ctx *ctx)
+{
+    return ctx->prov != NULL ? ctx->prov->libctx : NULL;
+}
+
+static int hwc_sig_is_rsa(const hwc_sig_ctx *ctx)
+{
+    return ctx->key != NULL && ctx->key->base_id == EVP_PKEY_RSA;
+}
+
+static void *hwc_sig_newctx(void *provctx, const char *propq)
+{
+    hwc_sig_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx));
+
+    (void)propq;
+    if (ctx == NULL) {
+        hwc_raise(provctx, HWC_R_MALLOC, "signature context");
+        return NULL;
+    }
+    ctx->prov = provctx;
+    ctx->saltlen = HWC_SALT_UNSET;
+    return ctx;
+}
+
+static void hwc_sig_freectx(void *vctx)
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    if (ctx == NULL) {
+        return;
+    }
+    hwc_rkey_free(ctx->key);
+    EVP_MD_free(ctx->md);
+    EVP_MD_CTX_free(ctx->mdctx);
+    OPENSSL_clear_free(ctx, sizeof(*ctx));
+}
+
+/* libssl and EVP_DigestSignFinal duplicate contexts mid-hash. */
+static void *hwc_sig_dupctx(void *vctx)
+{
+    const hwc_sig_ctx *src = vctx;
+    hwc_sig_ctx *dst = OPENSSL_memdup(src, sizeof(*src));
+
+    if (dst == NULL) {
+        hwc_raise(src->prov, HWC_R_MALLOC, "signature context");
+        return NULL;
+    }
+    dst->md = NULL;
+    dst->mdctx = NULL;
+    hwc_rkey_up_ref(dst->key);
+    if (src->md != NULL && EVP_MD_up_ref(src->md)) {
+        dst->md = src->md;
+    }
+    if (src->mdctx != NULL && ((dst->mdctx = EVP_MD_CTX_new()) == NULL ||
+                               !EVP_MD_CTX_copy_ex(dst->mdctx, src->mdctx))) {
+        hwc_raise(src->prov, HWC_R_MALLOC, "copying the digest state");
+        hwc_sig_freectx(dst);
+        return NULL;
+    }
+    return dst;
+}
+
+/* The digest of a key's own curve for EC, SHA-256 for RSA. */
+static const char *hwc_sig_default_md(const hwc_sig_ctx *ctx)
+{
+    int bits = EVP_PKEY_get_bits(ctx->key->pub);
+
+    if (hwc_sig_is_rsa(ctx) || bits <= 256) {
+        return "SHA256";
+    }
+    return bits <= 384 ? "SHA384" : "SHA512";
+}
+
+/*
+ * KMS binds ECDSA to the curve's digest (EC_P256: ECDSA_SHA_256 only,
+ * EC_P384: ECDSA_SHA_384 only). Refused here, when libssl probes each
+ * digest with digest_sign_init, so that it picks one KMS accepts.
+ */
+static int hwc_sig_md_fits_key(hwc_sig_ctx *ctx, const char *mdname)
+{
+    const char *want;
+
+    if (!ctx->signing || hwc_sig_is_rsa(ctx)) {
+        return 1;
+    }
+    want = hwc_sig_default_md(ctx);
+    if (strcmp(mdname, want) == 0) {
+        return 1;
+    }
+    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+              "KMS signs with a %d-bit EC key using %s only, not %s",
+              EVP_PKEY_get_bits(ctx->key->pub), want, mdname);
+    return 0;
+}
+
+/* Signing: SHA-256/384/512 under any of their names. Verification is
+ * local and takes any digest. NULL keeps none. */
+static int hwc_sig_set_md(hwc_sig_ctx *ctx, const char *name)
+{
+    EVP_MD *md;
+    size_t i;
+
+    if (name == NULL || *name == '\0') {
+        return 1;
+    }
+    md = EVP_MD_fetch(hwc_sig_libctx(ctx), name, HWC_INTERNAL_PROPQ);
+    for (i = 0; md != NULL && i < HWC_NELEM(hwc_sig_mds); i++) {
+        if (EVP_MD_is_a(md, hwc_sig_mds[i].name)) {
+            break;
+        }
+    }
+    if (md == NULL || (i == HWC_NELEM(hwc_sig_mds) && ctx->signing)) {
+        EVP_MD_free(md);
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "digest %s: KMS signs SHA-256, SHA-384 or SHA-512 only",
+                  name);
+        return 0;
+    }
+    if (ctx->signing && !hwc_sig_md_fits_key(ctx, hwc_sig_mds[i].name)) {
+        EVP_MD_free(md);
+        return 0;
+    }
+    if (ctx->mdctx != NULL && ctx->md != NULL &&
+        !EVP_MD_is_a(md, EVP_MD_get0_name(ctx->md))) {
+        EVP_MD_free(md);
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "the digest cannot change during a digest-sign operation");
+        return 0;
+    }
+    EVP_MD_free(ctx->md);
+    ctx->md = md;
+    ctx->mdinfo = i < HWC_NELEM(hwc_sig_mds) ? &hwc_sig_mds[i] : NULL;
+    return 1;
+}
+
+static int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
+                        const OSSL_PARAM params[])
+{
+    hwc_rkey *key = provkey;
+
+    if (key != NULL) {
+        hwc_rkey_free(ctx->key);
+        ctx->key = hwc_rkey_up_ref(key);
+    }
+    if (ctx->key == NULL || ctx->key->pub == NULL) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "no key for the signature");
+        return 0;
+    }
+    ctx->signing = signing;
+    ctx->pad = RSA_PKCS1_PADDING;
+    ctx->saltlen = HWC_SALT_UNSET;
+    ctx->mgf1[0] = '\0';
+    ctx->mdinfo = NULL;
+    EVP_MD_free(ctx->md);
+    ctx->md = NULL;
+    EVP_MD_CTX_free(ctx->mdctx);
+    ctx->mdctx = NULL;
+    return hwc_sig_set_ctx_params(ctx, params);
+}
+
+static int hwc_sig_sign_init(void *ctx, void *provkey,
+                             const OSSL_PARAM params[])
+{
+    return hwc_sig_init(ctx, provkey, 1, params);
+}
+
+static int hwc_sig_verify_init(void *ctx, void *provkey,
+                               const OSSL_PARAM params[])
+{
+    return hwc_sig_init(ctx, provkey, 0, params);
+}
+
+/*---------------------------------------------- the local EVP_PKEY_CTX */
+
+/* Params for a local context on pub that mirrors ours; for_kms forces
+ * the salt KMS uses, so the check is exact. */
+static int hwc_sig_local_params(const hwc_sig_ctx *ctx, int for_kms,
+                                OSSL_PARAM *p, int *saltlen)
+{
+    OSSL_PARAM *start = p;
+
+    if (ctx->md != NULL) {
+        *p++ = OSSL_PARAM_construct_utf8_string(
+            OSSL_SIGNATURE_PARAM_DIGEST, (char *)EVP_MD_get0_name(ctx->md), 0);
+    }
+    if (hwc_sig_is_rsa(ctx)) {
+        int pss = ctx->pad == RSA_PKCS1_PSS_PADDING;
+
+        *p++ = OSSL_PARAM_construct_utf8_string(
+            OSSL_SIGNATURE_PARAM_PAD_MODE,
+            pss ? OSSL_PKEY_RSA_PAD_MODE_PSS : OSSL_PKEY_RSA_PAD_MODE_PKCSV15,
+            0);
+        *saltlen = for_kms ? RSA_PSS_SALTLEN_DIGEST : ctx->saltlen;
+        if (pss && *saltlen != HWC_SALT_UNSET) {
+            *p++ = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN,
+                                            saltlen);
+        }
+        if (pss && !for_kms && ctx->mgf1[0] != '\0') {
+            *p++ = OSSL_PARAM_construct_utf8_string(
+                OSSL_SIGNATURE_PARAM_MGF1_DIGEST, (char *)ctx->mgf1, 0);
+        }
+    }
+    *p = OSSL_PARAM_construct_end();
+    return (int)(p - start);
+}
+
+/* A verify context on key->pub in the default (non-hwcloud) provider. */
+static EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, int for_kms)
+{
+    OSSL_PARAM params[6];
+    int saltlen;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(
+        hwc_sig_libctx(ctx), ctx->key->pub, HWC_INTERNAL_PROPQ);
+
+    hwc_sig_local_params(ctx, for_kms, params, &saltlen);
+    if (pctx == NULL || EVP_PKEY_verify_init(pctx) <= 0 ||
+        EVP_PKEY_CTX_set_params(pctx, params) <= 0) {
+        EVP_PKEY_CTX_free(pctx);
+        hwc_raise(ctx->prov, HWC_R_INTERNAL,
+                  "cannot set up a local verification for %s", ctx->key->uri);
+        return NULL;
+    }
+    return pctx;
+}
+
+static int hwc_sig_local_verify(const hwc_sig_ctx *ctx, int for_kms,
+                                const unsigned char *sig, size_t siglen,
+                                const unsigned char *tbs, size_t tbslen)
+{
+    EVP_PKEY_CTX *pctx = hwc_sig_local_ctx(ctx, for_kms);
+    int ok;
+
+    if (pctx == NULL) {
+        return 0;
+    }
+    ok = EVP_PKEY_verify(pctx, sig, siglen, tbs, tbslen) == 1;
+    EVP_PKEY_CTX_free(pctx);
+    return ok;
+}
+
+/*---------------------------------------------------------- signing */
+
+/* What KMS cannot do is refused here, before any request. */
+static int hwc_sig_check_kms(const hwc_sig_ctx *ctx, size_t tbslen)
+{
+    size_t mdlen;
+
+    /* Checked here, not at init: libssl probes init with its marks set
+     * and would turn our reason into "no suitable signature algorithm". */
+    if (ctx->key->ops == NULL || ctx->key->ops->sign == NULL ||
+        ctx->key->usage == HWC_USAGE_ENCRYPT_DECRYPT) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "%s is an ENCRYPT_DECRYPT key: KMS cannot sign with it",
+                  ctx->key->uri);
+        return 0;
+    }
+    if (ctx->mdinfo == NULL) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "KMS signs digests of a known type: set the digest "
+                  "(e.g. -pkeyopt digest:sha256)");
+        return 0;
+    }
+    mdlen = (size_t)EVP_MD_get_size(ctx->md);
+    if (tbslen != mdlen) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "input is %zu bytes, a %s digest is %zu bytes", tbslen,
+                  ctx->mdinfo->name, mdlen);
+        return 0;
+    }
+    if (!hwc_sig_is_rsa(ctx) || ctx->pad != RSA_PKCS1_PSS_PADDING) {
+        return 1;
+    }
+    if (ctx->saltlen != HWC_SALT_UNSET &&
+        ctx->saltlen != RSA_PSS_SALTLEN_DIGEST && ctx->saltlen != (int)mdlen) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "KMS uses a PSS salt as long as the digest (%zu bytes); "
+                  "saltlen %d is not possible",
+                  mdlen, ctx->saltlen);
+        return 0;
+    }
+    if (ctx->mgf1[0] != '\0' && !EVP_MD_is_a(ctx->md, ctx->mgf1)) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "KMS uses MGF1 with the signature digest (%s), not %s",
+                  ctx->mdinfo->name, ctx->mgf1);
+        return 0;
+    }
+    return 1;
+}
+
+static void hwc_sig_kms_alg(const hwc_sig_ctx *ctx, char *alg, size_t n)
+{
+    const char *scheme = "ECDSA";
+
+    if (hwc_sig_is_rsa(ctx)) {
+        scheme = ctx->pad == RSA_PKCS1_PSS_PADDING ? "RSASSA_PSS"
+                                                   : "RSASSA_PKCS1_V1_5";
+    }
+    snprintf(alg, n, "%s_%s", scheme, ctx->mdinfo->kms);
+}
+
+/* ECDSA: DER ECDSA-Sig-Value whether KMS sent DER or raw r||s. */
+static int hwc_sig_ecdsa_der(const hwc_sig_ctx *ctx, unsigned char **sig,
+                             size_t *siglen)
+{
+    const unsigned char *p = *sig;
+    size_t half = ((size_t)EVP_PKEY_get_bits(ctx->key->pub) + 7) / 8;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)*siglen);
+    unsigned char *der = NULL;
+    int len;
+
+    if (es == NULL || p != *sig + *siglen) {
+        BIGNUM *r, *s;
+
+        ECDSA_SIG_free(es);
+        es = NULL;
+        if (*siglen != 2 * half) {
+            hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+                      "ECDSA signature from KMS is neither DER nor r||s "
+                      "(%zu bytes)",
+                      *siglen);
+            return 0;
+        }
+        r = BN_bin2bn(*sig, (int)half, NULL);
+        s = BN_bin2bn(*sig + half, (int)half, NULL);
+        if (r == NULL || s == NULL || (es = ECDSA_SIG_new()) == NULL ||
+            !ECDSA_SIG_set0(es, r, s)) {
+            BN_free(r);
+            BN_free(s);
+            ECDSA_SIG_free(es);
+            hwc_raise(ctx->prov, HWC_R_MALLOC, "ECDSA signature");
+            return 0;
+        }
+    }
+    len = i2d_ECDSA_SIG(es, &der);
+    ECDSA_SIG_free(es);
+    if (len <= 0) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "encoding an ECDSA signature");
+        return 0;
+    }
+    OPENSSL_free(*sig);
+    *sig = der;
+    *siglen = (size_t)len;
+    return 1;
+}
+
+/* RSA: exactly the modulus length (a short answer lost leading zeros). */
+static int hwc_sig_rsa_fix(const hwc_sig_ctx *ctx, unsigned char **sig,
+                           size_t *siglen)
+{
+    size_t n = (size_t)EVP_PKEY_get_size(ctx->key->pub);
+    unsigned char *padded;
+
+    if (*siglen == n) {
+        return 1;
+    }
+    if (*siglen > n || (padded = OPENSSL_zalloc(n)) == NULL) {
+        hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+                  "RSA signature from KMS is %zu bytes, modulus %zu", *siglen,
+                  n);
+        return 0;
+    }
+    memcpy(padded + (n - *siglen), *sig, *siglen);
+    OPENSSL_free(*sig);
+    *sig = padded;
+    *siglen = n;
+    return 1;
+}
+
+/* Sign a digest in KMS, normalise, verify locally, copy out. */
+static int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
+                          size_t outsize, const unsigned char *dgst,
+                          size_t dlen)
+{
+    char alg[48];
+    unsigned char *sig = NULL;
+    size_t siglen = 0;
+    int ok = 0;
+
+    if (!hwc_sig_check_kms(ctx, dlen)) {
+        return 0;
+    }
+    hwc_sig_kms_alg(ctx, alg, sizeof(alg));
+    hwc_debug("signing with %s (%s)", ctx->key->uri, alg);
+    if (!ctx->key->ops->sign(ctx->key->ops_arg, ctx->key->key_id, alg, dgst,
+                             dlen, &sig, &siglen)) {
+        return 0; /* the KMS client raised the error */
+    }
+    if (!(hwc_sig_is_rsa(ctx) ? hwc_sig_rsa_fix(ctx, &sig, &siglen)
+                              : hwc_sig_ecdsa_der(ctx, &sig, &siglen))) {
+        goto done;
+    }
+    if (!hwc_sig_local_verify(ctx, 1, sig, siglen, dgst, dlen)) {
+        hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+                  "the %s signature KMS returned for %s does not verify with "
+                  "its public key",
+                  alg, ctx->key->uri);
+        goto done;
+    }
+    if (siglen > outsize) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "signature buffer too small");
+        goto done;
+    }
+    memcpy(out, sig, siglen);
+    *outlen = siglen;
+    ok = 1;
+done:
+    OPENSSL_free(sig);
+    return ok;
+}
+
+static int hwc_sig_sign(void *vctx, unsigned char *sig, size_t *siglen,
+                        size_t sigsize, const unsigned char *tbs, size_t tbslen)
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    if (sig == NULL) {
+        *siglen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
+        return 1;
+    }
+    return hwc_sig_remote(ctx, sig, siglen, sigsize, tbs, tbslen);
+}
+
+static int hwc_sig_verify(void *vctx, const unsigned char *sig, size_t siglen,
+                          const unsigned char *tbs, size_t tbslen)
+{
+    return hwc_sig_local_verify(vctx, 0, sig, siglen, tbs, tbslen);
+}
+
+/*------------------------------------------------- digest-sign/verify */
+
+static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
+                               void *provkey, int signing,
+                               const OSSL_PARAM params[])
+{
+    if (!hwc_sig_init(ctx, provkey, signing, NULL)) {
+        return 0;
+    }
+    if (mdname == NULL || *mdname == '\0') {
+        mdname = hwc_sig_default_md(ctx); /* as the keymgmt says */
+    }
+    if (!hwc_sig_set_md(ctx, mdname)) {
+        return 0;
+    }
+    if ((ctx->mdctx = EVP_MD_CTX_new()) == NULL ||
+        !EVP_DigestInit_ex(ctx->mdctx, ctx->md, NULL)) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "starting a %s digest", mdname);
+        return 0;
+    }
+    return hwc_sig_set_ctx_params(ctx, params);
+}
+
+static int hwc_sig_digest_sign_init(void *ctx, const char *mdname,
+                                    void *provkey, const OSSL_PARAM params[])
+{
+    return hwc_sig_digest_init(ctx, mdname, provkey, 1, params);
+}
+
+static int hwc_sig_digest_verify_init(void *ctx, const char *mdname,
+                                      void *provkey, const OSSL_PARAM params[])
+{
+    return hwc_sig_digest_init(ctx, mdname, provkey, 0, params);
+}
+
+static int hwc_sig_digest_update(void *vctx, const unsigned char *data,
+                                 size_t datalen)
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    return ctx->mdctx != NULL && EVP_DigestUpdate(ctx->mdctx, data, datalen);
+}
+
+static int hwc_sig_digest_sign_final(void *vctx, unsigned char *sig,
+                                     size_t *siglen, size_t sigsize)
+{
+    hwc_sig_ctx *ctx = vctx;
+    unsigned char dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    int ok;
+
+    if (ctx->mdctx == NULL) {
+        return 0;
+    }
+    if (sig == NULL) { /* a size query must not finish the hash */
+        *siglen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
+        return 1;
+    }
+    if (!EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
+        return 0;
+    }
+    ok = hwc_sig_remote(ctx, sig, siglen, sigsize, dgst, dlen);
+    OPENSSL_cleanse(dgst, sizeof(dgst));
+    return ok;
+}
+
+static int hwc_sig_digest_verify_final(void *vctx, const unsigned char *sig,
+                                       size_t siglen)
+{
+    hwc_sig_ctx *ctx = vctx;
+    unsigned char dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+
+    if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
+        return 0;
+    }
+    return hwc_sig_local_verify(ctx, 0, sig, siglen, dgst, dlen);
+}
+
+/*---------------------------------------------------------- params */
+
+/* The AlgorithmIdentifier of what we produce, as the default provider
+ * writes it for the same settings (X.509 and CSR signing need it). */
+static int hwc_sig_get_aid(const hwc_sig_ctx *ctx, OSSL_PARAM *p)
+{
+    unsigned char aid[256];
+    OSSL_PARAM q[2];
+    EVP_PKEY_CTX *pctx;
+    int ok;
+
+    if (ctx->key == NULL || ctx->md == NULL) {
+        return 1; /* nothing to say yet: return_size stays 0 */
+    }
+    if ((pctx = hwc_sig_local_ctx(ctx, ctx->signing)) == NULL) {
+        return 0;
+    }
+    q[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID,
+                                             aid, sizeof(aid));
+    q[1] = OSSL_PARAM_construct_end();
+    ok = EVP_PKEY_CTX_get_params(pctx, q) > 0 && OSSL_PARAM_modified(q) &&
+         OSSL_PARAM_set_octet_string(p, aid, q[0].return_size);
+    EVP_PKEY_CTX_free(pctx);
+    return ok;
+}
+
+static int hwc_sig_get_pad(const hwc_sig_ctx *ctx, OSSL_PARAM *p)
+{
+    if (p->data_type == OSSL_PARAM_INTEGER) {
+        return OSSL_PARAM_set_int(p, ctx->pad);
+    }
+    return OSSL_PARAM_set_utf8_string(p, ctx->pad == RSA_PKCS1_PSS_PADDING
+                                             ? OSSL_PKEY_RSA_PAD_MODE_PSS
+                                             : OSSL_PKEY_RSA_PAD_MODE_PKCSV15);
+}
+
+static int hwc_sig_get_salt(const hwc_sig_ctx *ctx, OSSL_PARAM *p)
+{
+    int v =
+        ctx->saltlen == HWC_SALT_UNSET ? RSA_PSS_SALTLEN_DIGEST : ctx->saltlen;
+    char buf[16];
+
+    if (p->data_type == OSSL_PARAM_INTEGER) {
+        return OSSL_PARAM_set_int(p, v);
+    }
+    if (v == RSA_PSS_SALTLEN_DIGEST) {
+        return OSSL_PARAM_set_utf8_string(p, OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST);
+    }
+    snprintf(buf, sizeof(buf), "%d", v);
+    return OSSL_PARAM_set_utf8_string(p, buf);
+}
+
+static int hwc_sig_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    hwc_sig_ctx *ctx = vctx;
+    OSSL_PARAM *p;
+
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+    if (p != NULL && !hwc_sig_get_aid(ctx, p)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST);
+    if (p != NULL && ctx->md != NULL &&
+        !OSSL_PARAM_set_utf8_string(p, EVP_MD_get0_name(ctx->md))) {
+        return 0;
+    }
+    if (!hwc_sig_is_rsa(ctx)) {
+        return 1;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_PAD_MODE);
+    if (p != NULL && !hwc_sig_get_pad(ctx, p)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_PSS_SALTLEN);
+    if (p != NULL && !hwc_sig_get_salt(ctx, p)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST);
+    if (p != NULL &&
+        !OSSL_PARAM_set_utf8_string(
+            p, ctx->mgf1[0] != '\0'
+                   ? ctx->mgf1
+                   : (ctx->md != NULL ? EVP_MD_get0_name(ctx->md) : ""))) {
+        return 0;
+    }
+    return 1;
+}
+
+static const OSSL_PARAM hwc_sig_gettable[] = {
+    OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
+    OSSL_PARAM_END};
+
+static const OSSL_PARAM *hwc_sig_gettable_ctx_params(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    return hwc_sig_gettable;
+}
+
+/* "pkcs1"/"pss" or RSA_PKCS1_PADDING/RSA_PKCS1_PSS_PADDING. */
+static int hwc_sig_set_pad(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
+{
+    int pad = 0;
+
+    if (p->data_type == OSSL_PARAM_UTF8_STRING) {
+        if (strcmp(p->data, OSSL_PKEY_RSA_PAD_MODE_PKCSV15) == 0) {
+            pad = RSA_PKCS1_PADDING;
+        } else if (strcmp(p->data, OSSL_PKEY_RSA_PAD_MODE_PSS) == 0) {
+            pad = RSA_PKCS1_PSS_PADDING;
+        }
+    } else if (!OSSL_PARAM_get_int(p, &pad)) {
+        pad = 0;
+    }
+    if (pad != RSA_PKCS1_PADDING && pad != RSA_PKCS1_PSS_PADDING) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "RSA padding: KMS signs with PKCS#1 v1.5 or PSS only");
+        return 0;
+    }
+    ctx->pad = pad;
+    return 1;
+}
+
+/* -1/"digest", a length, or "auto"/"max" (checked when signing). */
+static int hwc_sig_set_salt(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
+{
+    static const struct {
+        const char *name;
+        int v;
+    } names[] = {{OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST, RSA_PSS_SALTLEN_DIGEST},
+                 {OSSL_PKEY_RSA_PSS_SALT_LEN_AUTO, RSA_PSS_SALTLEN_AUTO},
+                 {OSSL_PKEY_RSA_PSS_SALT_LEN_MAX, RSA_PSS_SALTLEN_MAX},
+                 {"auto-digestmax", -4}};
+    const char *s = p->data;
+    char *end;
+    size_t i;
+    long v;
+
+    if (p->data_type != OSSL_PARAM_UTF8_STRING) {
+        return OSSL_PARAM_get_int(p, &ctx->saltlen);
+    }
+    for (i = 0; i < HWC_NELEM(names); i++) {
+        if (strcmp(s, names[i].name) == 0) {
+            ctx->saltlen = names[i].v;
+            return 1;
+        }
+    }
+    v = strtol(s, &end, 10); /* "-1" is how -sigopt spells "digest" */
+    if (*s == '\0' || *end != '\0' || v < -4 || v > 1024) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "PSS salt length \"%s\"", s);
+        return 0;
+    }
+    ctx->saltlen = (int)v;
+    return 1;
+}
+
+static int hwc_sig_set_mgf1(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
+{
+    char *name = ctx->mgf1;
+
+    if (!OSSL_PARAM_get_utf8_string(p, &name, sizeof(ctx->mgf1))) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "MGF1 digest name");
+        return 0;
+    }
+    return 1;
+}
+
+static int hwc_sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    hwc_sig_ctx *ctx = vctx;
+    const OSSL_PARAM *p;
+
+    if (params == NULL) {
+        return 1;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
+    if (p != NULL && (p->data_type != OSSL_PARAM_UTF8_STRING ||
+                      !hwc_sig_set_md(ctx, p->data))) {
+        return 0;
+    }
+    if (!hwc_sig_is_rsa(ctx)) {
+        return 1;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PAD_MODE);
+    if (p != NULL && !hwc_sig_set_pad(ctx, p)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PSS_SALTLEN);
+    if (p != NULL && !hwc_sig_set_salt(ctx, p)) {
+        return 0;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST);
+    return p == NULL || hwc_sig_set_mgf1(ctx, p);
+}
+
+static const OSSL_PARAM hwc_rsa_sig_settable_list[] = {
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, NULL, 0),
+    OSSL_PARAM_END};
+
+static const OSSL_PARAM hwc_ec_sig_settable_list[] = {
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+    OSSL_PARAM_END};
+
+static const OSSL_PARAM *hwc_rsa_sig_settable(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    return hwc_rsa_sig_settable_list;
+}
+
+static const OSSL_PARAM *hwc_ec_sig_settable(void *vctx, void *provctx)
+{
+    (void)vctx;
+    (void)provctx;
+    return hwc_ec_sig_settable_list;
+}
+
+#define HWC_SIG_COMMON                                                         \
+    {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))hwc_sig_newctx},              \
+        {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))hwc_sig_freectx},        \
+        {OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))hwc_sig_dupctx},          \
+        {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))hwc_sig_sign_init},    \
+        {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))hwc_sig_sign},              \
+        {OSSL_FUNC_SIGNATURE_VERIFY_INIT,                                      \
+         (void (*)(void))hwc_sig_verify_init},                                 \
+        {OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))hwc_sig_verify},          \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,                                 \
+         (void (*)(void))hwc_sig_digest_sign_init},                            \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE,                               \
+         (void (*)(void))hwc_sig_digest_update},                               \
+        {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,                                \
+         (void (*)(void))hwc_sig_digest_sign_final},                           \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT,                               \
+         (void (*)(void))hwc_sig_digest_verify_init},                          \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE,                             \
+         (void (*)(void))hwc_sig_digest_update},                               \
+        {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL,                              \
+         (void (*)(void))hwc_sig_digest_verify_final},                         \
+        {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS,                                   \
+         (void (*)(void))hwc_sig_get_ctx_params},                              \
+    {                                                                          \
+        OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS,                               \
+            (void (*)(void))hwc_sig_gettable_ctx_params                        \
+    }
+
+const OSSL_DISPATCH hwc_rsa_signature_functions[] = {
+    HWC_SIG_COMMON,
+    {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS,
+     (void (*)(void))hwc_sig_set_ctx_params},
+    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS,
+     (void (*)(void))hwc_rsa_sig_settable},
+    {0, NULL}};
+
+const OSSL_DISPATCH hwc_ecdsa_signature_functions[] = {
+    HWC_SIG_COMMON,
+    {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS,
+     (void (*)(void))hwc_sig_set_ctx_params},
+    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS,
+     (void (*)(void))hwc_ec_sig_settable},
+    {0, NULL}};
