@@ -238,6 +238,12 @@ static enum verdict judge(const hwc_call *c, int answered,
     return V_FAIL;
 }
 
+/* Presigned links carry their credentials in the query: never shown. */
+static int shown_len(const char *url)
+{
+    return (int)strcspn(url, "?");
+}
+
 static void raise_failure(const hwc_call *c, int answered,
                           const hwc_http_resp *r, const char *code,
                           const char *msg)
@@ -245,8 +251,8 @@ static void raise_failure(const hwc_call *c, int answered,
     if (!answered) {
         int reason = r->fail == HWC_HTTP_TOO_LARGE ? HWC_R_TOO_LARGE
                                                    : HWC_R_TRANSPORT;
-        hwc_raise(NULL, reason, "%s: %s %s%s: %s", c->what, c->method,
-                  c->base_url, c->path, r->detail);
+        hwc_raise(NULL, reason, "%s: %s %.*s%s: %s", c->what, c->method,
+                  shown_len(c->base_url), c->base_url, c->path, r->detail);
         return;
     }
     hwc_raise(NULL, HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)",
@@ -288,8 +294,9 @@ done:
 
 static void log_attempt(const hwc_call *c, const hwc_http_resp *r)
 {
-    hwc_debug("%s %s%s -> %ld%s%s in %.0f ms, request id %s, auth %s",
-              c->method, c->base_url, c->path, r->status,
+    hwc_debug("%s %.*s%s -> %ld%s%s in %.0f ms, request id %s, auth %s",
+              c->method, shown_len(c->base_url), c->base_url, c->path,
+              r->status,
               r->fail ? ": " : "", r->fail ? r->detail : "", r->seconds * 1000,
               r->request_id[0] ? r->request_id : "-",
               c->auth_ops ? c->auth_ops->name(c->auth) : "none");
