@@ -1,0 +1,199 @@
+/* faults.c: the fault-injection queue behind POST /_emu/fault and the
+ * responses that the answer-replacing fault actions produce. */
+#include "emu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fault_node {
+    char *match;
+    long remaining;
+    struct emu_fault f;
+    struct fault_node *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fault_node *head;
+
+static const char *const actions[] = {"status",       "delay",       "truncate",
+                                      "malformed",    "oversize",    "reset",
+                                      "expire_token", "wrong_shape", NULL};
+
+static int valid_action(const char *a)
+{
+    for (size_t i = 0; actions[i] != NULL; i++)
+        if (strcmp(actions[i], a) == 0)
+            return 1;
+    return 0;
+}
+
+static int parse_fault(json_t *spec, struct fault_node *n)
+{
+    const char *action = json_string_value(json_object_get(spec, "action"));
+    const char *match = json_string_value(json_object_get(spec, "match"));
+    json_t *count = json_object_get(spec, "count");
+    if (action == NULL || !valid_action(action) || strlen(action) >= 16)
+        return -1;
+    if (count != NULL && !json_is_integer(count))
+        return -1;
+    snprintf(n->f.action, sizeof(n->f.action), "%s", action);
+    n->match = emu_strdup(match != NULL ? match : "");
+    n->remaining = count != NULL ? (long)json_integer_value(count) : 1;
+    json_t *st = json_object_get(spec, "status");
+    n->f.status = st != NULL ? (int)json_integer_value(st) : 503;
+    if (n->f.status < 100 || n->f.status > 599)
+        n->f.status = 503;
+    const char *body = json_string_value(json_object_get(spec, "body"));
+    n->f.body = body != NULL ? emu_strdup(body) : NULL;
+    json_t *h = json_object_get(spec, "headers");
+    n->f.headers = json_is_object(h) ? json_incref(h) : NULL;
+    json_t *d = json_object_get(spec, "delay_ms");
+    n->f.delay_ms = d != NULL ? (long)json_integer_value(d) : 3000;
+    json_t *sz = json_object_get(spec, "size");
+    n->f.size = sz != NULL ? (uint64_t)json_integer_value(sz) : 104857600;
+    return 0;
+}
+
+int fault_add(json_t *spec, char *err, size_t errlen)
+{
+    struct fault_node *n = calloc(1, sizeof(*n));
+    if (n == NULL)
+        abort();
+    if (!json_is_object(spec) || parse_fault(spec, n) != 0) {
+        snprintf(err, errlen,
+                 "need {\"action\": one of status, delay, "
+                 "truncate, malformed, oversize, reset, "
+                 "expire_token, wrong_shape, \"match\", "
+                 "\"count\"}");
+        free(n->match);
+        free(n);
+        return -1;
+    }
+    pthread_mutex_lock(&lock);
+    struct fault_node **pp = &head;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = n;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+static void node_free(struct fault_node *n)
+{
+    free(n->match);
+    fault_free(&n->f);
+    free(n);
+}
+
+int fault_take(const char *method, const char *path, struct emu_fault *out)
+{
+    char *key = emu_printf("%s %s", method, path);
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    for (struct fault_node **pp = &head; *pp != NULL; pp = &(*pp)->next) {
+        struct fault_node *n = *pp;
+        if (strstr(key, n->match) == NULL)
+            continue;
+        *out = n->f;
+        out->body = n->f.body != NULL ? emu_strdup(n->f.body) : NULL;
+        out->headers = n->f.headers != NULL ? json_incref(n->f.headers) : NULL;
+        if (--n->remaining <= 0) {
+            *pp = n->next;
+            node_free(n);
+        }
+        found = 1;
+        break;
+    }
+    pthread_mutex_unlock(&lock);
+    free(key);
+    return found;
+}
+
+void fault_free(struct emu_fault *f)
+{
+    free(f->body);
+    json_decref(f->headers);
+    f->body = NULL;
+    f->headers = NULL;
+}
+
+void faults_reset(void)
+{
+    pthread_mutex_lock(&lock);
+    while (head != NULL) {
+        struct fault_node *n = head;
+        head = n->next;
+        node_free(n);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void default_error(struct emu_resp *r, enum emu_svc svc, int status)
+{
+    if (status == 429) {
+        resp_err(r, SVC_NONE, 429, "APIG.0308",
+                 "The throttling threshold has been reached: policy user "
+                 "over ratelimit,limit:100,time:1 minute");
+        return;
+    }
+    const char *code = "APIG.0203";
+    if (svc == SVC_KMS)
+        code = status == 503 ? "KMS.0104" : "KMS.0100";
+    else if (svc == SVC_DCS)
+        code = "DCS.5010";
+    else if (svc == SVC_SCM)
+        code = "SCM.0500";
+    resp_err(r, svc, status, code, "Injected fault from hwc-emulator.");
+}
+
+static void apply_status(const struct emu_fault *f, struct emu_resp *r,
+                         enum emu_svc svc)
+{
+    if (f->body == NULL) {
+        default_error(r, svc, f->status);
+    } else {
+        const char *ct = f->body[0] == '{' || f->body[0] == '['
+                             ? "application/json;charset=UTF-8"
+                             : "text/plain";
+        resp_body(r, f->status, ct, emu_strdup(f->body), strlen(f->body));
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(f->headers, k, v)
+    {
+        if (json_is_string(v))
+            resp_header(r, k, json_string_value(v));
+    }
+}
+
+static const char wrong_shape[] =
+    "{\"key_id\":12345,\"public_key\":null,\"signature\":false,"
+    "\"signature_valid\":true,\"key_info\":\"2\",\"plain_text\":[],"
+    "\"plain_text_base64\":{},\"keys\":\"x\",\"key_details\":{},"
+    "\"truncated\":1,\"total\":\"many\",\"next_marker\":7,"
+    "\"entire_certificate\":42,\"certificate\":null,"
+    "\"certificate_chain\":[\"x\"],\"private_key\":{\"pem\":1},"
+    "\"file_name\":null,\"link\":7,\"bucket_name\":[],\"token\":\"x\","
+    "\"projects\":{\"id\":1},\"credential\":[1,2],\"certificates\":null,"
+    "\"total_count\":\"x\",\"keystore\":[],\"keystores\":1,\"enabled\":\"y\"}";
+
+void fault_apply_pre(const struct emu_fault *f, struct emu_resp *r,
+                     enum emu_svc svc)
+{
+    const char *json = "application/json;charset=UTF-8";
+    if (strcmp(f->action, "status") == 0) {
+        apply_status(f, r, svc);
+    } else if (strcmp(f->action, "malformed") == 0) {
+        const char *b = "{\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f"
+                        "\",\"public_key\":\"-----BEGIN PUBLIC KEY-----\\n"
+                        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA";
+        resp_body(r, 200, json, emu_strdup(b), strlen(b));
+    } else if (strcmp(f->action, "wrong_shape") == 0) {
+        resp_body(r, 200, json, emu_strdup(wrong_shape), strlen(wrong_shape));
+    } else if (strcmp(f->action, "oversize") == 0) {
+        resp_body(r, 200, json, NULL, 0);
+        r->oversize = f->size > 0 ? f->size : 1;
+    } else if (strcmp(f->action, "reset") == 0) {
+        r->reset = 1;
+    }
+}
