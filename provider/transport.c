@@ -34,9 +34,13 @@ struct thread_state {
 };
 static _Thread_local struct thread_state tstate;
 
+static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void on_fork_child(void)
 {
     fork_generation++;
+    /* Another parent thread may have held it at fork time. */
+    pthread_mutex_init(&trust_lock, NULL);
 }
 
 static void global_init(void)
@@ -261,21 +265,90 @@ static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
     }
 }
 
+/*
+ * Trust bundles are read once and kept in memory (CURLOPT_CAINFO_BLOB):
+ * servers that chroot or drop privileges after loading their keys (HAProxy,
+ * nginx workers) still verify the API when they sign later.
+ */
+struct trust_blob {
+    char *path;   /* ca_file, or "" for none */
+    int system;   /* the system bundle is included */
+    hwc_buf pem;
+};
+static struct trust_blob trust_blobs[8];
+static size_t ntrust_blobs;
+
+static int read_file_into(const char *path, hwc_buf *b)
+{
+    FILE *f = fopen(path, "r");
+    char chunk[8192];
+    size_t n;
+
+    if (f == NULL) {
+        return 0;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (!hwc_buf_append(b, chunk, n)) {
+            break;
+        }
+    }
+    fclose(f);
+    return hwc_buf_append_str(b, "\n");
+}
+
+/* The bundle for (ca_file, system); NULL when it cannot be read. */
+static const hwc_buf *trust_bundle(const char *ca_file, int system)
+{
+    const char *key = ca_file ? ca_file : "";
+    const hwc_buf *found = NULL;
+    struct trust_blob *t;
+
+    pthread_mutex_lock(&trust_lock);
+    for (size_t i = 0; i < ntrust_blobs && found == NULL; i++) {
+        if (trust_blobs[i].system == system &&
+            strcmp(trust_blobs[i].path, key) == 0) {
+            found = &trust_blobs[i].pem;
+        }
+    }
+    if (found == NULL && ntrust_blobs < sizeof(trust_blobs) /
+                                            sizeof(trust_blobs[0])) {
+        t = &trust_blobs[ntrust_blobs];
+        memset(t, 0, sizeof(*t));
+        if ((t->path = OPENSSL_strdup(key)) != NULL &&
+            (!system || read_file_into(X509_get_default_cert_file(), &t->pem) ||
+             ca_file != NULL) &&
+            (ca_file == NULL || read_file_into(ca_file, &t->pem))) {
+            t->system = system;
+            ntrust_blobs++;
+            found = &t->pem;
+        } else {
+            OPENSSL_free(t->path);
+            hwc_buf_free(&t->pem);
+        }
+    }
+    pthread_mutex_unlock(&trust_lock);
+    return found;
+}
+
 static int set_trust(CURL *c, const hwc_http_opts *o)
 {
-    /* The system store is curl's default; ca_file replaces or extends it. */
+    const hwc_buf *pem;
+    struct curl_blob blob;
+
+    /* No ca_file: libcurl's default, the system store. */
     if (o->ca_file == NULL) {
         return 1;
     }
-    if (!o->add_system_ca) {
-        /* Only ca_file: drop the compiled-in system directory too. */
-        return curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) == CURLE_OK &&
-               curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK;
+    if ((pem = trust_bundle(o->ca_file, o->add_system_ca)) == NULL) {
+        return 0;
     }
-    /* Both: the ca_file as CAINFO, the system directory as CAPATH. */
-    return curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) == CURLE_OK &&
-           curl_easy_setopt(c, CURLOPT_CAPATH, X509_get_default_cert_dir()) ==
-               CURLE_OK;
+    blob.data = pem->data;
+    blob.len = pem->len;
+    blob.flags = CURL_BLOB_NOCOPY; /* kept for the life of the process */
+    /* Only the blob: no compiled-in directory adds trust behind it. */
+    return curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK &&
+           curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
+           curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 }
 
 static int set_options(CURL *c, const hwc_http_opts *o,
