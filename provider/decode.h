@@ -180,6 +180,10 @@ int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
 int hwc_pkcs12_parse(const unsigned char *data, size_t len, const char *pass,
                      size_t passlen, OSSL_LIB_CTX *libctx, hwc_objs *out);
 
+/* Tests only: the directory tried for the legacy provider when
+ * OPENSSL_MODULES does not have it (NULL: libcrypto's modules dir). */
+void hwc_pkcs12_set_legacy_fallback(const char *dir);
+
 /*----------------------------------------------------- PEM-wrapped URI */
 
 #define HWC_URI_PEM_LABEL "HWCLOUD PROVIDER URI"

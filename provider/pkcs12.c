@@ -79,16 +79,41 @@ static void p12_legacy_free(p12_ctx *c)
     c->legacy = NULL;
 }
 
+/* Loads legacy + default into c->legacy; 0 (and nothing kept) if not. */
+static int p12_legacy_load(p12_ctx *c, const char *search_path)
+{
+    if ((c->legacy = OSSL_LIB_CTX_new()) == NULL ||
+        (search_path != NULL &&
+         !OSSL_PROVIDER_set_default_search_path(c->legacy, search_path)) ||
+        (c->prov[0] = OSSL_PROVIDER_load(c->legacy, "legacy")) == NULL ||
+        (c->prov[1] = OSSL_PROVIDER_load(c->legacy, "default")) == NULL) {
+        p12_legacy_free(c);
+        return 0;
+    }
+    return 1;
+}
+
+/* Where to look when OPENSSL_MODULES does not hold the legacy provider;
+ * NULL: libcrypto's own modules directory. */
+static const char *legacy_fallback_dir;
+
+void hwc_pkcs12_set_legacy_fallback(const char *dir)
+{
+    legacy_fallback_dir = dir;
+}
+
 static OSSL_LIB_CTX *p12_legacy_ctx(p12_ctx *c)
 {
+    const char *fallback = legacy_fallback_dir
+                               ? legacy_fallback_dir
+                               : OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
+
     if (c->legacy == NULL && !c->legacy_missing) {
+        /* OPENSSL_MODULES (as set for an uninstalled module) may not hold
+         * OpenSSL's own providers: fall back to libcrypto's directory. */
         ERR_set_mark();
-        if ((c->legacy = OSSL_LIB_CTX_new()) == NULL ||
-            (c->prov[0] = OSSL_PROVIDER_load(c->legacy, "legacy")) == NULL ||
-            (c->prov[1] = OSSL_PROVIDER_load(c->legacy, "default")) == NULL) {
-            p12_legacy_free(c);
-            c->legacy_missing = 1;
-        }
+        c->legacy_missing = !p12_legacy_load(c, NULL) &&
+                            !p12_legacy_load(c, fallback);
         ERR_pop_to_mark();
     }
     return c->legacy;

@@ -405,7 +405,9 @@ START_TEST(test_pkcs12_legacy_missing)
     const char *err;
 
     setenv("OPENSSL_MODULES", "/nonexistent-hwc-test", 1);
+    hwc_pkcs12_set_legacy_fallback("/nonexistent-hwc-test");
     ck_assert(!decode_pass("legacy.p12", PASS, &o));
+    hwc_pkcs12_set_legacy_fallback(NULL);
     if (saved != NULL) {
         setenv("OPENSSL_MODULES", saved, 1);
         free(saved);
