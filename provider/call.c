@@ -55,12 +55,11 @@ void hwc_hdrs_free(hwc_hdrs *h)
     h->n = 0;
 }
 
-json_t *hwc_json_parse(const char *what, const unsigned char *body,
-                       size_t len)
+json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len)
 {
     json_error_t err;
-    json_t *root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
-                              &err);
+    json_t *root =
+        json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &err);
 
     if (root == NULL) {
         /* The body is never echoed: it may hold key material. */
@@ -71,8 +70,8 @@ json_t *hwc_json_parse(const char *what, const unsigned char *body,
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: response is not a JSON object", what);
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: response is not a JSON object",
+                  what);
         return NULL;
     }
     return root;
@@ -120,8 +119,8 @@ void hwc_error_envelope(const unsigned char *body, size_t len, char *code,
     json_t *root;
 
     code[0] = msg[0] = '\0';
-    if (len == 0 || (root = json_loadb((const char *)body, len, 0, NULL)) ==
-                        NULL) {
+    if (len == 0 ||
+        (root = json_loadb((const char *)body, len, 0, NULL)) == NULL) {
         return;
     }
     find_envelope(root, code, codecap, msg, msgcap, 0);
@@ -173,7 +172,7 @@ static long backoff_ms(int attempt)
 
 static int is_expired_code(const char *code)
 {
-    static const char *codes[] = {"KMS.0303", "DCS.1002",   "APIG.0301",
+    static const char *codes[] = {"KMS.0303",   "DCS.1002", "APIG.0301",
                                   "APIGW.0301", "SCM.0401", "IAM.0003"};
 
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -194,8 +193,8 @@ static char *build_url(const hwc_call *c)
 {
     hwc_buf url = {0};
 
-    hwc_buf_printf(&url, "%s%s%s%s", c->base_url, c->path,
-                   c->query ? "?" : "", c->query ? c->query : "");
+    hwc_buf_printf(&url, "%s%s%s%s", c->base_url, c->path, c->query ? "?" : "",
+                   c->query ? c->query : "");
     return (char *)hwc_buf_steal(&url, NULL);
 }
 
@@ -249,16 +248,15 @@ static void raise_failure(const hwc_call *c, int answered,
                           const char *msg)
 {
     if (!answered) {
-        int reason = r->fail == HWC_HTTP_TOO_LARGE ? HWC_R_TOO_LARGE
-                                                   : HWC_R_TRANSPORT;
+        int reason =
+            r->fail == HWC_HTTP_TOO_LARGE ? HWC_R_TOO_LARGE : HWC_R_TRANSPORT;
         hwc_raise(NULL, reason, "%s: %s %.*s%s: %s", c->what, c->method,
                   shown_len(c->base_url), c->base_url, c->path, r->detail);
         return;
     }
     hwc_raise(NULL, HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)",
-              c->what, r->status, code[0] ? " " : "", code,
-              msg[0] ? " " : "", msg[0] ? msg : "",
-              r->request_id[0] ? r->request_id : "none");
+              c->what, r->status, code[0] ? " " : "", code, msg[0] ? " " : "",
+              msg[0] ? msg : "", r->request_id[0] ? r->request_id : "none");
 }
 
 static int attempt(const hwc_call *c, const char *url, const char *host,
@@ -266,8 +264,12 @@ static int attempt(const hwc_call *c, const char *url, const char *host,
 {
     hwc_hdrs h = {0};
     hwc_http_opts o = *c->http;
-    hwc_http_req req = {c->method, url, (const unsigned char *)c->json_body,
-                        c->json_body ? strlen(c->json_body) : 0, NULL, 0};
+    hwc_http_req req = {c->method,
+                        url,
+                        (const unsigned char *)c->json_body,
+                        c->json_body ? strlen(c->json_body) : 0,
+                        NULL,
+                        0};
     long left = deadline - now_ms();
     int ok = 0;
 
@@ -279,8 +281,8 @@ static int attempt(const hwc_call *c, const char *url, const char *host,
         goto done;
     }
     if (c->auth_ops != NULL &&
-        !c->auth_ops->apply(c->auth, c, host, c->path, req.body,
-                            req.body_len, &h)) {
+        !c->auth_ops->apply(c->auth, c, host, c->path, req.body, req.body_len,
+                            &h)) {
         goto done;
     }
     req.headers = h.v;
@@ -296,9 +298,8 @@ static void log_attempt(const hwc_call *c, const hwc_http_resp *r)
 {
     hwc_debug("%s %.*s%s -> %ld%s%s in %.0f ms, request id %s, auth %s",
               c->method, shown_len(c->base_url), c->base_url, c->path,
-              r->status,
-              r->fail ? ": " : "", r->fail ? r->detail : "", r->seconds * 1000,
-              r->request_id[0] ? r->request_id : "-",
+              r->status, r->fail ? ": " : "", r->fail ? r->detail : "",
+              r->seconds * 1000, r->request_id[0] ? r->request_id : "-",
               c->auth_ops ? c->auth_ops->name(c->auth) : "none");
 }
 

@@ -39,20 +39,20 @@ typedef struct hwc_auth_ops {
 } hwc_auth_ops;
 
 typedef struct hwc_call {
-    const char *what;        /* URI or operation, for messages */
+    const char *what; /* URI or operation, for messages */
     enum hwc_service service;
-    const char *method;      /* "GET", "POST", "DELETE" */
-    const char *base_url;    /* "https://host[:port][/prefix]" */
-    const char *path;        /* "/v1.0/<project>/kms/get-publickey" */
-    const char *query;       /* encoded, without '?'; or NULL */
-    const char *json_body;   /* or NULL (no body) */
-    const char *project_id;  /* scope, for auth (may be NULL) */
+    const char *method;     /* "GET", "POST", "DELETE" */
+    const char *base_url;   /* "https://host[:port][/prefix]" */
+    const char *path;       /* "/v1.0/<project>/kms/get-publickey" */
+    const char *query;      /* encoded, without '?'; or NULL */
+    const char *json_body;  /* or NULL (no body) */
+    const char *project_id; /* scope, for auth (may be NULL) */
     const char *domain_id;
     const char *region;
-    int state_changing;      /* not retried once it may have arrived */
+    int state_changing; /* not retried once it may have arrived */
     const hwc_http_opts *http;
-    int retries;             /* extra attempts after the first */
-    long deadline_ms;        /* for all attempts together */
+    int retries;                  /* extra attempts after the first */
+    long deadline_ms;             /* for all attempts together */
     const hwc_auth_ops *auth_ops; /* NULL: no authentication */
     void *auth;
 } hwc_call;
@@ -68,8 +68,7 @@ int hwc_call_json(const hwc_call *c, json_t **out);
 
 /* Parses a body as a JSON object (duplicates rejected); raises
  * HWC_R_BAD_RESPONSE naming `what` when it is not one. */
-json_t *hwc_json_parse(const char *what, const unsigned char *body,
-                       size_t len);
+json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len);
 
 /* Pulls error_code/error_msg out of any of the services' envelopes. */
 void hwc_error_envelope(const unsigned char *body, size_t len, char *code,

@@ -15,13 +15,13 @@
 
 typedef struct hwc_client {
     int refs;
-    hwc_settings *st;  /* own copy */
-    hwc_auth *auth;    /* shared (not owned) */
+    hwc_settings *st; /* own copy */
+    hwc_auth *auth;   /* shared (not owned) */
     hwc_http_opts http;
-    char *ca_file;     /* backing store for http.ca_file */
+    char *ca_file; /* backing store for http.ca_file */
     int retries;
     long deadline_ms;
-    char *what;        /* the URI, for messages */
+    char *what; /* the URI, for messages */
 } hwc_client;
 
 /* st is copied; auth must outlive the client. */
@@ -38,8 +38,8 @@ char *hwc_client_base_url(const hwc_client *cl, enum hwc_service svc);
 const char *hwc_client_project(const hwc_client *cl);
 
 /* Fills the common fields of a call (what, auth, http, retries, scope). */
-void hwc_client_prepare(const hwc_client *cl, hwc_call *c,
-                        enum hwc_service svc, const char *method,
-                        const char *base_url, const char *path);
+void hwc_client_prepare(const hwc_client *cl, hwc_call *c, enum hwc_service svc,
+                        const char *method, const char *base_url,
+                        const char *path);
 
 #endif /* HWC_CLIENT_H */

@@ -10,9 +10,8 @@
 
 #include "codearts.h"
 
-int hwc_codearts_download_keystore(const hwc_client *cl,
-                                   const char *file_name, unsigned char **data,
-                                   size_t *len)
+int hwc_codearts_download_keystore(const hwc_client *cl, const char *file_name,
+                                   unsigned char **data, size_t *len)
 {
     const char *domain = hwc_get(cl->st, HWC_S_DOMAIN_ID);
     char *base = NULL, query[400];
@@ -44,8 +43,7 @@ int hwc_codearts_download_keystore(const hwc_client *cl,
         *data = hwc_buf_steal(&r.body, len);
         ok = *data != NULL;
         if (!ok) {
-            hwc_raise(NULL, HWC_R_MALLOC, "%s: keeping the keystore",
-                      cl->what);
+            hwc_raise(NULL, HWC_R_MALLOC, "%s: keeping the keystore", cl->what);
         }
         hwc_http_resp_free(&r);
     }

@@ -11,8 +11,7 @@
 
 #include "dcs.h"
 
-static int get_link(const hwc_client *cl, const char *instance_id,
-                    char **link)
+static int get_link(const hwc_client *cl, const char *instance_id, char **link)
 {
     const char *project = hwc_client_project(cl);
     char *base = project ? hwc_client_base_url(cl, HWC_SVC_DCS) : NULL;

@@ -32,8 +32,8 @@ void hwc_debug_enable(int on)
     debug_state = on ? 1 : (env_truthy(getenv("HWCLOUD_DEBUG")) ? 1 : 0);
 }
 
-void hwc_debug_at(const char *file, int line, const char *func,
-                  const char *fmt, ...)
+void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,
+                  ...)
 {
     char msg[2048];
     va_list ap;

@@ -125,7 +125,7 @@ void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        hwc_debug_at(file, line, func, "error: %s: %s",
-                     hwc_reason_text(reason), msg);
+        hwc_debug_at(file, line, func, "error: %s: %s", hwc_reason_text(reason),
+                     msg);
     }
 }

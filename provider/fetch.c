@@ -56,8 +56,7 @@ static void kms_meta_parse(const char *meta, hwc_kms_key_info *info)
     memset(info, 0, sizeof(*info));
     snprintf(info->key_spec, sizeof(info->key_spec), "%.*s", (int)n, meta);
     if (meta[n] == '|') {
-        OPENSSL_strlcpy(info->key_usage, meta + n + 1,
-                        sizeof(info->key_usage));
+        OPENSSL_strlcpy(info->key_usage, meta + n + 1, sizeof(info->key_usage));
     }
     OPENSSL_strlcpy(info->key_state, "2", sizeof(info->key_state));
 }
@@ -124,8 +123,7 @@ static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
     return kms_handle(prov, req, cl, &info, out);
 }
 
-static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl,
-                     hwc_fetched *out)
+static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl, hwc_fetched *out)
 {
     hwc_scm_bundle e;
     int ok;
@@ -139,8 +137,7 @@ static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl,
     return ok;
 }
 
-static int fetch_dcs(const hwc_fetch_req *req, hwc_client *cl,
-                     hwc_fetched *out)
+static int fetch_dcs(const hwc_fetch_req *req, hwc_client *cl, hwc_fetched *out)
 {
     unsigned char *data = NULL;
     size_t len = 0;
@@ -206,9 +203,9 @@ static char *cache_key(const hwc_settings *st, const hwc_client *cl,
                        const hwc_fetch_req *req)
 {
     static const enum hwc_setting who[] = {
-        HWC_S_AUTH,        HWC_S_TOKEN,         HWC_S_TOKEN_FILE,
-        HWC_S_IAM_USER,    HWC_S_IAM_DOMAIN,    HWC_S_AGENCY_NAME,
-        HWC_S_AGENCY_DOMAIN, HWC_S_ACCESS_KEY,  HWC_S_METADATA_ENDPOINT};
+        HWC_S_AUTH,          HWC_S_TOKEN,      HWC_S_TOKEN_FILE,
+        HWC_S_IAM_USER,      HWC_S_IAM_DOMAIN, HWC_S_AGENCY_NAME,
+        HWC_S_AGENCY_DOMAIN, HWC_S_ACCESS_KEY, HWC_S_METADATA_ENDPOINT};
     unsigned char md[32];
     char *base;
     char *hex = NULL;
@@ -237,8 +234,8 @@ static char *cache_key(const hwc_settings *st, const hwc_client *cl,
 }
 
 /* Cached or fetched: the object list of an SCM or DCS URI. */
-static int fetch_objs(const hwc_fetch_req *req, hwc_client *cl,
-                      const char *key, long ttl, hwc_fetched *out)
+static int fetch_objs(const hwc_fetch_req *req, hwc_client *cl, const char *key,
+                      long ttl, hwc_fetched *out)
 {
     int ok;
 
@@ -264,8 +261,7 @@ static hwc_settings *effective_settings(hwc_provctx *prov, const hwc_uri *u)
     if ((u->region[0] &&
          !hwc_settings_set(st, HWC_S_REGION, u->region, HWC_SRC_URI)) ||
         (u->project_id[0] &&
-         !hwc_settings_set(st, HWC_S_PROJECT_ID, u->project_id,
-                           HWC_SRC_URI))) {
+         !hwc_settings_set(st, HWC_S_PROJECT_ID, u->project_id, HWC_SRC_URI))) {
         hwc_settings_free(st);
         return NULL;
     }
@@ -316,9 +312,8 @@ static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
     hwc_objs_free(&none);
     if (ok) {
         OPENSSL_strlcpy(resolved->id, id, sizeof(resolved->id));
-        resolved->kind = req->uri->kind == HWC_URI_KMS_ALIAS
-                             ? HWC_URI_KMS_KEY
-                             : HWC_URI_SCM_CERT;
+        resolved->kind = req->uri->kind == HWC_URI_KMS_ALIAS ? HWC_URI_KMS_KEY
+                                                             : HWC_URI_SCM_CERT;
         hwc_debug("%s resolved to %s", req->uri_text, id);
     }
     return ok;

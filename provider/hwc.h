@@ -59,7 +59,7 @@ void hwc_err_set_core(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
  * hwc_raise: the one path into the error queue. ctx is unused today but
  * keeps call sites ready for per-provider-instance handles.
  */
-#define hwc_raise(ctx, reason, ...)                                           \
+#define hwc_raise(ctx, reason, ...)                                            \
     hwc_raise_at((ctx), (reason), __FILE__, __LINE__, __func__, __VA_ARGS__)
 void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
                   const char *func, const char *fmt, ...)
@@ -73,13 +73,13 @@ void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
 /* True when HWCLOUD_DEBUG (env) or `debug` (openssl.cnf) asks for a log. */
 int hwc_debug_enabled(void);
 void hwc_debug_enable(int on);
-#define hwc_debug(...)                                                        \
-    do {                                                                      \
-        if (hwc_debug_enabled())                                              \
-            hwc_debug_at(__FILE__, __LINE__, __func__, __VA_ARGS__);          \
+#define hwc_debug(...)                                                         \
+    do {                                                                       \
+        if (hwc_debug_enabled())                                               \
+            hwc_debug_at(__FILE__, __LINE__, __func__, __VA_ARGS__);           \
     } while (0)
-void hwc_debug_at(const char *file, int line, const char *func,
-                  const char *fmt, ...)
+void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,
+                  ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif

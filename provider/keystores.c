@@ -176,8 +176,7 @@ int hwc_keystores_create(const hwc_client *cl, const char *alias,
             ok = 1;
         } else {
             hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: create answer lacks keystore.keystore_id",
-                      cl->what);
+                      "%s: create answer lacks keystore.keystore_id", cl->what);
         }
     }
     json_decref(body);

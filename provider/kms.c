@@ -54,13 +54,12 @@ int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
     if (body == NULL || !kms_post(cl, "describe-key", body, &resp)) {
         goto done;
     }
-    if (json_unpack_ex(resp, &err, 0,
-                       "{s:{s:s, s?s, s:s, s?s, s:s, s?s}}", "key_info",
-                       "key_id", &id, "key_alias", &alias, "key_spec", &spec,
-                       "key_usage", &usage, "key_state", &state,
-                       "keystore_id", &keystore) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: describe-key answer lacks %s", cl->what, err.text);
+    if (json_unpack_ex(resp, &err, 0, "{s:{s:s, s?s, s:s, s?s, s:s, s?s}}",
+                       "key_info", "key_id", &id, "key_alias", &alias,
+                       "key_spec", &spec, "key_usage", &usage, "key_state",
+                       &state, "keystore_id", &keystore) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: describe-key answer lacks %s",
+                  cl->what, err.text);
         goto done;
     }
     copy_field(out->key_id, sizeof(out->key_id), id);
@@ -89,8 +88,8 @@ int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
         goto done;
     }
     if (json_unpack_ex(resp, &err, 0, "{s:s}", "public_key", &pk) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: get-publickey answer lacks %s", cl->what, err.text);
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: get-publickey answer lacks %s",
+                  cl->what, err.text);
         goto done;
     }
     if ((*public_key = OPENSSL_strdup(pk)) == NULL) {
@@ -112,8 +111,8 @@ static int b64_field(const hwc_client *cl, json_t *resp, const char *op,
     json_error_t err;
 
     if (json_unpack_ex(resp, &err, 0, "{s:s}", field, &v) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s",
-                  cl->what, op, err.text);
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s", cl->what,
+                  op, err.text);
         return 0;
     }
     if ((*out = hwc_base64_decode(v, strlen(v), outlen)) == NULL) {
@@ -133,13 +132,12 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
     int ok = 0;
 
     if (msg != NULL) {
-        body = json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message",
-                         msg, "signing_algorithm", alg, "message_type",
-                         "DIGEST");
+        body =
+            json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message", msg,
+                      "signing_algorithm", alg, "message_type", "DIGEST");
     }
     if (body == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request",
-                  cl->what);
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request", cl->what);
     } else if (kms_post(cl, "sign", body, &resp)) {
         ok = b64_field(cl, resp, "sign", "signature", sig, siglen);
     }
@@ -149,9 +147,9 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
     return ok;
 }
 
-int hwc_kms_decrypt(const hwc_client *cl, const char *key_id,
-                    const char *alg, const unsigned char *ct, size_t ctlen,
-                    unsigned char **pt, size_t *ptlen)
+int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
+                    const unsigned char *ct, size_t ctlen, unsigned char **pt,
+                    size_t *ptlen)
 {
     char *cipher = hwc_base64_encode(ct, ctlen);
     json_t *body = NULL, *resp = NULL;
@@ -166,8 +164,8 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id,
                   cl->what);
     } else if (kms_post(cl, "decrypt-data", body, &resp)) {
         /* plain_text_base64 carries binary data intact. */
-        ok = b64_field(cl, resp, "decrypt-data", "plain_text_base64", pt,
-                       ptlen);
+        ok =
+            b64_field(cl, resp, "decrypt-data", "plain_text_base64", pt, ptlen);
     }
     OPENSSL_free(cipher);
     json_decref(body);
@@ -201,9 +199,9 @@ enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info)
 
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
 {
-    static const char *states[] = {"", "pending activation", "enabled",
-                                   "disabled", "pending deletion",
-                                   "pending import"};
+    static const char *states[] = {
+        "",         "pending activation", "enabled",
+        "disabled", "pending deletion",   "pending import"};
     int st = info->key_state[0] - '0';
 
     if (strncmp(info->key_spec, "RSA_", 4) != 0 &&
@@ -238,10 +236,10 @@ static int one_detail(const hwc_client *cl, json_t *d, hwc_kms_key_info *info)
     const char *state = NULL, *keystore = NULL;
     json_error_t err;
 
-    if (json_unpack_ex(d, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}",
-                       "key_id", &id, "key_alias", &alias, "key_spec", &spec,
-                       "key_usage", &usage, "key_state", &state,
-                       "keystore_id", &keystore) != 0) {
+    if (json_unpack_ex(d, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}", "key_id",
+                       &id, "key_alias", &alias, "key_spec", &spec, "key_usage",
+                       &usage, "key_state", &state, "keystore_id",
+                       &keystore) != 0) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
                   "%s: list-keys key_details entry: %s", cl->what, err.text);
         return 0;
@@ -279,8 +277,8 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
                        &truncated) != 0 ||
         !json_is_array(details)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: list-keys answer: %s",
-                  cl->what, json_is_array(details) ? err.text
-                                                   : "key_details not a list");
+                  cl->what,
+                  json_is_array(details) ? err.text : "key_details not a list");
         goto done;
     }
     json_array_foreach(details, i, d)
@@ -328,8 +326,8 @@ static int alias_cb(const hwc_kms_key_info *info, void *arg)
     return 1;
 }
 
-int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias,
-                          char *key_id, size_t cap)
+int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
+                          size_t cap)
 {
     struct alias_search as = {alias, "", 0};
     char marker[256] = "";

@@ -13,9 +13,9 @@
 typedef struct hwc_kms_key_info {
     char key_id[40];
     char key_alias[256];
-    char key_spec[16];   /* RSA_2048, EC_P256, AES_256, ... */
-    char key_usage[24];  /* SIGN_VERIFY, ENCRYPT_DECRYPT */
-    char key_state[4];   /* "2" enabled, "3" disabled, "4" pending deletion */
+    char key_spec[16];  /* RSA_2048, EC_P256, AES_256, ... */
+    char key_usage[24]; /* SIGN_VERIFY, ENCRYPT_DECRYPT */
+    char key_state[4];  /* "2" enabled, "3" disabled, "4" pending deletion */
     char keystore_id[64];
 } hwc_kms_key_info;
 
@@ -27,9 +27,9 @@ int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
 int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
                  const unsigned char *digest, size_t dlen, unsigned char **sig,
                  size_t *siglen);
-int hwc_kms_decrypt(const hwc_client *cl, const char *key_id,
-                    const char *alg, const unsigned char *ct, size_t ctlen,
-                    unsigned char **pt, size_t *ptlen);
+int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
+                    const unsigned char *ct, size_t ctlen, unsigned char **pt,
+                    size_t *ptlen);
 
 /* Checks that a described key can serve as an asymmetric private key:
  * enabled, RSA or EC. Raises HWC_R_KEY_STATE / HWC_R_UNSUPPORTED. */
@@ -55,5 +55,5 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
                       int limit, int *more, hwc_kms_key_cb *cb, void *arg);
 
 /* Resolves an alias with a full listing; HWC_R_NOT_FOUND/AMBIGUOUS. */
-int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias,
-                          char *key_id, size_t cap);
+int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
+                          size_t cap);

@@ -120,9 +120,9 @@ int hwc_lister_more(const hwc_lister *l)
 
 static const char *state_text(const char *st)
 {
-    static const char *names[] = {"?", "pending activation", "enabled",
-                                  "disabled", "pending deletion",
-                                  "pending import"};
+    static const char *names[] = {
+        "?",        "pending activation", "enabled",
+        "disabled", "pending deletion",   "pending import"};
     int n = st[0] - '0';
 
     return (st[1] == '\0' && n >= 1 && n <= 5) ? names[n] : st;

@@ -112,8 +112,8 @@ static OSSL_LIB_CTX *p12_legacy_ctx(p12_ctx *c)
         /* OPENSSL_MODULES (as set for an uninstalled module) may not hold
          * OpenSSL's own providers: fall back to libcrypto's directory. */
         ERR_set_mark();
-        c->legacy_missing = !p12_legacy_load(c, NULL) &&
-                            !p12_legacy_load(c, fallback);
+        c->legacy_missing =
+            !p12_legacy_load(c, NULL) && !p12_legacy_load(c, fallback);
         ERR_pop_to_mark();
     }
     return c->legacy;

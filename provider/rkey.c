@@ -22,8 +22,7 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
     }
     k->refs = 1;
     OPENSSL_strlcpy(k->key_id, key_id ? key_id : "", sizeof(k->key_id));
-    OPENSSL_strlcpy(k->key_spec, key_spec ? key_spec : "",
-                    sizeof(k->key_spec));
+    OPENSSL_strlcpy(k->key_spec, key_spec ? key_spec : "", sizeof(k->key_spec));
     k->usage = usage;
     k->base_id = pub != NULL ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE;
     k->pub = pub;

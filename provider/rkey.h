@@ -39,13 +39,13 @@ struct hwc_rkey_ops {
 };
 
 typedef struct hwc_rkey {
-    int refs; /* atomic via hwc_rkey_up_ref/free */
-    char *uri;    /* the URI it was loaded from (for messages, encoders) */
+    int refs;  /* atomic via hwc_rkey_up_ref/free */
+    char *uri; /* the URI it was loaded from (for messages, encoders) */
     char key_id[40];
-    char key_spec[16];        /* "RSA_2048", "EC_P256", ... */
+    char key_spec[16]; /* "RSA_2048", "EC_P256", ... */
     enum hwc_key_usage usage;
-    int base_id;              /* EVP_PKEY_RSA or EVP_PKEY_EC */
-    EVP_PKEY *pub;            /* public half, default provider */
+    int base_id;   /* EVP_PKEY_RSA or EVP_PKEY_EC */
+    EVP_PKEY *pub; /* public half, default provider */
     const struct hwc_rkey_ops *ops;
     void *ops_arg;
 } hwc_rkey;

@@ -20,8 +20,7 @@ static int dup_field(const hwc_client *cl, json_t *resp, const char *name,
     }
     if (!json_is_string(v)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: export answer field %s is not a string", cl->what,
-                  name);
+                  "%s: export answer field %s is not a string", cl->what, name);
         return 0;
     }
     if ((*out = OPENSSL_strndup(json_string_value(v), json_string_length(v))) ==
@@ -58,12 +57,12 @@ int hwc_scm_export(const hwc_client *cl, const char *cert_id,
     hwc_client_prepare(cl, &c, HWC_SVC_SCM, "POST", base, path);
     c.project_id = NULL; /* global service: scoped by domain */
     if (hwc_call_json(&c, &resp)) {
-        ok = dup_field(cl, resp, "certificate", &out->certificate) &&
-             dup_field(cl, resp, "certificate_chain",
-                       &out->certificate_chain) &&
-             dup_field(cl, resp, "entire_certificate",
-                       &out->entire_certificate) &&
-             dup_field(cl, resp, "private_key", &out->private_key);
+        ok =
+            dup_field(cl, resp, "certificate", &out->certificate) &&
+            dup_field(cl, resp, "certificate_chain", &out->certificate_chain) &&
+            dup_field(cl, resp, "entire_certificate",
+                      &out->entire_certificate) &&
+            dup_field(cl, resp, "private_key", &out->private_key);
         wipe_json_string(resp, "private_key");
         wipe_json_string(resp, "enc_private_key");
         json_decref(resp);
@@ -116,8 +115,8 @@ static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
     return 1;
 }
 
-int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
-                      int *seen, int *total, hwc_scm_cert_cb *cb, void *arg)
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
+                      int *total, hwc_scm_cert_cb *cb, void *arg)
 {
     char *base = hwc_client_base_url(cl, HWC_SVC_SCM);
     char query[96];
@@ -144,8 +143,8 @@ int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
                        "total_count", &tc) != 0 ||
         !json_is_array(certs)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: certificate list: %s",
-                  cl->what, json_is_array(certs) ? err.text
-                                                 : "certificates not a list");
+                  cl->what,
+                  json_is_array(certs) ? err.text : "certificates not a list");
         goto done;
     }
     *total = (int)tc;

@@ -7,10 +7,10 @@
 #include "client.h"
 
 typedef struct hwc_scm_bundle {
-    char *certificate;        /* each may be NULL: every field is optional */
+    char *certificate; /* each may be NULL: every field is optional */
     char *certificate_chain;
     char *entire_certificate;
-    char *private_key;        /* secret: wiped on free */
+    char *private_key; /* secret: wiped on free */
 } hwc_scm_bundle;
 
 int hwc_scm_export(const hwc_client *cl, const char *cert_id,
@@ -30,8 +30,8 @@ typedef int hwc_scm_cert_cb(const hwc_scm_cert_info *info, void *arg);
 
 /* One page of GET /v3/scm/certificates (limit 10, 20 or 50). *seen is
  * the number of entries on the page, *total the account's total. */
-int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
-                      int *seen, int *total, hwc_scm_cert_cb *cb, void *arg);
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
+                      int *total, hwc_scm_cert_cb *cb, void *arg);
 
 /* Resolves a certificate name with a full listing. */
 int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,

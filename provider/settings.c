@@ -34,12 +34,12 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     [HWC_S_ENDPOINT] = {"endpoint", "HWCLOUD_ENDPOINT", NULL, NULL, K_URL},
     [HWC_S_IAM_ENDPOINT] = {"iam_endpoint", "HWCLOUD_IAM_ENDPOINT",
                             "HUAWEICLOUD_SDK_IAM_ENDPOINT", NULL, K_URL},
-    [HWC_S_KMS_ENDPOINT] = {"kms_endpoint", "HWCLOUD_KMS_ENDPOINT", NULL,
-                            NULL, K_URL},
-    [HWC_S_SCM_ENDPOINT] = {"scm_endpoint", "HWCLOUD_SCM_ENDPOINT", NULL,
-                            NULL, K_URL},
-    [HWC_S_DCS_ENDPOINT] = {"dcs_endpoint", "HWCLOUD_DCS_ENDPOINT", NULL,
-                            NULL, K_URL},
+    [HWC_S_KMS_ENDPOINT] = {"kms_endpoint", "HWCLOUD_KMS_ENDPOINT", NULL, NULL,
+                            K_URL},
+    [HWC_S_SCM_ENDPOINT] = {"scm_endpoint", "HWCLOUD_SCM_ENDPOINT", NULL, NULL,
+                            K_URL},
+    [HWC_S_DCS_ENDPOINT] = {"dcs_endpoint", "HWCLOUD_DCS_ENDPOINT", NULL, NULL,
+                            K_URL},
     [HWC_S_CODEARTS_ENDPOINT] = {"codearts_endpoint",
                                  "HWCLOUD_CODEARTS_ENDPOINT", NULL, NULL,
                                  K_URL},
@@ -49,8 +49,8 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     [HWC_S_TOKEN_FILE] = {"token_file", "HWCLOUD_TOKEN_FILE", NULL, NULL,
                           K_FILE},
     [HWC_S_IAM_USER] = {"iam_user", "HWCLOUD_IAM_USER", NULL, NULL, K_TEXT},
-    [HWC_S_IAM_PASSWORD] = {"iam_password", "HWCLOUD_IAM_PASSWORD", NULL,
-                            NULL, K_SECRET},
+    [HWC_S_IAM_PASSWORD] = {"iam_password", "HWCLOUD_IAM_PASSWORD", NULL, NULL,
+                            K_SECRET},
     [HWC_S_IAM_PASSWORD_FILE] = {"iam_password_file",
                                  "HWCLOUD_IAM_PASSWORD_FILE", NULL, NULL,
                                  K_FILE},
@@ -67,8 +67,7 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     [HWC_S_SECRET_KEY_FILE] = {"secret_key_file", "HWCLOUD_SECRET_KEY_FILE",
                                NULL, NULL, K_FILE},
     [HWC_S_SECURITY_TOKEN] = {"security_token", "HWCLOUD_SECURITY_TOKEN",
-                              "HUAWEICLOUD_SDK_SECURITY_TOKEN", NULL,
-                              K_SECRET},
+                              "HUAWEICLOUD_SDK_SECURITY_TOKEN", NULL, K_SECRET},
     [HWC_S_METADATA_ENDPOINT] = {"metadata_endpoint",
                                  "HWCLOUD_METADATA_ENDPOINT", NULL, NULL,
                                  K_HTTP_URL},
@@ -77,8 +76,7 @@ static const struct setting_def defs[HWC_S_COUNT] = {
                                NULL, "10", K_NUM},
     [HWC_S_RETRIES] = {"retries", "HWCLOUD_RETRIES", NULL, "3", K_NUM},
     [HWC_S_DEBUG] = {"debug", "HWCLOUD_DEBUG", NULL, "0", K_BOOL},
-    [HWC_S_CACHE_TTL] = {"cache_ttl", "HWCLOUD_CACHE_TTL", NULL, "300",
-                         K_NUM},
+    [HWC_S_CACHE_TTL] = {"cache_ttl", "HWCLOUD_CACHE_TTL", NULL, "300", K_NUM},
     /* Deliberately no environment switch: see docs/security.md. */
     [HWC_S_URI_PEM] = {"uri_pem", NULL, NULL, "no", K_BOOL},
 };
@@ -108,8 +106,7 @@ int hwc_setting_by_key(const char *key)
     return -1;
 }
 
-const char *hwc_setting_source_text(const hwc_settings *st,
-                                    enum hwc_setting s)
+const char *hwc_setting_source_text(const hwc_settings *st, enum hwc_setting s)
 {
     switch (st->src[s]) {
     case HWC_SRC_URI:
@@ -388,8 +385,9 @@ int hwc_settings_validate(const hwc_settings *st)
             continue;
         }
         /* Secrets are never echoed, even when they are malformed. */
-        hwc_raise(NULL, HWC_R_CONFIG, "setting %s (from %s): %s%s%s: expected %s",
-                  defs[i].key, hwc_setting_source_text(st, i),
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "setting %s (from %s): %s%s%s: expected %s", defs[i].key,
+                  hwc_setting_source_text(st, i),
                   defs[i].kind == K_SECRET ? "" : "'",
                   defs[i].kind == K_SECRET ? "value" : st->val[i],
                   defs[i].kind == K_SECRET ? "" : "'", expected_form(i));

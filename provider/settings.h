@@ -62,8 +62,7 @@ const char *hwc_setting_key(enum hwc_setting s);
 const char *hwc_setting_env(enum hwc_setting s);
 int hwc_setting_is_secret(enum hwc_setting s);
 /* "openssl.cnf", "HWCLOUD_REGION", "default", "URI", "unset". */
-const char *hwc_setting_source_text(const hwc_settings *st,
-                                    enum hwc_setting s);
+const char *hwc_setting_source_text(const hwc_settings *st, enum hwc_setting s);
 
 hwc_settings *hwc_settings_new(void);
 hwc_settings *hwc_settings_dup(const hwc_settings *st);

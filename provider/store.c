@@ -47,18 +47,18 @@ typedef struct hwc_store_ctx {
     hwc_provctx *prov;
     char *uri_text;
     hwc_uri uri;
-    int expect;          /* OSSL_STORE_INFO_* or 0 for anything */
-    X509_NAME *subject;  /* subject search, or NULL */
-    char *alias;         /* alias search (KMS alias, SCM name), or NULL */
-    hwc_lister *lister;  /* listing URIs: pages of names */
-    hwc_names names;     /* the current page */
+    int expect;         /* OSSL_STORE_INFO_* or 0 for anything */
+    X509_NAME *subject; /* subject search, or NULL */
+    char *alias;        /* alias search (KMS alias, SCM name), or NULL */
+    hwc_lister *lister; /* listing URIs: pages of names */
+    hwc_names names;    /* the current page */
     size_t next_name;
     int fetched;
-    int failed;          /* 1: a load failed; 2: and the stream has ended */
-    hwc_fetched got;     /* what the URI named, decoded */
-    size_t next;         /* next object of got.objs to consider */
-    int rkey_pending;    /* the remote key is still to be returned */
-    int report_pending;  /* entries that failed are still to be reported */
+    int failed;         /* 1: a load failed; 2: and the stream has ended */
+    hwc_fetched got;    /* what the URI named, decoded */
+    size_t next;        /* next object of got.objs to consider */
+    int rkey_pending;   /* the remote key is still to be returned */
+    int report_pending; /* entries that failed are still to be reported */
 } hwc_store_ctx;
 
 static void *hwc_store_open(void *provctx, const char *uri)
@@ -153,9 +153,8 @@ static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
     if (ctx->subject != NULL) {
         /* Subject searches (-CAstore, X509_LOOKUP_store) want certs. */
         const unsigned char *p = o->der;
-        X509 *x = o->kind == HWC_OBJ_CERT
-                      ? d2i_X509(NULL, &p, (long)o->der_len)
-                      : NULL;
+        X509 *x = o->kind == HWC_OBJ_CERT ? d2i_X509(NULL, &p, (long)o->der_len)
+                                          : NULL;
         int match = x != NULL &&
                     X509_NAME_cmp(X509_get_subject_name(x), ctx->subject) == 0;
         X509_free(x);
@@ -182,8 +181,8 @@ static void skip_unwanted(hwc_store_ctx *ctx)
 static int do_fetch(hwc_store_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *pw_cb,
                     void *pw_cbarg)
 {
-    hwc_fetch_req req = {ctx->uri_text, &ctx->uri, ctx->expect,
-                         pw_cb, pw_cbarg};
+    hwc_fetch_req req = {ctx->uri_text, &ctx->uri, ctx->expect, pw_cb,
+                         pw_cbarg};
 
     ctx->fetched = 1;
     if (!hwc_fetch(ctx->prov, &req, &ctx->got)) {
@@ -208,8 +207,8 @@ static int emit_obj(const hwc_obj *o, OSSL_CALLBACK *object_cb,
 
     *p++ = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
     if (o->kind != HWC_OBJ_CERT) {
-        *p++ = OSSL_PARAM_construct_utf8_string(
-            OSSL_OBJECT_PARAM_DATA_TYPE, (char *)o->data_type, 0);
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                (char *)o->data_type, 0);
         *p++ = OSSL_PARAM_construct_utf8_string(
             OSSL_OBJECT_PARAM_DATA_STRUCTURE,
             o->kind == HWC_OBJ_PRIVKEY ? "PrivateKeyInfo"
@@ -246,10 +245,10 @@ static int emit_name(const hwc_name *n, OSSL_CALLBACK *object_cb,
     int type = OSSL_OBJECT_NAME;
 
     params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA,
-                                                 n->uri, 0);
-    params[2] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC,
-                                                 n->desc, 0);
+    params[1] =
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA, n->uri, 0);
+    params[2] =
+        OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC, n->desc, 0);
     params[3] = OSSL_PARAM_construct_end();
     return object_cb(params, object_cbarg);
 }
@@ -286,8 +285,7 @@ static int load_listing(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
     if (ctx->next_name >= ctx->names.n) {
         return 0; /* the end: eof is true */
     }
-    if (!emit_name(&ctx->names.v[ctx->next_name++], object_cb,
-                   object_cbarg) ||
+    if (!emit_name(&ctx->names.v[ctx->next_name++], object_cb, object_cbarg) ||
         !fill_names(ctx)) {
         ctx->failed = 1;
         return 0;
@@ -374,8 +372,7 @@ static int hwc_store_close(void *loaderctx)
  */
 static int hwc_store_export_object(void *loaderctx, const void *reference,
                                    size_t reference_sz,
-                                   OSSL_CALLBACK *export_cb,
-                                   void *export_cbarg)
+                                   OSSL_CALLBACK *export_cb, void *export_cbarg)
 {
     (void)loaderctx, (void)reference, (void)reference_sz, (void)export_cb,
         (void)export_cbarg;

@@ -135,8 +135,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 
 static void copy_value(char *dst, size_t cap, const char *v, size_t len)
 {
-    while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
-                       v[len - 1] == ' ')) {
+    while (len > 0 &&
+           (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ')) {
         len--;
     }
     while (len > 0 && *v == ' ') {
@@ -271,8 +271,8 @@ static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
  * nginx workers) still verify the API when they sign later.
  */
 struct trust_blob {
-    char *path;   /* ca_file, or "" for none */
-    int system;   /* the system bundle is included */
+    char *path; /* ca_file, or "" for none */
+    int system; /* the system bundle is included */
     hwc_buf pem;
 };
 static struct trust_blob trust_blobs[8];
@@ -310,8 +310,8 @@ static const hwc_buf *trust_bundle(const char *ca_file, int system)
             found = &trust_blobs[i].pem;
         }
     }
-    if (found == NULL && ntrust_blobs < sizeof(trust_blobs) /
-                                            sizeof(trust_blobs[0])) {
+    if (found == NULL &&
+        ntrust_blobs < sizeof(trust_blobs) / sizeof(trust_blobs[0])) {
         t = &trust_blobs[ntrust_blobs];
         memset(t, 0, sizeof(*t));
         if ((t->path = OPENSSL_strdup(key)) != NULL &&
@@ -351,17 +351,16 @@ static int set_trust(CURL *c, const hwc_http_opts *o)
            curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 }
 
-static int set_options(CURL *c, const hwc_http_opts *o,
-                       const hwc_http_req *req, struct curl_slist *hdrs,
-                       struct recv_state *rs, char *errbuf)
+static int set_options(CURL *c, const hwc_http_opts *o, const hwc_http_req *req,
+                       struct curl_slist *hdrs, struct recv_state *rs,
+                       char *errbuf)
 {
     const char *proto = o->allow_http ? "http,https" : "https";
     int ok = 1;
 
     ok &= curl_easy_setopt(c, CURLOPT_URL, req->url) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, proto) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") ==
-          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
                            o->follow_redirects ? 1L : 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L) == CURLE_OK;
@@ -378,8 +377,8 @@ static int set_options(CURL *c, const hwc_http_opts *o,
     ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, rs) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "hwcloud-provider/" HWC_VERSION) ==
-          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_USERAGENT,
+                           "hwcloud-provider/" HWC_VERSION) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                            (curl_off_t)o->max_body) == CURLE_OK;
     if (strcmp(req->method, "GET") != 0) {
@@ -437,9 +436,10 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
     resp->fail = classify(rc, &rs);
     if (resp->fail != HWC_HTTP_OK) {
         snprintf(resp->detail, sizeof(resp->detail), "%s",
-                 resp->fail == HWC_HTTP_TOO_LARGE ? "response exceeds the size limit"
-                 : errbuf[0]  ? errbuf
-                              : curl_easy_strerror(rc));
+                 resp->fail == HWC_HTTP_TOO_LARGE
+                     ? "response exceeds the size limit"
+                 : errbuf[0] ? errbuf
+                             : curl_easy_strerror(rc));
         return 0;
     }
     return 1;

@@ -14,13 +14,13 @@
 #include "signer.h" /* hwc_header */
 
 typedef struct hwc_http_opts {
-    const char *ca_file;      /* PEM bundle to trust instead of the system's */
-    int add_system_ca;        /* trust the system store as well as ca_file */
-    long timeout_ms;          /* whole exchange */
+    const char *ca_file; /* PEM bundle to trust instead of the system's */
+    int add_system_ca;   /* trust the system store as well as ca_file */
+    long timeout_ms;     /* whole exchange */
     long connect_timeout_ms;
-    size_t max_body;          /* response cap: larger is HWC_R_TOO_LARGE */
-    int allow_http;           /* metadata service only */
-    int follow_redirects;     /* presigned downloads: https -> https only */
+    size_t max_body;      /* response cap: larger is HWC_R_TOO_LARGE */
+    int allow_http;       /* metadata service only */
+    int follow_redirects; /* presigned downloads: https -> https only */
 } hwc_http_opts;
 
 typedef struct hwc_http_req {
@@ -33,19 +33,19 @@ typedef struct hwc_http_req {
 } hwc_http_req;
 
 enum hwc_http_fail {
-    HWC_HTTP_OK = 0,        /* an HTTP answer arrived (any status) */
-    HWC_HTTP_CONNECT,       /* no connection: DNS, refused, reset early */
-    HWC_HTTP_TIMEOUT,       /* connect or total timeout */
-    HWC_HTTP_TLS,           /* certificate or handshake failure */
-    HWC_HTTP_TOO_LARGE,     /* body exceeded max_body */
-    HWC_HTTP_BROKEN,        /* connection dropped mid-answer, truncated */
-    HWC_HTTP_REFUSED,       /* scheme/redirect not allowed, bad option */
+    HWC_HTTP_OK = 0,    /* an HTTP answer arrived (any status) */
+    HWC_HTTP_CONNECT,   /* no connection: DNS, refused, reset early */
+    HWC_HTTP_TIMEOUT,   /* connect or total timeout */
+    HWC_HTTP_TLS,       /* certificate or handshake failure */
+    HWC_HTTP_TOO_LARGE, /* body exceeded max_body */
+    HWC_HTTP_BROKEN,    /* connection dropped mid-answer, truncated */
+    HWC_HTTP_REFUSED,   /* scheme/redirect not allowed, bad option */
     HWC_HTTP_INTERNAL,
 };
 
 typedef struct hwc_http_resp {
     enum hwc_http_fail fail;
-    char detail[256];   /* curl's message when fail != OK */
+    char detail[256]; /* curl's message when fail != OK */
     long status;
     hwc_buf body;
     char request_id[96];

@@ -18,7 +18,7 @@ struct uri_form {
     enum hwc_uri_kind kind;
     enum hwc_service service;
     int (*valid)(const char *id);
-    const char *form; /* for messages */
+    const char *form;            /* for messages */
     enum hwc_uri_kind list_kind; /* what the bare prefix means, or 0 */
     int percent;                 /* the id is percent-decoded once */
 };
@@ -104,8 +104,8 @@ static const struct uri_form forms[] = {
      "scm:cert/<certificate id: 16 letters and digits>", HWC_URI_SCM_CERT_LIST,
      0},
     {"scm:name/", HWC_URI_SCM_NAME, HWC_SVC_SCM, valid_name,
-     "scm:name/<certificate name: [A-Za-z0-9:/._-]{1,255}, percent-encoded>",
-     0, 1},
+     "scm:name/<certificate name: [A-Za-z0-9:/._-]{1,255}, percent-encoded>", 0,
+     1},
     {"dcs:ssl/", HWC_URI_DCS_SSL, HWC_SVC_DCS, valid_uuid,
      "dcs:ssl/<instance id: 8-4-4-4-12 lower-case letters and digits>", 0, 0},
     {"codearts:keystore/", HWC_URI_CODEARTS_KEYSTORE, HWC_SVC_CODEARTS,
@@ -183,8 +183,7 @@ static const char *printable(const char *text, char *buf, size_t cap)
     return buf;
 }
 
-static int parse_query(const char *uri, char *q, hwc_uri *out,
-                       const char **why)
+static int parse_query(const char *uri, char *q, hwc_uri *out, const char **why)
 {
     char *save = NULL;
 
@@ -230,8 +229,10 @@ static void raise_invalid(const char *text, const struct uri_form *f,
 
     printable(text, shown, sizeof(shown));
     if (f != NULL) {
-        hwc_raise(NULL, HWC_R_URI_INVALID, "%s: %s; expected %s[?region=R]"
-                  "[&project_id=P]", shown, why, f->form);
+        hwc_raise(NULL, HWC_R_URI_INVALID,
+                  "%s: %s; expected %s[?region=R]"
+                  "[&project_id=P]",
+                  shown, why, f->form);
         return;
     }
     hwc_raise(NULL, HWC_R_URI_INVALID,

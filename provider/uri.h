@@ -8,9 +8,9 @@
 #include "endpoint.h"
 
 enum hwc_uri_kind {
-    HWC_URI_KMS_KEY = 1,      /* kms:key/<uuid> */
-    HWC_URI_SCM_CERT,         /* scm:cert/<16 alnum> */
-    HWC_URI_DCS_SSL,          /* dcs:ssl/<uuid> */
+    HWC_URI_KMS_KEY = 1,       /* kms:key/<uuid> */
+    HWC_URI_SCM_CERT,          /* scm:cert/<16 alnum> */
+    HWC_URI_DCS_SSL,           /* dcs:ssl/<uuid> */
     HWC_URI_CODEARTS_KEYSTORE, /* codearts:keystore/<file name> */
     HWC_URI_KMS_KEY_LIST,      /* kms:key/ */
     HWC_URI_KMS_ALIAS,         /* kms:alias/<alias> (percent-decoded) */
@@ -19,7 +19,6 @@ enum hwc_uri_kind {
     HWC_URI_SCM_CERT_LIST,     /* scm:cert/ */
     HWC_URI_SCM_NAME,          /* scm:name/<name> (percent-decoded) */
 };
-
 
 typedef struct hwc_uri {
     enum hwc_uri_kind kind;

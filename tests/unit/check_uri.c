@@ -61,8 +61,8 @@ static const char *bad[] = {
     "kms:alias/a%0ab",
     "scm:name/a b",
     "kms:keystore/a_b",
-    "kms:key/0D0466B0-e727-4d9c-b35d-f84bb474a37f", /* upper case */
-    "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37",  /* short */
+    "kms:key/0D0466B0-e727-4d9c-b35d-f84bb474a37f",  /* upper case */
+    "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37",   /* short */
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37ff", /* long */
     "kms:key/0d0466b0_e727-4d9c-b35d-f84bb474a37f",
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37f#frag",
@@ -74,8 +74,8 @@ static const char *bad[] = {
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37f?region=a.b",
     "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37f?region",
     "kms:keys/0d0466b0-e727-4d9c-b35d-f84bb474a37f",
-    "scm:cert/scs159005325870",    /* 15 */
-    "scm:cert/scs15900532587045",  /* 17 */
+    "scm:cert/scs159005325870",   /* 15 */
+    "scm:cert/scs15900532587045", /* 17 */
     "scm:cert/scs15900532587%2F",
     "scm:cert/scs1590053258\n04",
     "dcs:ssl/not-a-uuid",
