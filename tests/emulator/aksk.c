@@ -91,7 +91,8 @@ static int kv_cmp(const void *a, const void *b)
 
 static void canonical_query(struct sbuf *b, struct kv *q, size_t nq)
 {
-    qsort(q, nq, sizeof(*q), kv_cmp);
+    if (nq > 1)
+        qsort(q, nq, sizeof(*q), kv_cmp);
     for (size_t i = 0; i < nq; i++) {
         if (i > 0)
             sb_add(b, "&", 1);
@@ -314,7 +315,8 @@ int aksk_verify(const struct emu_req *req, const char *sk, char *why,
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg,
                               &qc);
     if (sh != NULL && sig != NULL && collect_headers(req, sh, &h, &nh)) {
-        qsort(h, nh, sizeof(*h), kv_cmp);
+        if (nh > 1)
+            qsort(h, nh, sizeof(*h), kv_cmp);
         char ph[65], want[65];
         struct sig_input in = {
             req->method,           req->path, qc.q, qc.n, h, nh,

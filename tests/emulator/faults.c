@@ -34,7 +34,8 @@ static int parse_fault(json_t *spec, struct fault_node *n)
     json_t *count = json_object_get(spec, "count");
     if (action == NULL || !valid_action(action) || strlen(action) >= 16)
         return -1;
-    if (count != NULL && !json_is_integer(count))
+    if (count != NULL &&
+        (!json_is_integer(count) || json_integer_value(count) == 0))
         return -1;
     snprintf(n->f.action, sizeof(n->f.action), "%s", action);
     n->match = emu_strdup(match != NULL ? match : "");
@@ -49,8 +50,11 @@ static int parse_fault(json_t *spec, struct fault_node *n)
     n->f.headers = json_is_object(h) ? json_incref(h) : NULL;
     json_t *d = json_object_get(spec, "delay_ms");
     n->f.delay_ms = d != NULL ? (long)json_integer_value(d) : 3000;
+    if (n->f.delay_ms < 0 || n->f.delay_ms > 600000)
+        n->f.delay_ms = 600000;
     json_t *sz = json_object_get(spec, "size");
-    n->f.size = sz != NULL ? (uint64_t)json_integer_value(sz) : 104857600;
+    json_int_t size = sz != NULL ? json_integer_value(sz) : 104857600;
+    n->f.size = size > 0 ? (uint64_t)size : 104857600;
     return 0;
 }
 
@@ -64,7 +68,7 @@ int fault_add(json_t *spec, char *err, size_t errlen)
                  "need {\"action\": one of status, delay, "
                  "truncate, malformed, oversize, reset, "
                  "expire_token, wrong_shape, \"match\", "
-                 "\"count\"}");
+                 "\"count\" (not 0; negative = unlimited)}");
         free(n->match);
         free(n);
         return -1;
@@ -97,7 +101,7 @@ int fault_take(const char *method, const char *path, struct emu_fault *out)
         *out = n->f;
         out->body = n->f.body != NULL ? emu_strdup(n->f.body) : NULL;
         out->headers = n->f.headers != NULL ? json_incref(n->f.headers) : NULL;
-        if (--n->remaining <= 0) {
+        if (n->remaining > 0 && --n->remaining == 0) {
             *pp = n->next;
             node_free(n);
         }

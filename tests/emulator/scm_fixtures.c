@@ -247,21 +247,36 @@ static void add_extras(const struct chain_keys *ck, struct material *m)
     }
 }
 
+static void free_chain(struct chain_keys *ck)
+{
+    EVP_PKEY *k[] = {ck->root, ck->inter, ck->rsa, ck->ec, ck->other};
+    X509 *x[] = {ck->rootc, ck->interc, ck->rsac, ck->ecc};
+    for (size_t i = 0; i < 5; i++)
+        EVP_PKEY_free(k[i]);
+    for (size_t i = 0; i < 4; i++)
+        X509_free(x[i]);
+}
+
 int scm_fixtures_init(FILE *env)
 {
     struct chain_keys ck = {0};
-    if (make_chain(&ck) != 0)
+    if (make_chain(&ck) != 0) {
+        free_chain(&ck);
         return -1;
+    }
     struct material m = {0};
     m.root = pki_cert_pem(ck.rootc);
     m.inter = pki_cert_pem(ck.interc);
-    if (pki_write_pem(g_emu.state_dir, "scm-root.pem", m.root) != 0)
+    if (pki_write_pem(g_emu.state_dir, "scm-root.pem", m.root) != 0) {
+        free_chain(&ck);
         return -1;
+    }
     fprintf(env, "EMU_SCM_ROOT=%s/scm-root.pem\n", g_emu.state_dir);
     fprintf(env, "EMU_SCM_RSA_NAME=www-example-com\n");
     for (const struct variant_def *d = variants; d->env != NULL; d++)
         add_variant(env, &ck, d, &m);
     add_extras(&ck, &m);
+    free_chain(&ck);
     free(m.root);
     free(m.inter);
     return 0;

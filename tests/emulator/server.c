@@ -180,7 +180,9 @@ static int take_fault(struct emu_req *req, struct emu_resp *resp,
     if (!fault_take(req->method, req->path, &f))
         return 0;
     if (strcmp(f.action, "delay") == 0 && f.delay_ms > 0)
-        usleep((useconds_t)(f.delay_ms * 1000));
+        nanosleep(&(struct timespec){f.delay_ms / 1000,
+                                     (f.delay_ms % 1000) * 1000000L},
+                  NULL);
     if (strcmp(f.action, "expire_token") == 0 &&
         req_header(req, "X-Auth-Token") != NULL)
         token_expire(req_header(req, "X-Auth-Token"));

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # emu_lib.sh: helpers for integration tests that need the cloud API
 # emulator (hwc-emulator). Source it from a bash test script:
 #
@@ -14,6 +15,9 @@
 # Needs HWC_EMULATOR (path of hwc-emulator). Uses HWC_TEST_TMP (created with
 # mktemp -d and removed at exit when unset) and the shared key cache
 # $HWC_BUILD_DIR/emu-cache. Safe with ctest -j: nothing else is shared.
+# The emulator runs with --die-with-parent: call emu_start from the test's
+# main shell (not from a subshell or pipeline that exits early).
+# The emulator's stderr is in $EMU_STATE_DIR/emulator.log.
 
 _EMU_PID=""
 _EMU_OWN_TMP=""
@@ -29,6 +33,7 @@ _emu_exit()
     exit "$rc"
 }
 
+# shellcheck disable=SC2120
 _emu_install_trap()
 {
     local t
