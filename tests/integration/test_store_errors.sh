@@ -94,6 +94,21 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=o
   -keyout "$HWC_TEST_TMP/other.key" -out "$HWC_TEST_TMP/other.pem" -days 1 2>/dev/null
 hwc_write_conf "ca_file = $HWC_TEST_TMP/other.pem"
 run_fail "untrusted server certificate" "request failed" openssl storeutl -noout "$SCM_KEY"
+# --- TLS: a trusted certificate for another host is refused
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj /CN=other.example -addext subjectAltName=DNS:other.example \
+  -keyout "$HWC_TEST_TMP/wrong.key" -out "$HWC_TEST_TMP/wrong.pem" -days 1 2>/dev/null
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+openssl s_server -accept "127.0.0.1:$port" -cert "$HWC_TEST_TMP/wrong.pem" \
+  -key "$HWC_TEST_TMP/wrong.key" -www >"$HWC_TEST_TMP/wrong.log" 2>&1 &
+wrong_srv=$!
+for _ in $(seq 1 100); do grep -q ACCEPT "$HWC_TEST_TMP/wrong.log" && break; sleep 0.1; done
+hwc_write_conf "ca_file = $HWC_TEST_TMP/wrong.pem" "endpoint = https://127.0.0.1:$port"
+run_fail "trusted certificate for another host" "request failed.*(SSL|certificate|subject|host)" \
+  openssl storeutl -noout "$SCM_KEY"
+kill "$wrong_srv" 2>/dev/null || true
+wait "$wrong_srv" 2>/dev/null || true
+
 hwc_write_conf "ca_file = $HWC_TEST_TMP/does-not-exist.pem"
 run_fail "missing ca_file is an error, not verify-off" "ca_file .* cannot be read" \
   openssl storeutl -noout "$SCM_KEY"
