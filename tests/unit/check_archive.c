@@ -56,24 +56,6 @@ static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
     return x;
 }
 
-static char *pem_armour(const char *label, const unsigned char *der, size_t len,
-                        const char *eol)
-{
-    char *b64 = hwc_base64_encode(der, len);
-    size_t blen = strlen(b64), cap = blen * 2 + 200, w = 0;
-    char *out = malloc(cap);
-
-    w += (size_t)snprintf(out + w, cap - w, "-----BEGIN %s-----%s", label, eol);
-    for (size_t i = 0; i < blen; i += 64) {
-        w += (size_t)snprintf(out + w, cap - w, "%.*s%s",
-                              (int)(blen - i < 64 ? blen - i : 64), b64 + i,
-                              eol);
-    }
-    snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
-    OPENSSL_free(b64);
-    return out;
-}
-
 static unsigned char *mk_archive(enum fmt f, const struct member *m, size_t nm,
                                  size_t *outlen)
 {
@@ -173,8 +155,8 @@ static void setup(void)
     len = i2d_X509(leaf, &leaf_der);
     ck_assert_int_gt(len, 0);
     leaf_der_len = (size_t)len;
-    ca_pem = pem_armour("CERTIFICATE", ca_der, ca_der_len, "\r\n");
-    leafp = pem_armour("CERTIFICATE", leaf_der, leaf_der_len, "\n");
+    ca_pem = tu_pem_armour("CERTIFICATE", ca_der, ca_der_len, "\r\n");
+    leafp = tu_pem_armour("CERTIFICATE", leaf_der, leaf_der_len, "\n");
     bundle_pem = malloc(strlen(ca_pem) + strlen(leafp) + 1);
     sprintf(bundle_pem, "%s%s", leafp, ca_pem);
     free(leafp);

@@ -95,24 +95,6 @@ static char *key_pem(EVP_PKEY *pk, const char *structure)
 }
 
 /* PEM armour with the given line end; free with free(). */
-static char *pem_armour(const char *label, const unsigned char *der, size_t len,
-                        const char *eol)
-{
-    char *b64 = hwc_base64_encode(der, len);
-    size_t blen = strlen(b64), cap = blen * 2 + 200, w = 0;
-    char *out = malloc(cap);
-
-    w += (size_t)snprintf(out + w, cap - w, "-----BEGIN %s-----%s", label, eol);
-    for (size_t i = 0; i < blen; i += 64) {
-        w += (size_t)snprintf(out + w, cap - w, "%.*s%s",
-                              (int)(blen - i < 64 ? blen - i : 64), b64 + i,
-                              eol);
-    }
-    snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
-    OPENSSL_free(b64);
-    return out;
-}
-
 static char *cert_pem(X509 *x, const char *eol)
 {
     unsigned char *der = NULL;
@@ -120,7 +102,7 @@ static char *cert_pem(X509 *x, const char *eol)
     char *pem;
 
     ck_assert_int_gt(len, 0);
-    pem = pem_armour("CERTIFICATE", der, (size_t)len, eol);
+    pem = tu_pem_armour("CERTIFICATE", der, (size_t)len, eol);
     OPENSSL_free(der);
     return pem;
 }
@@ -415,7 +397,7 @@ START_TEST(test_pub_bare_base64_and_crlf)
     unsigned char *der = NULL;
     int len = i2d_PUBKEY(ec_key, &der);
     char *b64 = hwc_base64_encode(der, (size_t)len);
-    char *crlf = pem_armour("PUBLIC KEY", der, (size_t)len, "\r\n");
+    char *crlf = tu_pem_armour("PUBLIC KEY", der, (size_t)len, "\r\n");
 
     ck_assert(hwc_decode_public_key(b64, strlen(b64), &l));
     ck_assert(hwc_decode_public_key(crlf, strlen(crlf), &l));
@@ -464,7 +446,7 @@ START_TEST(test_pub_errors)
     longer[len] = 0;
     ck_assert(
         !hwc_decode_public_key((const char *)longer, (size_t)len + 1, &l));
-    pem = pem_armour("PUBLIC KEY", longer, (size_t)len + 1, "\n");
+    pem = tu_pem_armour("PUBLIC KEY", longer, (size_t)len + 1, "\n");
     ck_assert(!hwc_decode_public_key(pem, strlen(pem), &l));
     tu_errors();
     /* truncated DER */
@@ -577,7 +559,7 @@ START_TEST(test_priv_ec_parameters)
     char *both = malloc(strlen(params) + strlen(key) + 1);
     size_t nlen = 0;
     unsigned char *bare = sec1_without_params(ec_key, &nlen);
-    char *bare_pem = pem_armour("EC PRIVATE KEY", bare, nlen, "\r\n");
+    char *bare_pem = tu_pem_armour("EC PRIVATE KEY", bare, nlen, "\r\n");
     char *both2 = malloc(strlen(params) + strlen(bare_pem) + 1);
     hwc_objs l = {0};
 
@@ -653,7 +635,7 @@ START_TEST(test_priv_errors)
     assert_err("neither PEM nor a DER private key");
     /* a PKCS#8 body under the PKCS#1 label, and an EC key as RSA */
     dlen = i2d_PUBKEY(rsa_key, &der);
-    wrong = pem_armour("RSA PRIVATE KEY", der, (size_t)dlen, "\n");
+    wrong = tu_pem_armour("RSA PRIVATE KEY", der, (size_t)dlen, "\n");
     ck_assert(!hwc_decode_private_key(wrong, strlen(wrong), &l));
     assert_err("PEM block 1 (RSA PRIVATE KEY): not a valid PKCS#1");
     free(wrong);
@@ -735,7 +717,7 @@ START_TEST(test_bundle_forms)
         ck_assert(X509_add1_trust_object(x, OBJ_nid2obj(NID_server_auth)));
         alen = i2d_X509_AUX(x, &aux);
         ck_assert_int_gt(alen, dlen);
-        tp = pem_armour("TRUSTED CERTIFICATE", aux, (size_t)alen, "\n");
+        tp = tu_pem_armour("TRUSTED CERTIFICATE", aux, (size_t)alen, "\n");
         ck_assert(hwc_decode_cert_bundle(tp, strlen(tp), &l));
         ck_assert_uint_eq(l.n, 6);
         ck_assert_uint_eq(l.v[5].der_len, (size_t)dlen);
@@ -762,7 +744,7 @@ START_TEST(test_bundle_errors)
     size_t cap = strlen(a) * 2 + 200;
     char *text = malloc(cap), *p;
     unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
-    char *jp = pem_armour("CERTIFICATE", junk, sizeof(junk), "\n");
+    char *jp = tu_pem_armour("CERTIFICATE", junk, sizeof(junk), "\n");
 
     preset(&l);
     ck_assert(!hwc_decode_cert_bundle(k, strlen(k), &l));

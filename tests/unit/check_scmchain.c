@@ -55,24 +55,6 @@ static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
     return x;
 }
 
-static char *pem_armour(const char *label, const unsigned char *der, size_t len,
-                        const char *eol)
-{
-    char *b64 = hwc_base64_encode(der, len);
-    size_t blen = strlen(b64), cap = blen * 2 + 200, w = 0;
-    char *out = malloc(cap);
-
-    w += (size_t)snprintf(out + w, cap - w, "-----BEGIN %s-----%s", label, eol);
-    for (size_t i = 0; i < blen; i += 64) {
-        w += (size_t)snprintf(out + w, cap - w, "%.*s%s",
-                              (int)(blen - i < 64 ? blen - i : 64), b64 + i,
-                              eol);
-    }
-    snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
-    OPENSSL_free(b64);
-    return out;
-}
-
 /* Concatenated PEM of the certificates (NULL-terminated list). */
 static char *pems(const char *eol, ...)
 {
@@ -85,7 +67,7 @@ static char *pems(const char *eol, ...)
     while ((x = va_arg(ap, X509 *)) != NULL) {
         unsigned char *der = NULL;
         int len = i2d_X509(x, &der);
-        char *p = pem_armour("CERTIFICATE", der, (size_t)len, eol);
+        char *p = tu_pem_armour("CERTIFICATE", der, (size_t)len, eol);
 
         ck_assert(hwc_buf_append_str(&b, p));
         free(p);

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+
+#include "hwc.h"
 
 #include "testutil.h"
 
@@ -59,4 +62,22 @@ const char *tu_src_path(const char *rel)
 
     snprintf(path, sizeof(path), "%s/%s", src ? src : "..", rel);
     return path;
+}
+
+char *tu_pem_armour(const char *label, const unsigned char *der, size_t len,
+                    const char *eol)
+{
+    char *b64 = hwc_base64_encode(der, len);
+    size_t blen = strlen(b64), cap = blen * 2 + 200, w = 0;
+    char *out = malloc(cap);
+
+    w += (size_t)snprintf(out + w, cap - w, "-----BEGIN %s-----%s", label, eol);
+    for (size_t i = 0; i < blen; i += 64) {
+        w += (size_t)snprintf(out + w, cap - w, "%.*s%s",
+                              (int)(blen - i < 64 ? blen - i : 64), b64 + i,
+                              eol);
+    }
+    snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
+    OPENSSL_free(b64);
+    return out;
 }

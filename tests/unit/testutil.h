@@ -11,4 +11,9 @@ unsigned char *tu_read_file(const char *path, size_t *len);
 /* $HWC_SOURCE_DIR/<rel>, or ../<rel> relative guesses; static buffer. */
 const char *tu_src_path(const char *rel);
 
+/* PEM armour of der with the given line end ("\n" or "\r\n"), lines of
+ * 64; free with free(). */
+char *tu_pem_armour(const char *label, const unsigned char *der, size_t len,
+                    const char *eol);
+
 #endif
