@@ -77,6 +77,19 @@ json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len)
     return root;
 }
 
+void hwc_json_text(json_t *o, const char *name, char *dst, size_t cap)
+{
+    json_t *v = json_object_get(o, name);
+
+    if (json_is_string(v)) {
+        OPENSSL_strlcpy(dst, json_string_value(v), cap);
+    } else if (json_is_integer(v)) {
+        snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
+    } else if (cap > 0) {
+        dst[0] = '\0';
+    }
+}
+
 /* The SDKs' rule: error_code/error_msg, else code/message, else recurse. */
 static int find_envelope(json_t *o, char *code, size_t codecap, char *msg,
                          size_t msgcap, int depth)

@@ -70,6 +70,10 @@ int hwc_call_json(const hwc_call *c, json_t **out);
  * HWC_R_BAD_RESPONSE naming `what` when it is not one. */
 json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len);
 
+/* Copies a string (or integer, as text) field of o into dst; "" when
+ * absent or of another type. For optional, descriptive fields only. */
+void hwc_json_text(json_t *o, const char *name, char *dst, size_t cap);
+
 /* Pulls error_code/error_msg out of any of the services' envelopes. */
 void hwc_error_envelope(const unsigned char *body, size_t len, char *code,
                         size_t codecap, char *msg, size_t msgcap);

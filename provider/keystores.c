@@ -46,16 +46,6 @@ done:
     return ok;
 }
 
-static void copy_str(json_t *o, const char *name, char *dst, size_t cap)
-{
-    json_t *v = json_object_get(o, name);
-
-    OPENSSL_strlcpy(dst, json_is_string(v) ? json_string_value(v) : "", cap);
-    if (json_is_integer(v)) {
-        snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
-    }
-}
-
 static int parse_info(const hwc_client *cl, json_t *o, hwc_keystore_info *info)
 {
     memset(info, 0, sizeof(*info));
@@ -65,12 +55,13 @@ static int parse_info(const hwc_client *cl, json_t *o, hwc_keystore_info *info)
                   "%s: keystore entry without keystore_id", cl->what);
         return 0;
     }
-    copy_str(o, "keystore_id", info->id, sizeof(info->id));
-    copy_str(o, "keystore_alias", info->alias, sizeof(info->alias));
-    copy_str(o, "keystore_type", info->type, sizeof(info->type));
-    copy_str(o, "hsm_cluster_id", info->hsm_cluster_id,
-             sizeof(info->hsm_cluster_id));
-    copy_str(o, "create_time", info->create_time, sizeof(info->create_time));
+    hwc_json_text(o, "keystore_id", info->id, sizeof(info->id));
+    hwc_json_text(o, "keystore_alias", info->alias, sizeof(info->alias));
+    hwc_json_text(o, "keystore_type", info->type, sizeof(info->type));
+    hwc_json_text(o, "hsm_cluster_id", info->hsm_cluster_id,
+                  sizeof(info->hsm_cluster_id));
+    hwc_json_text(o, "create_time", info->create_time,
+                  sizeof(info->create_time));
     return 1;
 }
 

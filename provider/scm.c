@@ -85,19 +85,6 @@ void hwc_scm_bundle_free(hwc_scm_bundle *e)
 
 /*------------------------------------------------------------ listing */
 
-static void copy_json_str(json_t *o, const char *name, char *dst, size_t cap)
-{
-    json_t *v = json_object_get(o, name);
-
-    if (json_is_string(v)) {
-        OPENSSL_strlcpy(dst, json_string_value(v), cap);
-    } else if (json_is_integer(v)) {
-        snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
-    } else {
-        dst[0] = '\0';
-    }
-}
-
 static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
 {
     memset(info, 0, sizeof(*info));
@@ -106,12 +93,12 @@ static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
                   "%s: certificate list entry without an id", cl->what);
         return 0;
     }
-    copy_json_str(c, "id", info->id, sizeof(info->id));
-    copy_json_str(c, "name", info->name, sizeof(info->name));
-    copy_json_str(c, "domain", info->domain, sizeof(info->domain));
-    copy_json_str(c, "expire_time", info->expire_time,
+    hwc_json_text(c, "id", info->id, sizeof(info->id));
+    hwc_json_text(c, "name", info->name, sizeof(info->name));
+    hwc_json_text(c, "domain", info->domain, sizeof(info->domain));
+    hwc_json_text(c, "expire_time", info->expire_time,
                   sizeof(info->expire_time));
-    copy_json_str(c, "status", info->status, sizeof(info->status));
+    hwc_json_text(c, "status", info->status, sizeof(info->status));
     return 1;
 }
 
