@@ -186,7 +186,8 @@ static long backoff_ms(int attempt)
 static int is_expired_code(const char *code)
 {
     static const char *codes[] = {"KMS.0303",   "DCS.1002", "APIG.0301",
-                                  "APIGW.0301", "SCM.0401", "IAM.0003"};
+                                  "APIGW.0301", "SCM.0401", "SCM.0303",
+                                  "IAM.0003"};
 
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         if (strcmp(code, codes[i]) == 0) {

@@ -118,16 +118,32 @@ char *hwc_client_base_url(const hwc_client *cl, enum hwc_service svc)
         region, svc);
 }
 
+/* Configured, else discovered from the region through IAM (once per
+ * process: the auth remembers it). */
 const char *hwc_client_project(const hwc_client *cl)
 {
     const char *p = hwc_get(cl->st, HWC_S_PROJECT_ID);
+    const char *region = hwc_get(cl->st, HWC_S_REGION);
+    char *iam;
+    hwc_call c;
 
-    if (p == NULL) {
+    if (p != NULL) {
+        return p;
+    }
+    if (region == NULL || cl->auth == NULL) {
         hwc_raise(NULL, HWC_R_CONFIG,
                   "%s: project_id is not set (openssl.cnf project_id, "
-                  "HWCLOUD_PROJECT_ID, or ?project_id= in the URI)",
+                  "HWCLOUD_PROJECT_ID, or ?project_id= in the URI), and no "
+                  "region to discover it from",
                   cl->what);
+        return NULL;
     }
+    if ((iam = hwc_client_base_url(cl, HWC_SVC_IAM)) == NULL) {
+        return NULL;
+    }
+    hwc_client_prepare(cl, &c, HWC_SVC_IAM, "GET", iam, "/v3/projects");
+    p = hwc_auth_project_id(cl->auth, &c, region);
+    OPENSSL_free(iam);
     return p;
 }
 
