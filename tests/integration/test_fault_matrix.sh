@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fault matrix: every injected fault against every operation (store
-# load, remote sign, DCS link download), asserting the outcome (success
+# load, remote sign, IAM password login, DCS link download), asserting the outcome (success
 # after a retry, or failure with the right message), a bounded time, no
 # crash, and a loader that ends its stream after the failure. Prints the
 # matrix as a table.
@@ -11,7 +11,7 @@ openssl pkey -pubin -in "kms:key/$EMU_KMS_EC256" -pubout -out "$HWC_TEST_TMP/ec.
   || fail "cannot read the KMS public key"
 
 declare -A RESULT
-OPS=(load sign download)
+OPS=(load sign login download)
 FAULTS=(delay 429 500 502 503 504 reset truncate malformed wrong_shape oversize bad_pem expired_token)
 MAX_SECONDS=20
 
@@ -19,6 +19,7 @@ op_match() {
   case $1 in
     load) echo "/export" ;;
     sign) echo "/kms/sign" ;;
+    login) echo "/v3/auth/tokens" ;;
     download) echo "/obs/" ;;
   esac
 }
@@ -28,6 +29,9 @@ run_op() { # op -> exit status; output in $HWC_TEST_TMP/out
     load) openssl storeutl -noout "scm:cert/$EMU_SCM_RSA" ;;
     sign) openssl dgst -sha256 -sign "kms:key/$EMU_KMS_EC256" -out "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/data" &&
           openssl dgst -sha256 -verify "$HWC_TEST_TMP/ec.pub" -signature "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/data" ;;
+    login) env -u HWCLOUD_TOKEN HWCLOUD_AUTH=password HWCLOUD_IAM_USER="$EMU_IAM_USER" \
+             HWCLOUD_IAM_PASSWORD="$EMU_IAM_PASSWORD" HWCLOUD_IAM_DOMAIN="$EMU_IAM_DOMAIN" \
+             openssl storeutl -noout "scm:cert/$EMU_SCM_RSA" ;;
     download) openssl storeutl -noout "dcs:ssl/$EMU_DCS_ZIP" ;;
   esac >"$HWC_TEST_TMP/out" 2>&1
 }
@@ -45,11 +49,15 @@ fault_json() { # fault op -> the /_emu/fault body
       case $2 in
         load) echo "{\"match\":\"$m\",\"action\":\"status\",\"status\":200,\"body\":\"{\\\"certificate\\\":\\\"-----BEGIN CERTIFICATE-----\\\\nAAAA!!\\\\n-----END CERTIFICATE-----\\\\n\\\",\\\"private_key\\\":\\\"-----BEGIN PRIVATE KEY-----\\\\nMAA=\\\\n-----END PRIVATE KEY-----\\\\n\\\"}\"}" ;;
         sign) echo "{\"match\":\"$m\",\"action\":\"status\",\"status\":200,\"body\":\"{\\\"key_id\\\":\\\"$EMU_KMS_EC256\\\",\\\"signature\\\":\\\"MAYCAQECAQE=\\\"}\"}" ;;
+        # A login answer without the X-Subject-Token header.
+        login) echo "{\"match\":\"$m\",\"action\":\"status\",\"status\":201,\"body\":\"{\\\"token\\\":{\\\"expires_at\\\":\\\"2099-01-01T00:00:00.000000Z\\\"}}\"}" ;;
         download) echo "{\"match\":\"$m\",\"action\":\"status\",\"status\":200,\"body\":\"-----BEGIN CERTIFICATE-----\\\\nMAA=\\\\n-----END CERTIFICATE-----\\\\n\"}" ;;
       esac ;;
     expired_token)
-      # The download link carries no token: expire the one of its API call.
+      # The download link carries no token: expire the one of its API call;
+      # a login's token expires on the call it serves.
       [ "$2" = download ] && m="/ssl-certs/download"
+      [ "$2" = login ] && m="/export"
       echo "{\"match\":\"$m\",\"action\":\"expire_token\"}" ;;
   esac
 }
@@ -68,9 +76,14 @@ expected() { # fault op
     bad_pem)
       case $2 in
         sign) echo "does not verify|remote key operation failed" ;;
+        login) echo "X-Subject-Token|no token|malformed|authentication failed" ;;
         *) echo "cannot decode|invalid base64|malformed" ;;
       esac ;;
-    expired_token) echo "token was refused|token expired" ;;
+    expired_token)
+      case $2 in
+        login) echo ok ;; # a login method logs in again and succeeds
+        *) echo "token was refused|token expired" ;;
+      esac ;;
   esac
 }
 
