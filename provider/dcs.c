@@ -11,13 +11,29 @@
 
 #include "dcs.h"
 
+int hwc_dcs_parse_link(const char *what, json_t *resp, char **link)
+{
+    const char *v = NULL;
+    json_error_t err;
+
+    *link = NULL;
+    if (json_unpack_ex(resp, &err, 0, "{s:s}", "link", &v) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: ssl-certs/download answer lacks %s", what, err.text);
+        return 0;
+    }
+    if ((*link = OPENSSL_strdup(v)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the link", what);
+        return 0;
+    }
+    return 1;
+}
+
 static int get_link(const hwc_client *cl, const char *instance_id, char **link)
 {
     const char *project = hwc_client_project(cl);
     char *base = project ? hwc_client_base_url(cl, HWC_SVC_DCS) : NULL;
-    const char *v = NULL;
     json_t *resp = NULL;
-    json_error_t err;
     char path[200];
     hwc_call c;
     int ok = 0;
@@ -29,15 +45,7 @@ static int get_link(const hwc_client *cl, const char *instance_id, char **link)
              project, instance_id);
     hwc_client_prepare(cl, &c, HWC_SVC_DCS, "POST", base, path);
     if (hwc_call_json(&c, &resp)) {
-        if (json_unpack_ex(resp, &err, 0, "{s:s}", "link", &v) != 0) {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: ssl-certs/download answer lacks %s", cl->what,
-                      err.text);
-        } else if ((*link = OPENSSL_strdup(v)) == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the link", cl->what);
-        } else {
-            ok = 1;
-        }
+        ok = hwc_dcs_parse_link(cl->what, resp, link);
         json_decref(resp);
     }
     OPENSSL_free(base);

@@ -9,6 +9,9 @@
 
 #define HWC_MAX_DOWNLOAD (1024 * 1024)
 
+/* The link of a download answer; OPENSSL_free it. Pure: fuzzed. */
+int hwc_dcs_parse_link(const char *what, json_t *resp, char **link);
+
 /* The downloaded file (not yet unpacked); OPENSSL_free *data. */
 int hwc_dcs_download_ssl(const hwc_client *cl, const char *instance_id,
                          unsigned char **data, size_t *len);

@@ -41,26 +41,20 @@ static void copy_field(char *dst, size_t cap, const char *src)
     OPENSSL_strlcpy(dst, src ? src : "", cap);
 }
 
-int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
-                         hwc_kms_key_info *out)
+int hwc_kms_parse_key_info(const char *what, json_t *o, hwc_kms_key_info *out)
 {
-    json_t *body = json_pack("{s:s}", "key_id", key_id), *resp = NULL;
     const char *id = NULL, *alias = NULL, *spec = NULL, *usage = NULL;
     const char *state = NULL, *keystore = NULL;
     json_error_t err;
-    int ok = 0;
 
     memset(out, 0, sizeof(*out));
-    if (body == NULL || !kms_post(cl, "describe-key", body, &resp)) {
-        goto done;
-    }
-    if (json_unpack_ex(resp, &err, 0, "{s:{s:s, s?s, s:s, s?s, s:s, s?s}}",
-                       "key_info", "key_id", &id, "key_alias", &alias,
-                       "key_spec", &spec, "key_usage", &usage, "key_state",
-                       &state, "keystore_id", &keystore) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: describe-key answer lacks %s",
-                  cl->what, err.text);
-        goto done;
+    if (json_unpack_ex(o, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}", "key_id",
+                       &id, "key_alias", &alias, "key_spec", &spec, "key_usage",
+                       &usage, "key_state", &state, "keystore_id",
+                       &keystore) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: key details: %s", what,
+                  err.text);
+        return 0;
     }
     copy_field(out->key_id, sizeof(out->key_id), id);
     copy_field(out->key_alias, sizeof(out->key_alias), alias);
@@ -68,8 +62,20 @@ int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
     copy_field(out->key_usage, sizeof(out->key_usage), usage);
     copy_field(out->key_state, sizeof(out->key_state), state);
     copy_field(out->keystore_id, sizeof(out->keystore_id), keystore);
-    ok = 1;
-done:
+    return 1;
+}
+
+int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
+                         hwc_kms_key_info *out)
+{
+    json_t *body = json_pack("{s:s}", "key_id", key_id), *resp = NULL;
+    int ok = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (body != NULL && kms_post(cl, "describe-key", body, &resp)) {
+        ok = hwc_kms_parse_key_info(cl->what, json_object_get(resp, "key_info"),
+                                    out);
+    }
     json_decref(body);
     json_decref(resp);
     return ok;
@@ -230,30 +236,6 @@ static int is_asymmetric(const char *spec)
            strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
 }
 
-static int one_detail(const hwc_client *cl, json_t *d, hwc_kms_key_info *info)
-{
-    const char *id = NULL, *alias = NULL, *spec = NULL, *usage = NULL;
-    const char *state = NULL, *keystore = NULL;
-    json_error_t err;
-
-    if (json_unpack_ex(d, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}", "key_id",
-                       &id, "key_alias", &alias, "key_spec", &spec, "key_usage",
-                       &usage, "key_state", &state, "keystore_id",
-                       &keystore) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: list-keys key_details entry: %s", cl->what, err.text);
-        return 0;
-    }
-    memset(info, 0, sizeof(*info));
-    copy_field(info->key_id, sizeof(info->key_id), id);
-    copy_field(info->key_alias, sizeof(info->key_alias), alias);
-    copy_field(info->key_spec, sizeof(info->key_spec), spec);
-    copy_field(info->key_usage, sizeof(info->key_usage), usage);
-    copy_field(info->key_state, sizeof(info->key_state), state);
-    copy_field(info->keystore_id, sizeof(info->keystore_id), keystore);
-    return 1;
-}
-
 int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
                       int limit, int *more, hwc_kms_key_cb *cb, void *arg)
 {
@@ -284,7 +266,7 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
     json_array_foreach(details, i, d)
     {
         hwc_kms_key_info info;
-        if (!one_detail(cl, d, &info)) {
+        if (!hwc_kms_parse_key_info(cl->what, d, &info)) {
             goto done;
         }
         if (is_asymmetric(info.key_spec) && !cb(&info, arg)) {

@@ -19,6 +19,10 @@ typedef struct hwc_kms_key_info {
     char keystore_id[64];
 } hwc_kms_key_info;
 
+/* A KeyDetails object (describe-key's key_info, list-keys' entries);
+ * key_id is required, the rest optional. Pure: fuzzed. */
+int hwc_kms_parse_key_info(const char *what, json_t *o, hwc_kms_key_info *out);
+
 int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
                          hwc_kms_key_info *out);
 /* The public_key string as returned (PEM text); OPENSSL_free it. */

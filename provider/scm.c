@@ -9,7 +9,7 @@
 
 #include "scm.h"
 
-static int dup_field(const hwc_client *cl, json_t *resp, const char *name,
+static int dup_field(const char *what, json_t *resp, const char *name,
                      char **out)
 {
     json_t *v = json_object_get(resp, name);
@@ -20,12 +20,12 @@ static int dup_field(const hwc_client *cl, json_t *resp, const char *name,
     }
     if (!json_is_string(v)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: export answer field %s is not a string", cl->what, name);
+                  "%s: export answer field %s is not a string", what, name);
         return 0;
     }
     if ((*out = OPENSSL_strndup(json_string_value(v), json_string_length(v))) ==
         NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying %s", cl->what, name);
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying %s", what, name);
         return 0;
     }
     return 1;
@@ -38,6 +38,27 @@ static void wipe_json_string(json_t *resp, const char *name)
     if (json_is_string(v)) {
         OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
     }
+}
+
+int hwc_scm_parse_export(const char *what, json_t *resp, hwc_scm_bundle *out)
+{
+    int ok;
+
+    memset(out, 0, sizeof(*out));
+    ok =
+        json_is_object(resp) &&
+        dup_field(what, resp, "certificate", &out->certificate) &&
+        dup_field(what, resp, "certificate_chain", &out->certificate_chain) &&
+        dup_field(what, resp, "entire_certificate", &out->entire_certificate) &&
+        dup_field(what, resp, "private_key", &out->private_key);
+    if (!json_is_object(resp)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: export answer is not an object", what);
+    }
+    if (!ok) {
+        hwc_scm_bundle_free(out);
+    }
+    return ok;
 }
 
 int hwc_scm_export(const hwc_client *cl, const char *cert_id,
@@ -57,20 +78,12 @@ int hwc_scm_export(const hwc_client *cl, const char *cert_id,
     hwc_client_prepare(cl, &c, HWC_SVC_SCM, "POST", base, path);
     c.project_id = NULL; /* global service: scoped by domain */
     if (hwc_call_json(&c, &resp)) {
-        ok =
-            dup_field(cl, resp, "certificate", &out->certificate) &&
-            dup_field(cl, resp, "certificate_chain", &out->certificate_chain) &&
-            dup_field(cl, resp, "entire_certificate",
-                      &out->entire_certificate) &&
-            dup_field(cl, resp, "private_key", &out->private_key);
+        ok = hwc_scm_parse_export(cl->what, resp, out);
         wipe_json_string(resp, "private_key");
         wipe_json_string(resp, "enc_private_key");
         json_decref(resp);
     }
     OPENSSL_free(base);
-    if (!ok) {
-        hwc_scm_bundle_free(out);
-    }
     return ok;
 }
 

@@ -13,6 +13,8 @@ typedef struct hwc_scm_bundle {
     char *private_key; /* secret: wiped on free */
 } hwc_scm_bundle;
 
+/* The export answer's fields (all optional). Pure: fuzzed. */
+int hwc_scm_parse_export(const char *what, json_t *resp, hwc_scm_bundle *out);
 int hwc_scm_export(const hwc_client *cl, const char *cert_id,
                    hwc_scm_bundle *out);
 void hwc_scm_bundle_free(hwc_scm_bundle *e);
