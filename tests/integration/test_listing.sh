@@ -65,6 +65,12 @@ emu_reset
 
 run_ok "kms:alias/ behaves like kms:key/" openssl pkey -pubin -noout -text -in kms:alias/my-tls-key
 expect_in "the aliased key" "Public-Key: \(2048 bit\)"
+printf 'signed through an alias\n' > "$HWC_TEST_TMP/msg"
+run_ok "kms:alias/ signs in KMS" openssl dgst -sha256 -sign kms:alias/my-tls-key \
+  -out "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/msg"
+openssl pkey -pubin -in "kms:key/$EMU_KMS_RSA2048" -pubout -out "$HWC_TEST_TMP/pub.pem" 2>/dev/null
+run_ok "the signature verifies with the aliased key" openssl dgst -sha256 \
+  -verify "$HWC_TEST_TMP/pub.pem" -signature "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/msg"
 run_fail "unknown alias" "no asymmetric key has the alias nope" \
   openssl pkey -pubin -noout -in kms:alias/nope
 run_ok "scm:name/ behaves like scm:cert/" openssl x509 -noout -subject -in scm:name/www-example-com
