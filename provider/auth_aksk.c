@@ -1,0 +1,148 @@
+/*
+ * auth_aksk.c: auth=aksk, signing each request with a static access key
+ * pair (SDK-HMAC-SHA256, see signer.c). hwc_auth_sign is also how the
+ * metadata method uses its temporary keys.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "auth_internal.h"
+#include "signer.h"
+
+/* The path of base_url ("https://h/prefix") followed by path: what goes
+ * on the request line, hence what is signed. */
+static char *request_path(const char *base_url, const char *path)
+{
+    const char *p = strstr(base_url, "://");
+    hwc_buf b = {0};
+    size_t n;
+
+    p = p != NULL ? p + 3 : base_url;
+    p += strcspn(p, "/");
+    n = strlen(p);
+    while (n > 0 && p[n - 1] == '/') {
+        n--;
+    }
+    if (!hwc_buf_append(&b, p, n) || !hwc_buf_append_str(&b, path) ||
+        hwc_buf_cstr(&b) == NULL) {
+        hwc_buf_free(&b);
+        hwc_raise(NULL, HWC_R_MALLOC, "building a request path");
+        return NULL;
+    }
+    return (char *)hwc_buf_steal(&b, NULL);
+}
+
+/* X-Project-Id for project services, X-Domain-Id for global ones (when
+ * known): the gateway reads the scope from them. */
+static void scope_header(hwc_auth *a, const hwc_call *c, hwc_header *out)
+{
+    const char *region = hwc_auth_call_region(a, c);
+
+    out->name = NULL;
+    if (hwc_service_is_global(c->service)) {
+        out->value =
+            c->domain_id ? c->domain_id : hwc_get(a->st, HWC_S_DOMAIN_ID);
+        out->name = out->value ? "X-Domain-Id" : NULL;
+        return;
+    }
+    out->value = c->project_id;
+    if (out->value == NULL && region != NULL) {
+        out->value = hwc_auth_project_lookup(a, region);
+    }
+    out->name = out->value ? "X-Project-Id" : NULL;
+}
+
+static int add_signed(hwc_hdrs *h, const hwc_header *sh, size_t n,
+                      const char *authz)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!hwc_hdrs_add(h, sh[i].name, sh[i].value)) {
+            return 0;
+        }
+    }
+    return hwc_hdrs_add(h, "Authorization", authz);
+}
+
+/* Signs exactly the headers that are then sent, over the exact body. */
+int hwc_auth_sign(hwc_auth *a, const hwc_call *c, const char *host,
+                  const char *path, const unsigned char *body, size_t len,
+                  const struct hwc_auth_keys *k, hwc_hdrs *h)
+{
+    char date[17];
+    hwc_header sh[4];
+    size_t n = 0;
+    char *full = request_path(c->base_url, path), *authz = NULL;
+    int ok = 0;
+
+    hwc_sdk_date(hwc_auth_now(), date);
+    sh[n++] = (hwc_header){"Host", host};
+    sh[n++] = (hwc_header){"X-Sdk-Date", date};
+    scope_header(a, c, &sh[n]);
+    n += sh[n].name != NULL;
+    if (k->security_token != NULL) {
+        sh[n++] = (hwc_header){"X-Security-Token", k->security_token};
+    }
+    if (full != NULL) {
+        hwc_sign_input in = {c->method, full, c->query, sh, n, body, len};
+
+        authz = hwc_aksk_authorization(k->ak, k->sk, &in);
+    }
+    ok = authz != NULL && add_signed(h, sh, n, authz);
+    hwc_secret_free(authz);
+    OPENSSL_free(full);
+    return ok;
+}
+
+static int aksk_configured(const hwc_settings *st)
+{
+    return hwc_get(st, HWC_S_ACCESS_KEY) != NULL ||
+           hwc_get(st, HWC_S_SECRET_KEY) != NULL ||
+           hwc_get(st, HWC_S_SECRET_KEY_FILE) != NULL;
+}
+
+static int aksk_init(hwc_auth *a)
+{
+    if (!hwc_auth_read_secret(a, HWC_S_SECRET_KEY, HWC_S_SECRET_KEY_FILE,
+                              &a->sk)) {
+        return 0;
+    }
+    if (hwc_get(a->st, HWC_S_ACCESS_KEY) == NULL || a->sk == NULL) {
+        hwc_raise(NULL, HWC_R_AUTH,
+                  "auth=aksk needs access_key and secret_key or "
+                  "secret_key_file (HWCLOUD_ACCESS_KEY/HUAWEICLOUD_SDK_AK, "
+                  "HWCLOUD_SECRET_KEY[_FILE]/HUAWEICLOUD_SDK_SK); missing:%s",
+                  hwc_get(a->st, HWC_S_ACCESS_KEY) ? " secret_key"
+                                                   : " access_key");
+        return 0;
+    }
+    a->ak = OPENSSL_strdup(hwc_get(a->st, HWC_S_ACCESS_KEY));
+    return a->ak != NULL;
+}
+
+static int aksk_apply(hwc_auth *a, const hwc_call *c, const char *host,
+                      const char *path, const unsigned char *body, size_t len,
+                      hwc_hdrs *h)
+{
+    struct hwc_auth_keys k = {a->ak, a->sk,
+                              hwc_get(a->st, HWC_S_SECURITY_TOKEN)};
+
+    return hwc_auth_sign(a, c, host, path, body, len, &k, h);
+}
+
+/* A fixed key pair cannot be renewed: say what to check. */
+static int aksk_refresh(hwc_auth *a, const hwc_call *c)
+{
+    hwc_raise(NULL, HWC_R_AUTH,
+              "%s: the service refused the AK/SK signature of access key %s: "
+              "check that secret_key belongs to it%s",
+              c->what, a->ak,
+              hwc_get(a->st, HWC_S_SECURITY_TOKEN)
+                  ? " and that security_token has not expired"
+                  : "");
+    return 0;
+}
+
+const struct method hwc_auth_by_aksk = {
+    "aksk", aksk_init, aksk_apply, aksk_refresh, aksk_configured, NULL,
+};
