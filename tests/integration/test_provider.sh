@@ -22,6 +22,10 @@ modulesdir=$(pkg-config --variable=modulesdir libcrypto)
 [ -f "$dest$modulesdir/hwcloud.so" ] || fail "hwcloud.so not installed into $modulesdir"
 pass "installed into libcrypto's modules directory ($modulesdir)"
 
+run_ok "openssl.cnf.example activates the provider" \
+  env OPENSSL_CONF="$HWC_SOURCE_DIR/openssl.cnf.example" openssl list -providers
+expect_in "hwcloud from the example" "name: Huawei Cloud provider"
+
 run_fail "bad region stops the provider" "setting region \(from HWCLOUD_REGION\)" \
   env HWCLOUD_REGION=EU_DE openssl list -providers -provider hwcloud
 run_fail "bad endpoint names its source" "setting endpoint \(from HWCLOUD_ENDPOINT\).*https://" \
