@@ -54,8 +54,7 @@ hwc_client *hwc_client_new(const hwc_settings *st, hwc_auth *auth,
     cl->retries = (int)hwc_get_long(st, HWC_S_RETRIES, 3);
     /* Retries share the request timeout with a floor that leaves room for
      * a Retry-After or two. */
-    cl->deadline_ms = cl->http.timeout_ms > 10000 ? cl->http.timeout_ms
-                                                  : 10000;
+    cl->deadline_ms = cl->http.timeout_ms > 10000 ? cl->http.timeout_ms : 10000;
     return cl;
 }
 
@@ -69,8 +68,9 @@ hwc_client *hwc_client_up_ref(hwc_client *cl)
 
 void hwc_client_free(hwc_client *cl)
 {
-    if (cl == NULL || (cl->refs > 0 &&
-                       __atomic_sub_fetch(&cl->refs, 1, __ATOMIC_ACQ_REL) > 0)) {
+    if (cl == NULL ||
+        (cl->refs > 0 &&
+         __atomic_sub_fetch(&cl->refs, 1, __ATOMIC_ACQ_REL) > 0)) {
         return;
     }
     hwc_settings_free(cl->st);
@@ -112,10 +112,10 @@ char *hwc_client_base_url(const hwc_client *cl, enum hwc_service svc)
                   cl->what, hwc_service_name(svc), hwc_service_name(svc));
         return NULL;
     }
-    return hwc_endpoint_default(
-        cloud != NULL && strcmp(cloud, "otc") == 0 ? HWC_CLOUD_OTC
-                                                   : HWC_CLOUD_HUAWEI,
-        region, svc);
+    return hwc_endpoint_default(cloud != NULL && strcmp(cloud, "otc") == 0
+                                    ? HWC_CLOUD_OTC
+                                    : HWC_CLOUD_HUAWEI,
+                                region, svc);
 }
 
 /* Configured, else discovered from the region through IAM (once per
@@ -147,9 +147,9 @@ const char *hwc_client_project(const hwc_client *cl)
     return p;
 }
 
-void hwc_client_prepare(const hwc_client *cl, hwc_call *c,
-                        enum hwc_service svc, const char *method,
-                        const char *base_url, const char *path)
+void hwc_client_prepare(const hwc_client *cl, hwc_call *c, enum hwc_service svc,
+                        const char *method, const char *base_url,
+                        const char *path)
 {
     memset(c, 0, sizeof(*c));
     c->what = cl->what;

@@ -54,8 +54,7 @@ hwc_auth *hwc_prov_auth(hwc_provctx *prov)
 static int thread_stop_register(void (*fn)(void *), void *arg)
 {
     return core_thread_start != NULL &&
-           core_thread_start(core_handle, (OSSL_thread_stop_handler_fn)fn,
-                             arg);
+           core_thread_start(core_handle, (OSSL_thread_stop_handler_fn)fn, arg);
 }
 
 static const OSSL_ALGORITHM store_algs[] = {
@@ -75,6 +74,8 @@ static const OSSL_ALGORITHM *hwc_query_operation(void *provctx, int id,
     if (id == OSSL_OP_STORE) {
         return store_algs;
     }
+    if (id == OSSL_OP_DECODER)
+        return hwc_decoder_algorithms();
     return hwc_algorithms(id);
 }
 
@@ -144,15 +145,16 @@ static int read_config(const OSSL_CORE_HANDLE *handle, hwc_settings *st)
     OSSL_PARAM params[HWC_S_COUNT + 1];
 
     for (int i = 0; i < HWC_S_COUNT; i++) {
-        params[i] = OSSL_PARAM_construct_utf8_ptr(
-            (char *)hwc_setting_key(i), &vals[i], 0);
+        params[i] = OSSL_PARAM_construct_utf8_ptr((char *)hwc_setting_key(i),
+                                                  &vals[i], 0);
     }
     params[HWC_S_COUNT] = OSSL_PARAM_construct_end();
     if (core_get_params == NULL || !core_get_params(handle, params)) {
         return 1; /* no section: the environment and defaults decide */
     }
     for (int i = 0; i < HWC_S_COUNT; i++) {
-        if (vals[i] != NULL && !hwc_settings_set(st, i, vals[i], HWC_SRC_CONF)) {
+        if (vals[i] != NULL &&
+            !hwc_settings_set(st, i, vals[i], HWC_SRC_CONF)) {
             return 0;
         }
     }
@@ -184,8 +186,7 @@ static const OSSL_DISPATCH hwc_dispatch_table[] = {
      (void (*)(void))hwc_get_reason_strings},
     {0, NULL}};
 
-__attribute__((visibility("default"))) OSSL_provider_init_fn
-    OSSL_provider_init;
+__attribute__((visibility("default"))) OSSL_provider_init_fn OSSL_provider_init;
 
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                        const OSSL_DISPATCH **out, void **provctx)

@@ -18,9 +18,9 @@
 
 typedef struct hwc_provctx {
     const OSSL_CORE_HANDLE *handle;
-    OSSL_LIB_CTX *libctx;    /* child of the application's library context */
-    hwc_settings *settings;  /* openssl.cnf section, environment, defaults */
-    int uri_pem;             /* PEM-wrapped URI decoder enabled */
+    OSSL_LIB_CTX *libctx;   /* child of the application's library context */
+    hwc_settings *settings; /* openssl.cnf section, environment, defaults */
+    int uri_pem;            /* PEM-wrapped URI decoder enabled */
 } hwc_provctx;
 
 /* The credentials, made on first use from the settings (NULL with an
@@ -32,7 +32,9 @@ struct hwc_auth *hwc_prov_auth(hwc_provctx *prov);
  * cipher, encoder) for operation_id, or NULL (algs.c). */
 const OSSL_ALGORITHM *hwc_algorithms(int operation_id);
 
+/* The PEM-wrapped URI decoders (decoder.c). */
+const OSSL_ALGORITHM *hwc_decoder_algorithms(void);
+
 extern const OSSL_DISPATCH hwc_store_functions[];
-extern const OSSL_DISPATCH hwc_uri_decoder_functions[];
 
 #endif /* HWC_PROVIDER_H */

@@ -1,0 +1,442 @@
+/*
+ * decoder.c: a provider URI wrapped in a key file ("-----BEGIN HWCLOUD
+ * PROVIDER URI-----", or its bare DER) decoded into the private key the
+ * URI names, for software that reads keys with PEM_read_bio_PrivateKey
+ * (nginx, HAProxy, Apache, curl) or through the file: store (openssl
+ * apps). Off unless `uri_pem = yes` is set in our openssl.cnf section.
+ *
+ * The chain, after pkcs11-provider's decoder.c:
+ *   "DER" input=pem | input=der,structure=hwcloud-uri
+ *       unwraps the URI and fetches it once (hwc_fetch), then emits
+ *       - scm:, codearts: a plain PKCS#8 key: DER with data structure
+ *         PrivateKeyInfo, which the default provider's decoders turn into
+ *         a key (there is no reference to load it by);
+ *       - kms: a hand-off token (structure hwcloud-remote-key), because
+ *         a key by reference may only be emitted by a decoder whose
+ *         output type is the key type, and because the file: store would
+ *         hand a reference emitted here to the default provider's keymgmt
+ *         (it loads references with the loader's provider), which would
+ *         take our handle for one of its own keys.
+ *   "RSA" / "EC" input=der,structure=hwcloud-remote-key
+ *       swap the token for the remote key and emit it by reference, so
+ *       that our keymgmt loads it (it takes its own reference, rkey.h).
+ * The token is only valid inside the callback of the decoder that made
+ * it, in the same thread: it names a thread-local slot and carries a
+ * random nonce, so bytes from a file can never be taken for a key handle.
+ */
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/store.h>
+
+#include "decode.h"
+#include "fetch.h"
+#include "hwc.h"
+#include "provider.h"
+#include "rkey.h"
+#include "uri.h"
+
+#define URI_STRUCTURE "hwcloud-uri"
+#define HANDOFF_STRUCTURE "hwcloud-remote-key"
+#define HANDOFF_MAGIC "HWCRKEY1" /* not DER: never starts with 0x30 */
+#define HANDOFF_MAGIC_LEN 8
+#define HANDOFF_NONCE_LEN 16
+#define HANDOFF_LEN (HANDOFF_MAGIC_LEN + HANDOFF_NONCE_LEN)
+/* A wrapped URI is at most 64 KiB of URI plus a few bytes of DER. */
+#define MAX_WRAPPED_DER (65535 + 64)
+
+static OSSL_FUNC_decoder_newctx_fn hwc_dec_newctx;
+static OSSL_FUNC_decoder_freectx_fn hwc_dec_freectx;
+static OSSL_FUNC_decoder_decode_fn hwc_dec_pem_decode;
+static OSSL_FUNC_decoder_decode_fn hwc_dec_der_decode;
+static OSSL_FUNC_decoder_decode_fn hwc_dec_rsa_decode;
+static OSSL_FUNC_decoder_decode_fn hwc_dec_ec_decode;
+static OSSL_FUNC_decoder_export_object_fn hwc_dec_export_object;
+
+typedef struct hwc_dec_ctx {
+    hwc_provctx *prov;
+} hwc_dec_ctx;
+
+/* The remote key being handed from the URI decoder to a key decoder. */
+struct handoff {
+    hwc_rkey *key;
+    unsigned char nonce[HANDOFF_NONCE_LEN];
+};
+static _Thread_local struct handoff current_handoff;
+
+static void *hwc_dec_newctx(void *provctx)
+{
+    hwc_dec_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx));
+
+    if (ctx == NULL) {
+        hwc_raise(provctx, HWC_R_MALLOC, "decoder context");
+        return NULL;
+    }
+    ctx->prov = provctx;
+    return ctx;
+}
+
+static void hwc_dec_freectx(void *vctx)
+{
+    OPENSSL_clear_free(vctx, sizeof(hwc_dec_ctx));
+}
+
+/*---------------------------------------------------------- emitting */
+
+/* A PKCS#8 key for the default provider's PrivateKeyInfo decoders (and,
+ * in the file: store, for its own key-by-value path). */
+static int emit_pkcs8(const hwc_obj *o, OSSL_CALLBACK *data_cb, void *cbarg)
+{
+    int type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM params[5];
+
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                 (char *)o->data_type, 0);
+    params[2] = OSSL_PARAM_construct_utf8_string(
+        OSSL_OBJECT_PARAM_DATA_STRUCTURE, "PrivateKeyInfo", 0);
+    params[3] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA,
+                                                  o->der, o->der_len);
+    params[4] = OSSL_PARAM_construct_end();
+    return data_cb(params, cbarg);
+}
+
+static const char *rkey_type(const hwc_rkey *k)
+{
+    return k->base_id == EVP_PKEY_EC ? "EC" : "RSA";
+}
+
+/* Publishes the key in this thread's hand-off slot for the duration of
+ * the callback, then clears it (the previous slot is restored, should a
+ * callback ever decode another wrapped URI). */
+static int emit_handoff(hwc_dec_ctx *ctx, hwc_rkey *key, OSSL_CALLBACK *data_cb,
+                        void *cbarg)
+{
+    struct handoff saved = current_handoff;
+    unsigned char token[HANDOFF_LEN];
+    int type = OSSL_OBJECT_PKEY, ok;
+    OSSL_PARAM params[5];
+
+    memcpy(token, HANDOFF_MAGIC, HANDOFF_MAGIC_LEN);
+    if (RAND_bytes_ex(ctx->prov->libctx, token + HANDOFF_MAGIC_LEN,
+                      HANDOFF_NONCE_LEN, 0) <= 0) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL, "no random bytes for a nonce");
+        return 0;
+    }
+    current_handoff.key = key;
+    memcpy(current_handoff.nonce, token + HANDOFF_MAGIC_LEN, HANDOFF_NONCE_LEN);
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                 (char *)rkey_type(key), 0);
+    params[2] = OSSL_PARAM_construct_utf8_string(
+        OSSL_OBJECT_PARAM_DATA_STRUCTURE, HANDOFF_STRUCTURE, 0);
+    params[3] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, token,
+                                                  sizeof(token));
+    params[4] = OSSL_PARAM_construct_end();
+    ok = data_cb(params, cbarg);
+    current_handoff = saved;
+    OPENSSL_cleanse(token, sizeof(token));
+    return ok;
+}
+
+/*---------------------------------------------------------- resolving */
+
+static const hwc_obj *first_private_key(const hwc_objs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].kind == HWC_OBJ_PRIVKEY) {
+            return &l->v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Fetches what the URI names and emits its private key. */
+static int resolve_uri(hwc_dec_ctx *ctx, const char *uri,
+                       OSSL_CALLBACK *data_cb, void *cbarg,
+                       OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    hwc_uri parsed;
+    hwc_fetch_req req = {uri, &parsed, OSSL_STORE_INFO_PKEY, pw_cb, pw_cbarg};
+    hwc_fetched got;
+    const hwc_obj *key;
+    int ok = 0;
+
+    if (!hwc_uri_parse(uri, &parsed)) {
+        return 0;
+    }
+    if (hwc_uri_is_listing(&parsed)) {
+        hwc_raise(ctx->prov, HWC_R_URI_INVALID,
+                  "%s (PEM-wrapped URI) is a listing, not a key: wrap the "
+                  "URI of one key",
+                  uri);
+        return 0;
+    }
+    if (!hwc_fetch(ctx->prov, &req, &got)) {
+        return 0;
+    }
+    if (got.rkey != NULL) {
+        ok = emit_handoff(ctx, got.rkey, data_cb, cbarg);
+    } else if ((key = first_private_key(&got.objs)) != NULL) {
+        ok = emit_pkcs8(key, data_cb, cbarg);
+    } else {
+        hwc_raise(ctx->prov, HWC_R_NOT_FOUND,
+                  "%s (PEM-wrapped URI) names no private key", uri);
+    }
+    if (!ok && ERR_peek_last_error() == 0) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "%s (PEM-wrapped URI): the key could not be loaded", uri);
+    }
+    hwc_fetched_free(&got);
+    return ok;
+}
+
+/* der is a wrapped URI (its label or structure said so): decoding it is
+ * ours to finish or to fail, with an error the user will see. */
+static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
+                          size_t len, OSSL_CALLBACK *data_cb, void *cbarg,
+                          OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    char *uri = hwc_uri_unwrap_der(der, len);
+    int ok = 0;
+
+    if (uri == NULL) {
+        return 0;
+    }
+    if (!ctx->prov->uri_pem) {
+        /* Refusing (not passing) keeps this message in the error queue. */
+        hwc_raise(ctx->prov, HWC_R_URI_PEM_DISABLED,
+                  "PEM-wrapped URI %s found but uri_pem is not enabled in "
+                  "the hwcloud provider section of openssl.cnf",
+                  uri);
+    } else {
+        hwc_debug("decoding the PEM-wrapped URI %s", uri);
+        ok = resolve_uri(ctx, uri, data_cb, cbarg, pw_cb, pw_cbarg);
+    }
+    OPENSSL_free(uri);
+    return ok;
+}
+
+/*---------------------------------------------------------- decoders */
+
+/* Reads the next PEM block; 1 with *name etc. set, 0 when there is none. */
+static int read_pem_block(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin, char **name,
+                          unsigned char **der, long *len)
+{
+    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin);
+    char *header = NULL;
+    int ok;
+
+    if (in == NULL) {
+        return 0;
+    }
+    ERR_set_mark(); /* "no start line" is not our business */
+    ok = PEM_read_bio(in, name, &header, der, len) > 0;
+    ERR_pop_to_mark();
+    OPENSSL_free(header);
+    BIO_free(in);
+    return ok;
+}
+
+static int hwc_dec_pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                              OSSL_CALLBACK *data_cb, void *cbarg,
+                              OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    hwc_dec_ctx *ctx = vctx;
+    char *name = NULL;
+    unsigned char *der = NULL;
+    long len = 0;
+    int ok = 1; /* not ours: let the other decoders try */
+
+    (void)selection;
+    if (!read_pem_block(ctx, cin, &name, &der, &len)) {
+        return 1;
+    }
+    if (strcmp(name, HWC_URI_PEM_LABEL) == 0) {
+        ok = decode_wrapped(ctx, der, (size_t)len, data_cb, cbarg, pw_cb,
+                            pw_cbarg);
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(der);
+    return ok;
+}
+
+/* Reads all of a small DER input; 0 when it is larger than a wrapped URI
+ * can be (then it is not one). */
+static int read_small(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin, hwc_buf *b)
+{
+    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin);
+    unsigned char chunk[4096];
+    int n, ok = in != NULL;
+
+    while (ok && (n = BIO_read(in, chunk, sizeof(chunk))) > 0) {
+        ok = b->len + (size_t)n <= MAX_WRAPPED_DER &&
+             hwc_buf_append(b, chunk, (size_t)n);
+    }
+    BIO_free(in);
+    return ok;
+}
+
+/* Whether der starts like our SEQUENCE (cheap, before any error path). */
+static int looks_wrapped(const hwc_buf *b)
+{
+    char *uri;
+
+    if (b->len < 4 || b->data[0] != 0x30) {
+        return 0;
+    }
+    ERR_set_mark();
+    uri = hwc_uri_unwrap_der(b->data, b->len);
+    ERR_pop_to_mark();
+    OPENSSL_free(uri);
+    return uri != NULL;
+}
+
+/*
+ * A PEM-wrapped URI key file read as DER, as mod_ssl does after
+ * PEM_read_bio_PrivateKey failed (its errors then drop out of OpenSSL's
+ * 16-entry error queue): with uri_pem off, say so again here, so that the
+ * reason is what the log shows. d2i reads may hand us only the start of
+ * the text, so the URI may be unknown.
+ */
+static int pem_read_as_der(hwc_dec_ctx *ctx, const hwc_buf *b)
+{
+    static const char begin[] = "-----BEGIN " HWC_URI_PEM_LABEL "-----";
+
+    if (ctx->prov->uri_pem || b->len < sizeof(begin) - 1 ||
+        memcmp(b->data, begin, sizeof(begin) - 1) != 0) {
+        return 1;
+    }
+    hwc_raise(ctx->prov, HWC_R_URI_PEM_DISABLED,
+              "a PEM-wrapped URI key file was found but uri_pem is not "
+              "enabled in the hwcloud provider section of openssl.cnf");
+    return 0;
+}
+
+static int hwc_dec_der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                              OSSL_CALLBACK *data_cb, void *cbarg,
+                              OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    hwc_dec_ctx *ctx = vctx;
+    hwc_buf b = {0};
+    int ok = 1;
+
+    (void)selection;
+    if (read_small(ctx, cin, &b)) {
+        if (looks_wrapped(&b)) {
+            ok = decode_wrapped(ctx, b.data, b.len, data_cb, cbarg, pw_cb,
+                                pw_cbarg);
+        } else {
+            ok = pem_read_as_der(ctx, &b);
+        }
+    }
+    hwc_buf_free(&b);
+    return ok;
+}
+
+/* The hand-off token in cin, if it is this thread's current one. */
+static hwc_rkey *take_handoff(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin)
+{
+    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin);
+    unsigned char token[HANDOFF_LEN + 1];
+    int n = in != NULL ? BIO_read(in, token, sizeof(token)) : 0;
+
+    BIO_free(in);
+    if (n != HANDOFF_LEN || current_handoff.key == NULL ||
+        memcmp(token, HANDOFF_MAGIC, HANDOFF_MAGIC_LEN) != 0 ||
+        CRYPTO_memcmp(token + HANDOFF_MAGIC_LEN, current_handoff.nonce,
+                      HANDOFF_NONCE_LEN) != 0) {
+        return NULL;
+    }
+    return current_handoff.key;
+}
+
+/* Emits the remote key by reference; our keymgmt's load takes it. */
+static int decode_key(void *vctx, OSSL_CORE_BIO *cin, int base_id,
+                      OSSL_CALLBACK *data_cb, void *cbarg)
+{
+    hwc_rkey *key = take_handoff(vctx, cin);
+    int type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM params[4];
+
+    if (key == NULL || key->base_id != base_id) {
+        return 1; /* not ours, or the other key type's decoder */
+    }
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                 (char *)rkey_type(key), 0);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE,
+                                                  &key, sizeof(key));
+    params[3] = OSSL_PARAM_construct_end();
+    return data_cb(params, cbarg);
+}
+
+static int hwc_dec_rsa_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                              OSSL_CALLBACK *data_cb, void *cbarg,
+                              OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    (void)selection, (void)pw_cb, (void)pw_cbarg;
+    return decode_key(vctx, cin, EVP_PKEY_RSA, data_cb, cbarg);
+}
+
+static int hwc_dec_ec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                             OSSL_CALLBACK *data_cb, void *cbarg,
+                             OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    (void)selection, (void)pw_cb, (void)pw_cbarg;
+    return decode_key(vctx, cin, EVP_PKEY_EC, data_cb, cbarg);
+}
+
+/*
+ * libcrypto calls this when the keymgmt it picked for our reference is
+ * another provider's. Exporting would hand over the public half only and
+ * the caller would get a public key for a private one: refuse.
+ */
+static int hwc_dec_export_object(void *vctx, const void *reference,
+                                 size_t reference_sz, OSSL_CALLBACK *export_cb,
+                                 void *export_cbarg)
+{
+    (void)vctx, (void)reference, (void)reference_sz, (void)export_cb,
+        (void)export_cbarg;
+    return 0;
+}
+
+/*---------------------------------------------------------- tables */
+
+#define HWC_DEC_FUNCTIONS(name, decode)                                        \
+    static const OSSL_DISPATCH name[] = {                                      \
+        {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))hwc_dec_newctx},            \
+        {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))hwc_dec_freectx},          \
+        {OSSL_FUNC_DECODER_DECODE, (void (*)(void))decode},                    \
+        {OSSL_FUNC_DECODER_EXPORT_OBJECT,                                      \
+         (void (*)(void))hwc_dec_export_object},                               \
+        {0, NULL}}
+
+HWC_DEC_FUNCTIONS(hwc_pem_uri_decoder_functions, hwc_dec_pem_decode);
+HWC_DEC_FUNCTIONS(hwc_der_uri_decoder_functions, hwc_dec_der_decode);
+HWC_DEC_FUNCTIONS(hwc_rsa_handoff_decoder_functions, hwc_dec_rsa_decode);
+HWC_DEC_FUNCTIONS(hwc_ec_handoff_decoder_functions, hwc_dec_ec_decode);
+
+static const OSSL_ALGORITHM hwc_decoder_algs[] = {
+    {"DER", HWC_PROPS ",input=pem", hwc_pem_uri_decoder_functions,
+     "hwcloud provider URI in a PEM block"},
+    {"DER", HWC_PROPS ",input=der,structure=" URI_STRUCTURE,
+     hwc_der_uri_decoder_functions, "hwcloud provider URI in DER"},
+    {"RSA", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
+     hwc_rsa_handoff_decoder_functions, "RSA key held in Huawei Cloud KMS"},
+    {"EC", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
+     hwc_ec_handoff_decoder_functions, "EC key held in Huawei Cloud KMS"},
+    {NULL, NULL, NULL, NULL}};
+
+const OSSL_ALGORITHM *hwc_decoder_algorithms(void)
+{
+    return hwc_decoder_algs;
+}

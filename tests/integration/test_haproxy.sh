@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# HAProxy 2.6 (Debian) in master-worker mode serving TLS with keys from the
+# emulator, configured as docs/haproxy.md says (the blocks are read from
+# it): crt files written by `hwcloud-store export`, PEM-wrapped URI key
+# files beside them. First without chroot and privilege drop, then with
+# Debian's defaults (chroot, user haproxy, daemon), where a kms: key signs
+# from inside the chroot.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/servers_lib.sh"
+
+H=""
+stop_haproxy() {
+  [ -n "$H" ] && stop_pidfile "$H/haproxy.pid" TERM
+  return 0
+}
+trap stop_haproxy EXIT
+
+command -v haproxy >/dev/null || fail "haproxy is not installed (scripts/install-deps.sh --test)"
+id haproxy >/dev/null 2>&1 || fail "no user haproxy (Debian's haproxy package creates it)"
+servers_setup
+H=$HWC_TEST_TMP/haproxy
+mkdir -p "$H/chroot"
+PORT=$(free_port)
+
+run_ok "export the SCM chain as the crt file" \
+  "$HWC_TOOL" export "scm:cert/$EMU_SCM_RSA" -o "$ETC/www.example.com.pem"
+run_ok "uri2pem for the SCM key (<crt>.key)" \
+  "$HWC_TOOL" uri2pem "scm:cert/$EMU_SCM_RSA" -o "$ETC/www.example.com.pem.key"
+run_ok "uri2pem for the KMS key (<crt>.key)" \
+  "$HWC_TOOL" uri2pem "kms:key/$EMU_KMS_EC256" -o "$ETC/kms.example.com.pem.key"
+kms_cert "$EMU_KMS_EC256" kms.example.com
+cp "$ETC/kms.example.com.crt" "$ETC/kms.example.com.pem"
+
+CONF=$(server_conf haproxy.md openssl-haproxy)
+doc_block haproxy.md haproxy-cfg | doc_paths |
+  sed -e "s#/var/lib/haproxy#$H/chroot#" \
+    -e "s#/run/haproxy/admin.sock#$H/admin.sock#" \
+    -e "s#bind :443 #bind 127.0.0.1:$PORT #" > "$H/debian.cfg"
+# The same without chroot and privilege drop (test-only variant).
+sed -e '/^\tchroot /d' -e '/^\tuser /d' -e '/^\tgroup /d' "$H/debian.cfg" > "$H/plain.cfg"
+
+hap() {
+  env -u HWCLOUD_TOKEN OPENSSL_CONF="$CONF" haproxy "$@"
+}
+start_haproxy() {
+  : > "$H/haproxy.log"
+  hap -W -f "$1" -p "$H/haproxy.pid" > "$H/haproxy.log" 2>&1 ||
+    { cat "$H/haproxy.log" >&2; fail "haproxy -f $1 did not start"; }
+  wait_port "$PORT" || { cat "$H/haproxy.log" >&2; fail "haproxy does not listen on $PORT"; }
+  sleep 0.3
+}
+
+run_ok "haproxy -c accepts the documented configuration" hap -c -f "$H/debian.cfg"
+
+# Without uri_pem the key files cannot be used.
+sed '/^uri_pem/d' "$CONF" > "$HWC_TEST_TMP/openssl-haproxy-off.cnf"
+run_fail "uri_pem off: haproxy finds no private key" "No Private Key found|unable to load" \
+  env -u HWCLOUD_TOKEN OPENSSL_CONF="$HWC_TEST_TMP/openssl-haproxy-off.cnf" \
+  haproxy -c -f "$H/debian.cfg"
+
+# 1. No chroot, no privilege drop.
+start_haproxy "$H/plain.cfg"
+emu_reset
+fetch_pages 5 www.example.com "$PORT" "$EMU_SCM_ROOT"
+expect_eq "plain, SCM key: no KMS signature" "$(signs)" 0
+fetch_pages 6 kms.example.com "$PORT" "$ETC/test-ca.pem"
+expect_eq "plain, KMS key: one KMS sign per full handshake" "$(signs)" 6
+stop_haproxy
+
+# 2. Debian's defaults: chroot, user haproxy, daemon (master-worker).
+start_haproxy "$H/debian.cfg"
+master=$(cat "$H/haproxy.pid")
+worker=$(pgrep -P "$master" haproxy | head -1)
+[ -n "$worker" ] || fail "no haproxy worker process"
+expect_eq "worker runs as haproxy" "$(ps -o user= -p "$worker" | tr -d ' ')" haproxy
+expect_eq "worker is chrooted" "$(readlink "/proc/$worker/root")" "$H/chroot"
+emu_reset
+fetch_pages 5 www.example.com "$PORT" "$EMU_SCM_ROOT"
+expect_eq "chroot, SCM key: nothing fetched after the privilege drop" "$(emu_total)" 0
+# A kms: key signs from inside the empty chroot: the provider must need no
+# file there (the API's CA bundle is held in memory).
+for i in $(seq 1 6); do
+  if ! OUT=$(curl -sS --fail --max-time 20 --cacert "$ETC/test-ca.pem" \
+    --resolve "kms.example.com:$PORT:127.0.0.1" "https://kms.example.com:$PORT/" 2>&1); then
+    echo "$OUT" >&2
+    fail "chroot, KMS key: handshake $i failed. BLOCKED on provider/transport.c: after chroot the worker cannot read ca_file ($ETC/api-ca.pem is outside $H/chroot); the provider must read ca_file once at load and hand it to libcurl with CURLOPT_CAINFO_BLOB"
+  fi
+done
+pass "chroot, KMS key: 6 pages fetched over TLS"
+expect_eq "chroot, KMS key: one KMS sign per full handshake" "$(signs)" 6
+
+# Renewal: export, then reload (SIGUSR2 to the master) fetches the key again.
+run_ok "export again (renewal)" \
+  "$HWC_TOOL" export "scm:cert/$EMU_SCM_RSA" -o "$ETC/www.example.com.pem"
+emu_reset
+kill -USR2 "$master"
+for _ in $(seq 1 50); do
+  [ "$(scm_exports)" -ge 1 ] && break
+  sleep 0.2
+done
+[ "$(scm_exports)" -ge 1 ] || fail "the reload did not fetch the SCM key again"
+pass "reload fetched the SCM key again"
+sleep 1
+fetch_pages 3 www.example.com "$PORT" "$EMU_SCM_ROOT"
+
+hwc_done

@@ -1,0 +1,88 @@
+/*
+ * tool.h: what the parts of the hwcloud-store command share: exit codes,
+ * error reporting, the configuration it reads (the provider's openssl.cnf
+ * section, then the environment, exactly as the provider does) and the
+ * private library context in which it runs the provider's own store.
+ */
+#ifndef HWC_TOOL_H
+#define HWC_TOOL_H
+
+#include <stddef.h>
+
+#include <openssl/types.h>
+
+#include "settings.h"
+
+#define TOOL_NAME "hwcloud-store"
+
+enum tool_exit {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1, /* the command ran and did not succeed */
+    EXIT_USAGE = 2,  /* bad command line: nothing was attempted */
+};
+
+/* Options every command accepts (before or after the command name). */
+typedef struct tool_opts {
+    const char *config; /* --config FILE, else OPENSSL_CONF, else default */
+    int json;           /* --json */
+} tool_opts;
+
+/* "hwcloud-store: <message>" on stderr. */
+void tool_err(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Usage error: message, a pointer to --help, and EXIT_USAGE. */
+int tool_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Prints and clears OpenSSL's error queue (our provider's messages). */
+void tool_print_errors(void);
+/* The queue's messages as one line ("a; b"), cleared; free with
+ * OPENSSL_free. For --json. */
+char *tool_take_errors(void);
+
+/* Where the configuration came from, for `check`. */
+typedef struct tool_conf {
+    char *file;     /* the openssl.cnf read, or NULL if none */
+    int file_found; /* the file exists and parsed */
+    char *section;  /* our provider section, or NULL */
+    int activated;  /* the section says activate = 1 (or yes/true/on) */
+    char **unknown; /* keys of the section the provider ignores */
+    size_t n_unknown;
+} tool_conf;
+
+/*
+ * Reads the provider's section of the configuration (found as OpenSSL
+ * does: openssl_conf -> providers -> hwcloud) into st with
+ * HWC_SRC_CONF, then the environment; validates. 0 with errors queued.
+ */
+int tool_load_settings(const tool_opts *o, hwc_settings *st, tool_conf *tc);
+void tool_conf_free(tool_conf *tc);
+/* The file tool_load_settings reads; OPENSSL_free it. */
+char *tool_config_file(const tool_opts *o);
+
+/*
+ * A library context running this very build of the provider (registered
+ * as a built-in under the name "hwcloud") with the configuration file
+ * loaded into it, and the default provider: the provider reads its
+ * section and the environment itself, as it does inside a server.
+ */
+OSSL_LIB_CTX *tool_provider_libctx(const tool_opts *o);
+
+/* Writes data to path through a temporary file in the same directory
+ * and a rename, mode 0644; "-" writes to stdout. */
+int tool_write_atomic(const char *path, const void *data, size_t len);
+
+/* The commands. argv[0] is the command name. */
+int cmd_uri2pem(const tool_opts *o, int argc, char **argv);
+int cmd_export(const tool_opts *o, int argc, char **argv);
+int cmd_check(const tool_opts *o, int argc, char **argv);
+
+/* True when arg is -h or --help. */
+int tool_is_help(const char *arg);
+
+#endif /* HWC_TOOL_H */

@@ -1,0 +1,267 @@
+/*
+ * tool_check.c: `check` shows the configuration the provider would run
+ * with (every setting, where it came from, secrets masked), the auth
+ * method and the endpoints, then proves the credentials with one call
+ * that changes nothing: IAM GET /v3/projects?name=<region>, which every
+ * auth method can make and which also checks project_id against region.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "client.h"
+#include "endpoint.h"
+#include "hwc.h"
+#include "iam.h"
+#include "settings.h"
+#include "tool.h"
+
+typedef struct check_result {
+    hwc_settings *st;
+    tool_conf conf;
+    hwc_auth *auth;
+    hwc_client *cl;
+    char *endpoint[HWC_SVC_COUNT];
+    char *endpoint_err[HWC_SVC_COUNT];
+    char project[33];
+    double seconds;
+    int call_ok;
+    char *error; /* why the check failed, or NULL */
+} check_result;
+
+static void check_help(void)
+{
+    printf("usage: " TOOL_NAME " check [--json]\n"
+           "\n"
+           "Shows the configuration the hwcloud provider runs with: each\n"
+           "setting of its openssl.cnf section ($OPENSSL_CONF or --config),\n"
+           "of the HWCLOUD_* / HUAWEICLOUD_SDK_* environment and the\n"
+           "defaults, with where it came from (secrets masked); the auth\n"
+           "method; the endpoint of each service. Then makes one call that\n"
+           "changes nothing, IAM GET /v3/projects?name=<region>, to prove\n"
+           "the credentials. Exit status 0 when everything worked.\n"
+           "\n"
+           "  --json    the same as a JSON object on stdout\n");
+}
+
+static const char *shown_value(const hwc_settings *st, int s)
+{
+    const char *v = hwc_get(st, s);
+
+    if (hwc_setting_is_secret(s)) {
+        return hwc_mask(v);
+    }
+    return v != NULL ? v : "-";
+}
+
+/* Endpoints as the service clients will build them. */
+static void resolve_endpoints(check_result *r)
+{
+    for (int s = 0; s < HWC_SVC_COUNT; s++) {
+        r->endpoint[s] = hwc_client_base_url(r->cl, s);
+        if (r->endpoint[s] == NULL) {
+            r->endpoint_err[s] = tool_take_errors();
+        }
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The authenticated call; its project must be the configured one. */
+static int call_iam(check_result *r)
+{
+    const char *region = hwc_get(r->st, HWC_S_REGION);
+    const char *want = hwc_get(r->st, HWC_S_PROJECT_ID);
+    hwc_call c;
+    double t0 = now_s();
+
+    if (region == NULL) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "region is not set: no call to test the credentials with");
+        return 0;
+    }
+    if (r->endpoint[HWC_SVC_IAM] == NULL) {
+        return 0;
+    }
+    hwc_client_prepare(r->cl, &c, HWC_SVC_IAM, "GET", r->endpoint[HWC_SVC_IAM],
+                       "/v3/projects");
+    r->call_ok = hwc_iam_project_id(&c, region, r->project);
+    r->seconds = now_s() - t0;
+    if (r->call_ok && want != NULL && strcmp(want, r->project) != 0) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "project_id %s is not the project of region %s (%s)", want,
+                  region, r->project);
+        return 0;
+    }
+    return r->call_ok;
+}
+
+static int run_check(const tool_opts *o, check_result *r)
+{
+    if ((r->st = hwc_settings_new()) == NULL ||
+        !tool_load_settings(o, r->st, &r->conf)) {
+        return 0;
+    }
+    if ((r->auth = hwc_auth_new(r->st)) == NULL ||
+        (r->cl = hwc_client_new(r->st, r->auth, "hwcloud-store check")) ==
+            NULL) {
+        return 0;
+    }
+    resolve_endpoints(r);
+    return call_iam(r);
+}
+
+/*-------------------------------------------------------- text output */
+
+static void print_conf(const check_result *r)
+{
+    printf("configuration file: %s%s\n", r->conf.file ? r->conf.file : "(none)",
+           r->conf.file && !r->conf.file_found ? " (not found)" : "");
+    printf("provider section:   %s\n",
+           r->conf.section ? r->conf.section : "(none: environment only)");
+    if (r->conf.section != NULL && !r->conf.activated) {
+        printf("warning: [%s] has no 'activate = 1': programs using this "
+               "file do not load the provider\n",
+               r->conf.section);
+    }
+    for (size_t i = 0; i < r->conf.n_unknown; i++) {
+        printf("warning: [%s] %s is not a setting of the provider (ignored)\n",
+               r->conf.section, r->conf.unknown[i]);
+    }
+}
+
+static void print_settings(const hwc_settings *st)
+{
+    printf("\n%-18s %-44s %s\n", "setting", "value", "source");
+    for (int s = 0; s < HWC_S_COUNT; s++) {
+        printf("%-18s %-44s %s\n", hwc_setting_key(s), shown_value(st, s),
+               hwc_setting_source_text(st, s));
+    }
+}
+
+static void print_text(const check_result *r, int ok)
+{
+    print_conf(r);
+    if (r->st != NULL) {
+        print_settings(r->st);
+    }
+    if (r->auth != NULL) {
+        printf("\nauth method: %s\n", hwc_auth_method(r->auth));
+    }
+    if (r->cl != NULL) {
+        printf("\nendpoints:\n");
+        for (int s = 0; s < HWC_SVC_COUNT; s++) {
+            printf("  %-9s %s\n", hwc_service_name(s),
+                   r->endpoint[s] ? r->endpoint[s] : r->endpoint_err[s]);
+        }
+    }
+    if (r->call_ok) {
+        printf("\ncall: GET %s/v3/projects?name=%s: ok in %.2f s, project "
+               "%s\n",
+               r->endpoint[HWC_SVC_IAM], hwc_get(r->st, HWC_S_REGION),
+               r->seconds, r->project);
+    }
+    printf("\nresult: %s\n", ok ? "ok" : "FAILED");
+}
+
+/*-------------------------------------------------------- JSON output */
+
+static json_t *settings_json(const hwc_settings *st)
+{
+    json_t *a = json_array();
+
+    for (int s = 0; st != NULL && s < HWC_S_COUNT; s++) {
+        const char *v = hwc_get(st, s);
+
+        json_array_append_new(
+            a, json_pack("{s:s,s:s?,s:s}", "key", hwc_setting_key(s), "value",
+                         hwc_setting_is_secret(s) && v ? hwc_mask(v) : v,
+                         "source", hwc_setting_source_text(st, s)));
+    }
+    return a;
+}
+
+static json_t *endpoints_json(const check_result *r)
+{
+    json_t *e = json_object();
+
+    for (int s = 0; r->cl != NULL && s < HWC_SVC_COUNT; s++) {
+        json_object_set_new(e, hwc_service_name(s),
+                            r->endpoint[s] ? json_string(r->endpoint[s])
+                                           : json_null());
+    }
+    return e;
+}
+
+static json_t *unknown_json(const tool_conf *c)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < c->n_unknown; i++) {
+        json_array_append_new(a, json_string(c->unknown[i]));
+    }
+    return a;
+}
+
+static void print_json(const check_result *r, int ok)
+{
+    json_t *root = json_pack(
+        "{s:s?,s:s?,s:b,s:o,s:o,s:s?,s:o,s:{s:b,s:s?,s:f},s:b,s:s?}",
+        "config_file", r->conf.file, "section", r->conf.section, "activated",
+        r->conf.activated, "unknown_keys", unknown_json(&r->conf), "settings",
+        settings_json(r->st), "auth", r->auth ? hwc_auth_method(r->auth) : NULL,
+        "endpoints", endpoints_json(r), "call", "ok", r->call_ok, "project_id",
+        r->call_ok ? r->project : NULL, "seconds", r->seconds, "ok", ok,
+        "error", r->error);
+
+    json_dumpf(root, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(root);
+}
+
+static void check_result_free(check_result *r)
+{
+    for (int s = 0; s < HWC_SVC_COUNT; s++) {
+        OPENSSL_free(r->endpoint[s]);
+        OPENSSL_free(r->endpoint_err[s]);
+    }
+    hwc_client_free(r->cl);
+    hwc_auth_free(r->auth);
+    hwc_settings_free(r->st);
+    tool_conf_free(&r->conf);
+    OPENSSL_free(r->error);
+}
+
+int cmd_check(const tool_opts *o, int argc, char **argv)
+{
+    check_result r = {0};
+    int ok;
+
+    for (int i = 1; i < argc; i++) {
+        if (tool_is_help(argv[i])) {
+            check_help();
+            return EXIT_OK;
+        }
+        return tool_usage_error("check", "unexpected argument '%s'", argv[i]);
+    }
+    ok = run_check(o, &r);
+    if (o->json) {
+        r.error = ok ? NULL : tool_take_errors();
+        print_json(&r, ok);
+    } else {
+        print_text(&r, ok);
+    }
+    tool_print_errors(); /* on stderr; empty after --json took them */
+    check_result_free(&r);
+    return ok ? EXIT_OK : EXIT_FAILED;
+}
