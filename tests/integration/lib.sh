@@ -7,7 +7,12 @@ set -euo pipefail
 : "${HWC_SOURCE_DIR:?run through ctest (HWC_SOURCE_DIR unset)}"
 : "${HWC_BUILD_DIR:?run through ctest (HWC_BUILD_DIR unset)}"
 : "${HWC_MODULE_DIR:=$HWC_BUILD_DIR/provider}"
-export HWC_TEST_TMP=${HWC_TEST_TMP:-$(mktemp -d /tmp/hwc-test.XXXXXX)}
+if [ -z "${HWC_TEST_TMP:-}" ]; then
+  HWC_TEST_TMP=$(mktemp -d /tmp/hwc-test.XXXXXX)
+  # Removed at exit unless kept for debugging (emu_start keeps this trap).
+  [ -n "${HWC_KEEP_TMP:-}" ] || trap 'rm -rf "$HWC_TEST_TMP"' EXIT
+fi
+export HWC_TEST_TMP
 # shellcheck source=emu_lib.sh
 . "$HWC_SOURCE_DIR/tests/integration/emu_lib.sh"
 
