@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"uri2pem", cmd_uri2pem, "write a key file that names a key by its URI"},
     {"export", cmd_export, "write the certificate chain of scm:cert/<id>"},
     {"check", cmd_check, "show the configuration and test the credentials"},
+    {"keystore", cmd_keystore, "create, list, show, delete KMS keystores"},
 };
 
 static void usage(FILE *f)
@@ -40,7 +41,7 @@ static void usage(FILE *f)
             "  --config FILE  the openssl.cnf whose hwcloud provider section "
             "to use\n"
             "                 (default: $OPENSSL_CONF, else OpenSSL's own)\n"
-            "  --json         machine-readable output (check, export)\n"
+            "  --json         machine-readable output (check, export, keystore)\n"
             "  -h, --help     help\n"
             "\n"
             "Exit status: 0 ok, 1 failed, 2 usage error.\n"

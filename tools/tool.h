@@ -81,6 +81,7 @@ int tool_write_atomic(const char *path, const void *data, size_t len);
 int cmd_uri2pem(const tool_opts *o, int argc, char **argv);
 int cmd_export(const tool_opts *o, int argc, char **argv);
 int cmd_check(const tool_opts *o, int argc, char **argv);
+int cmd_keystore(const tool_opts *o, int argc, char **argv);
 
 /* True when arg is -h or --help. */
 int tool_is_help(const char *arg);
