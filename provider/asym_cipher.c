@@ -142,8 +142,11 @@ static int hwc_ac_decrypt_init(void *vctx, void *provkey,
     }
     if (ctx->key->ops == NULL || ctx->key->ops->decrypt == NULL ||
         ctx->key->usage == HWC_USAGE_SIGN_VERIFY) {
+        /* The usual way here is TLS 1.2 RSA key exchange: say the cure. */
         hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-                  "%s is a SIGN_VERIFY key: KMS cannot decrypt with it",
+                  "%s is a SIGN_VERIFY key: KMS cannot decrypt with it "
+                  "(TLS: RSA key exchange needs decryption; use ECDHE "
+                  "cipher suites)",
                   ctx->key->uri);
         return 0;
     }

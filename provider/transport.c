@@ -36,8 +36,21 @@ static _Thread_local struct thread_state tstate;
 
 static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Handles made before a fork are never cleaned up in the child (that would
+ * shut down the parent's TLS connections), only forgotten; they stay
+ * reachable from here so that leak checkers see them as kept, not lost.
+ * The forking thread's handle is the only one the child can still name.
+ */
+static CURL *abandoned[16];
+static size_t nabandoned;
+
 static void on_fork_child(void)
 {
+    if (tstate.easy != NULL &&
+        nabandoned < sizeof(abandoned) / sizeof(abandoned[0])) {
+        abandoned[nabandoned++] = tstate.easy;
+    }
     fork_generation++;
     /* Another parent thread may have held it at fork time. */
     pthread_mutex_init(&trust_lock, NULL);

@@ -1394,7 +1394,8 @@ START_TEST(test_e2e_tls_rsa_kx)
     pkey = e2e_load("hwctest:rsa");
     ck_assert_int_eq(SSL_CTX_use_PrivateKey(sctx, pkey), 1);
     ck_assert_int_eq(tls_handshake(sctx, cctx), 0);
-    expect_error("SIGN_VERIFY key: KMS cannot decrypt");
+    expect_error("SIGN_VERIFY key: KMS cannot decrypt with it (TLS: RSA key "
+                 "exchange needs decryption; use ECDHE cipher suites)");
     ck_assert_int_eq(f_rsa.decrypt_calls, calls);
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
