@@ -1,0 +1,501 @@
+#!/usr/bin/env python3
+"""report.py: turns bench/run.sh's results (one JSON object per line) into
+docs/performance.md: the machine and date, the figures (medians) with the
+ratios measured in the same run, the emulator's request and connection
+counts next to the physical limit, and the goals of issue 10 with met /
+not met. Also prints the report to stdout."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True,
+                              text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def us(v):
+    if v is None:
+        return "—"
+    if v >= 10000:
+        return "%.1f ms" % (v / 1000)
+    if v >= 1000:
+        return "%.2f ms" % (v / 1000)
+    return "%.0f µs" % v
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_ratio(r):
+    return "—" if r is None else "%.2fx" % r
+
+
+class Results:
+    def __init__(self, path):
+        self.rows = []
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    self.rows.append(json.loads(line))
+
+    def one(self, name):
+        for r in self.rows:
+            if r["scenario"] == name and "not_measured" not in r:
+                return r
+        return None
+
+    def all(self, name):
+        return [r for r in self.rows
+                if r["scenario"] == name and "not_measured" not in r]
+
+    def missing(self, prefix):
+        for r in self.rows:
+            if r["scenario"].startswith(prefix) and "not_measured" in r:
+                return r["not_measured"]
+        return None
+
+
+def med(r):
+    return None if r is None else r.get("median_us")
+
+
+class Report:
+    def __init__(self):
+        self.lines = []
+        self.checks = []  # (scenario, what, measured, limit)
+
+    def out(self, s=""):
+        self.lines.append(s)
+
+    def table(self, head, rows):
+        self.out("| " + " | ".join(head) + " |")
+        self.out("|" + "|".join("---" for _ in head) + "|")
+        for r in rows:
+            self.out("| " + " | ".join(str(c) for c in r) + " |")
+        self.out()
+
+    def check(self, scenario, what, measured, limit):
+        self.checks.append((scenario, what, measured, limit))
+        return "%s (limit %s)%s" % (measured, limit,
+                                    "" if measured == limit else " **≠**")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--loadavg", default="")
+    ap.add_argument("--loadavg-end", default="")
+    ap.add_argument("--quick", default="0")
+    ap.add_argument("--params", default="")
+    ap.add_argument("--delay", type=int, default=20)
+    a = ap.parse_args()
+    R = Results(a.results)
+    rep = Report()
+    out = rep.out
+    d = a.delay
+    goals = []  # (goal, measured, met)
+
+    out("# Performance")
+    out()
+    out("Written by `bench/run.sh` (run it after `bash scripts/build.sh`; "
+        "`--quick` for a smoke run, `--help` for the iteration counts). "
+        "The cloud is the bundled emulator on the same machine, so a "
+        "\"round trip\" is a loopback HTTPS exchange plus the latency the "
+        "emulator is told to add. Times are medians; every ratio compares "
+        "figures measured in the same run, scenarios interleaved in rounds. "
+        "Nothing here is asserted by the tests (they assert request counts: "
+        "`tests/integration/test_request_economy.sh`).")
+    out()
+    out("## Machine")
+    out()
+    rep.table(["", ""], [
+        ["date", datetime.datetime.now(datetime.timezone.utc)
+         .strftime("%Y-%m-%d %H:%M UTC")],
+        ["CPU", "%s, %s cores (nproc)" % (cpu_model(), os.cpu_count())],
+        ["kernel", platform.release()],
+        ["OpenSSL", sh("openssl version")],
+        ["libcurl", sh("curl --version | head -1")],
+        ["nginx", sh("nginx -v 2>&1") or "not installed"],
+        ["load average (1/5/15 min) at start / end",
+         "%s / %s" % (a.loadavg, a.loadavg_end)],
+        ["parameters", a.params + (" (--quick)" if a.quick == "1" else "")],
+    ])
+    out("The load average shows what else the machine was doing: other "
+        "processes share the cores with the benchmark and the emulator, "
+        "so absolute figures vary between runs; ratios from one run are "
+        "the figures to compare.")
+    try:
+        busy = float(a.loadavg.split()[0]) > (os.cpu_count() or 1)
+    except (ValueError, IndexError):
+        busy = False
+    if busy:
+        out()
+        out("This run shared the machine (load average above the number "
+            "of cores): CPU-bound figures (decoding, uncached loads) "
+            "stretch more than ones that mostly wait (a bare request), so "
+            "their medians and ratios are pessimistic; the p10 column is "
+            "closer to an idle machine.")
+    out()
+
+    # ------------------------------------------------------------ loads
+    out("## Loading a certificate, its chain and its key")
+    out()
+    out("One `OSSL_STORE_open`/`load`…/`close` of `scm:cert/<id>` (leaf, "
+        "two chain certificates, private key: 4 objects) in one process "
+        "with three library contexts: the object cache on (default "
+        "`cache_ttl`), the cache off (`cache_ttl = 0`), and the default "
+        "provider alone for the same PEM (the same 4 objects) through "
+        "`file:`, as users load it today; the same file is also loaded "
+        "with hwcloud active beside the default provider. Next to them, a "
+        "bare libcurl POST of the same SCM export request on one "
+        "kept-alive handle. Warm-up loads (login, first connection) are "
+        "excluded; requests and *new* TLS connections are the emulator's "
+        "counters for the measured loads.")
+    out()
+    f0 = R.one("load.file@0")
+    fp = R.one("load.file_provider_loaded@0")
+    c0 = R.one("load.cached@0")
+    u0 = R.one("load.uncached@0")
+    b0 = R.one("load.curl_export@0")
+    ud = R.one("load.uncached@%d" % d)
+    bd = R.one("load.curl_export@%d" % d)
+    cs = R.one("load.cold_scm@0")
+    cf = R.one("load.cold_file@0")
+    rows = []
+    if f0 is None:
+        out("not measured: %s" % (R.missing("load") or "no result"))
+        out()
+    else:
+        def lrow(label, r, ref, reflabel, req_limit, conn_limit=0):
+            if r is None:
+                return [label, "—", "—", "—", "—", "not measured"]
+            n = r["n"]
+            reqs = rep.check(r["scenario"], "requests", r["requests"],
+                             req_limit(n))
+            conns = rep.check(r["scenario"], "new connections",
+                              r["connections"], conn_limit)
+            return [label, us(med(r)),
+                    "%s–%s" % (us(r["p10_us"]), us(r["p90_us"])),
+                    "%.0f" % (1e6 / med(r)),
+                    ("%s %s" % (fmt_ratio(ratio(med(r), ref)), reflabel)).strip()
+                    if ref is not None else "—",
+                    "%s; %s" % (reqs, conns)]
+        fm = med(f0)
+        b0m = med(b0) + fm if b0 else None
+        bdm = med(bd) + fm if bd else None
+        rows.append(lrow("`file:` (local PEM, default provider only)", f0,
+                         fm, "", lambda n: 0))
+        rows.append(lrow("`file:`, hwcloud loaded too (`uri_pem` off)", fp,
+                         fm, "of file", lambda n: 0))
+        rows.append(lrow("`scm:` cached (warm process)", c0, fm,
+                         "of file", lambda n: 0))
+        rows.append(lrow("`scm:` uncached (warm process), 0 ms", u0, b0m,
+                         "of bare + file", lambda n: n))
+        rows.append(lrow("bare libcurl export, 0 ms", b0, None, "",
+                         lambda n: n))
+        rows.append(lrow("`scm:` uncached (warm process), %d ms" % d, ud,
+                         bdm, "of bare + file", lambda n: n))
+        rows.append(lrow("bare libcurl export, %d ms" % d, bd, None, "",
+                         lambda n: n))
+        rep.table(["scenario", "median per load", "p10–p90", "loads/s",
+                   "ratio",
+                   "requests; new TLS connections (limit)"], rows)
+        if cs is not None and cf is not None:
+            p = cs["processes"]
+            out("Cold process: a new process per load (exec, OpenSSL "
+                "configuration, provider start, login, first TLS "
+                "connection, export, decode), %d processes each:" % p)
+            out()
+            rep.table(["scenario", "median per process", "ratio",
+                       "requests per process (limit)",
+                       "TLS connections per process (limit)"], [
+                ["`file:` (default provider only)", us(med(cf)), "1.00x",
+                 rep.check(cf["scenario"], "requests", cf["requests"], 0),
+                 rep.check(cf["scenario"], "connections",
+                           cf["connections"], 0)],
+                ["`scm:` (password login)", us(med(cs)),
+                 fmt_ratio(ratio(med(cs), med(cf))),
+                 "%s (login %s, export %s)" % (
+                     rep.check(cs["scenario"], "requests",
+                               cs["requests"] / p, 2),
+                     cs["logins"] / p,
+                     (cs["requests"] - cs["logins"]) / p),
+                 rep.check(cs["scenario"], "connections",
+                           cs["connections"] / p, 1)],
+            ])
+        if u0 is not None and b0 is not None:
+            out("Provider time above (bare round trip + local PEM load) per "
+                "uncached load: %s at 0 ms, %s at %d ms; a cached load "
+                "saves %s against an uncached one." % (
+                    us(med(u0) - med(b0) - fm),
+                    us(med(ud) - med(bd) - fm) if ud and bd else "—", d,
+                    us(med(u0) - med(c0)) if c0 else "—"))
+            out()
+        r1 = ratio(med(c0), fm)
+        goals.append(("Cached load within 1.5x of loading the same PEM from "
+                      "a local file", fmt_ratio(r1),
+                      r1 is not None and r1 <= 1.5))
+        base0 = None if b0 is None else med(b0) + fm
+        r2 = ratio(med(u0), base0)
+        goals.append(("Warm uncached load within 1.2x of (bare libcurl "
+                      "request + local PEM load) at 0 ms",
+                      "%s (%s vs %s + %s)" % (fmt_ratio(r2), us(med(u0)),
+                                              us(med(b0)), us(fm)),
+                      r2 is not None and r2 <= 1.2))
+        based = None if bd is None else med(bd) + fm
+        r3 = ratio(med(ud), based)
+        goals.append(("Warm uncached load within 1.05x of (bare libcurl "
+                      "request + local PEM load) at %d ms" % d,
+                      "%s (%s vs %s + %s)" % (fmt_ratio(r3), us(med(ud)),
+                                              us(med(bd)), us(fm)),
+                      r3 is not None and r3 <= 1.05))
+
+    # ------------------------------------------------------- signatures
+    out("## Signatures with a KMS key")
+    out()
+    out("One `EVP_DigestSignInit_ex` + `EVP_DigestSign` (SHA-256; RSA-PSS "
+        "as in TLS 1.3, or ECDSA) with `kms:key/<id>`: hash locally, one "
+        "KMS `sign`, local verification of the answer. Against a bare "
+        "libcurl POST of the same sign request (JSON built by hand, "
+        "`X-Auth-Token`, one kept-alive handle), and a local key of the "
+        "same type for scale.")
+    out()
+    srows = []
+    for spec, label in (("rsa", "RSA 2048"), ("ec", "EC P-256")):
+        kl = R.one("keyload.%s@0" % spec)
+        for dl in (0, d):
+            k = R.one("sign.%s.kms@%d" % (spec, dl))
+            b = R.one("sign.%s.curl_sign@%d" % (spec, dl))
+            loc = R.one("sign.%s.local@0" % spec)
+            if k is None or b is None:
+                srows.append([label, "%d ms" % dl, "not measured", "", "",
+                              "", ""])
+                continue
+            r = ratio(med(k), med(b))
+            srows.append([
+                label, "%d ms" % dl, us(med(k)), us(med(b)),
+                us(med(loc)) if dl == 0 else "—", fmt_ratio(r),
+                "%s; %s" % (
+                    rep.check(k["scenario"], "sign requests", k["signs"],
+                              k["signatures"]),
+                    rep.check(k["scenario"], "new connections",
+                              k["connections"], 0))])
+            goals.append((
+                "KMS signature (%s) within %s of a bare libcurl sign "
+                "request at %d ms" % (label, "1.25x" if dl == 0 else "1.05x",
+                                      dl),
+                "%s (%s vs %s)" % (fmt_ratio(r), us(med(k)), us(med(b))),
+                r is not None and r <= (1.25 if dl == 0 else 1.05)))
+        if kl is not None:
+            bp = kl["by_path"]
+            desc = sum(v for p, v in bp.items() if p.endswith("/describe-key"))
+            pub = sum(v for p, v in bp.items()
+                      if p.endswith("/get-publickey"))
+            rep.check(kl["scenario"], "describe-key", desc, 1)
+            rep.check(kl["scenario"], "get-publickey", pub, 1)
+            rep.check(kl["scenario"], "logins", kl["logins"], 1)
+            rep.check(kl["scenario"], "connections", kl["connections"], 1)
+            srows.append([label, "key load", us(kl.get("first_load_us")),
+                          "", "", "",
+                          "login %d, describe-key %d, get-publickey %d "
+                          "(limit 1 each); connections %d (limit 1)" % (
+                              kl["logins"], desc, pub, kl["connections"])])
+    for spec, label in (("rsa", "RSA 2048"), ("ec", "EC P-256")):
+        k = R.one("sign.%s.kms@0" % spec)
+        b = R.one("sign.%s.curl_sign@0" % spec)
+        if k is not None and b is not None:
+            out("- %s: the provider adds %s per signature above the bare "
+                "request at 0 ms (hashing, request building, response "
+                "parsing, local verification)." % (
+                    label, us(med(k) - med(b))))
+    out()
+    rep.table(["key", "added latency", "kms: median", "bare libcurl",
+               "local key", "ratio kms/bare",
+               "sign requests; new TLS connections (limit)"], srows)
+
+    # --------------------------------------------------------------- TLS
+    out("## TLS handshakes per second")
+    out()
+    out("`openssl s_time -new` (a full handshake each time, TLS 1.3, "
+        "sequential) against `openssl s_server` with an RSA 2048 key from "
+        "`kms:key/<id>` (its certificate from a CSR the key signed) and "
+        "with a local RSA 2048 key file. Median of the runs; client, "
+        "server and emulator share the machine. The file key talks to "
+        "nobody, so the added latency does not apply to it.")
+    out()
+    trows = []
+    tls = {}
+    for name, dl in (("kms", 0), ("kms", d), ("file", 0)):
+        runs = R.all("tls.%s@%d" % (name, dl))
+        if not runs:
+            why = R.missing("tls.%s@%d" % (name, dl)) or R.missing("tls") \
+                or "no result"
+            trows.append(["`%s` key" % name, "%d ms" % dl,
+                          "not measured: %s" % why, "", "", ""])
+            continue
+        rate = statistics.median(r["per_second"] for r in runs)
+        tls[(name, dl)] = rate
+        hs = sum(r["handshakes"] for r in runs)
+        signs = sum(r["signs"] for r in runs)
+        conns = sum(r["connections"] for r in runs)
+        st = runs[0]["server_start"]
+        lim = hs if name == "kms" else 0
+        counts = "%s; %s" % (
+            rep.check(runs[0]["scenario"], "sign requests", signs, lim),
+            rep.check(runs[0]["scenario"], "new connections", conns, 0))
+        start = "—"
+        if name == "kms":
+            start = "login + describe-key + get-publickey: %s; " \
+                "connections: %s" % (
+                    rep.check(runs[0]["scenario"] + " start", "requests",
+                              st["requests"], 3),
+                    rep.check(runs[0]["scenario"] + " start", "connections",
+                              st["connections"], 1))
+        trows.append(["`%s` key" % name, "%d ms" % dl, "%.0f" % rate,
+                      "%d handshakes in %d runs" % (hs, len(runs)), counts,
+                      start])
+    rep.table(["key", "added latency", "handshakes/s", "measured",
+               "sign requests; new connections (limit)", "server start"],
+              trows)
+    if ("file", 0) in tls:
+        out("Ratios: `kms:` at 0 ms %s of the file key's rate; at %d ms %s." % (
+            fmt_ratio(ratio(tls.get(("kms", 0)), tls[("file", 0)])), d,
+            fmt_ratio(ratio(tls.get(("kms", d)), tls[("file", 0)]))))
+        out()
+
+    # ------------------------------------------------------------- nginx
+    out("## nginx start-up")
+    out()
+    ns = R.all("nginx.scm@0")
+    nf = R.all("nginx.file@0")
+    if not ns or not nf:
+        why = R.missing("nginx") or "no result"
+        out("not measured: %s" % why)
+        out()
+    else:
+        blocks = ns[0]["blocks"]
+        distinct = ns[0]["distinct"]
+        certs = ns[0]["certificates"]
+        out("nginx 1.22 (`daemon on`, master + 1 worker) with %d server "
+            "blocks on one port; time from exec until the command returns "
+            "(every key loaded, the socket listening). `scm:`: each key "
+            "file is a PEM-wrapped URI (`hwcloud-store uri2pem`, "
+            "`uri_pem = yes`), each chain a file (`hwcloud-store "
+            "export`); the emulator has %d exportable certificates, so "
+            "blocks name them with queries that repeat the configured "
+            "region/project: %d distinct URIs, each an object the provider "
+            "does not have yet. Files: the same keys and chains as PEM "
+            "files, nginx run without the provider." % (
+                blocks, certs, distinct))
+        out()
+        ms = statistics.median(r["seconds"] for r in ns)
+        mf = statistics.median(r["seconds"] for r in nf)
+        ex = [r["exports"] for r in ns]
+        lg = [r["logins"] for r in ns]
+        cn = [r["connections"] for r in ns]
+        rep.table(["keys", "median start-up", "ratio", "requests per start "
+                   "(limit)", "TLS connections per start (limit)"], [
+            ["files", "%.0f ms" % (mf * 1000), "1.00x",
+             rep.check("nginx.file", "requests",
+                       max(r["requests"] for r in nf), 0), "0"],
+            ["`scm:` URIs", "%.0f ms" % (ms * 1000),
+             fmt_ratio(ratio(ms, mf)),
+             "exports %s, logins %s" % (
+                 rep.check("nginx.scm", "exports", max(ex), distinct),
+                 rep.check("nginx.scm", "logins", max(lg), 1)),
+             rep.check("nginx.scm", "connections", max(cn), 1)],
+        ])
+
+    # --------------------------------------------------------------- RSS
+    out("## Memory")
+    out()
+    rrows = []
+    for mode in ("cached", "uncached"):
+        r = R.one("rss.%s@0" % mode)
+        if r is None:
+            rrows.append([mode, "not measured: %s" % (
+                R.missing("rss.%s" % mode) or "no result"), "", "", "", "",
+                ""])
+            continue
+        grow = r["rss_end_kib"] - r["rss_checkpoint_kib"]
+        series = ", ".join("%d: %d" % (n, k)
+                           for n, k in r.get("rss_series", []))
+        limit_req = (1 + 1) if mode == "cached" else (r["loads"] + 1)
+        rrows.append([
+            "`scm:` %s" % mode, "%d KiB" % r["rss_checkpoint_kib"],
+            "%d KiB" % r["rss_end_kib"], "%+d KiB" % grow, series,
+            us(med(r)),
+            "%s; %s" % (rep.check(r["scenario"], "requests", r["requests"],
+                                  limit_req),
+                        rep.check(r["scenario"], "connections",
+                                  r["connections"], 1))])
+        goals.append(("Peak RSS: no growth between %d and %d loads (%s)" % (
+            r["checkpoint"], r["loads"], mode),
+            "%+d KiB" % grow, grow <= 256))
+    first = R.one("rss.cached@0") or R.one("rss.uncached@0")
+    out("Peak RSS (`getrusage` `ru_maxrss`) of a fresh process after "
+        "%s and %s loads of `scm:cert/<id>` (all 4 objects each time). "
+        "\"No growth\" allows 256 KiB for allocator noise." % (
+            first["checkpoint"] if first else "N/10",
+            first["loads"] if first else "N"))
+    out()
+    rep.table(["loads", "peak RSS at checkpoint", "at the end", "growth",
+               "peak RSS (KiB) after n loads", "median per load",
+               "requests; connections (limit)"], rrows)
+
+    # ------------------------------------------------------------- goals
+    bad = [c for c in rep.checks if c[2] != c[3]]
+    goals.append(("Request and connection counts equal to the limit in "
+                  "every scenario",
+                  "%d of %d counts at the limit%s" % (
+                      len(rep.checks) - len(bad), len(rep.checks),
+                      "" if not bad else "; off: " + "; ".join(
+                          "%s %s = %s (limit %s)" % c for c in bad)),
+                  not bad))
+    out("## Limits")
+    out()
+    out("The physical limit the counts are compared with: one HTTPS round "
+        "trip per object we do not have yet, none for one we have, one per "
+        "signature, one login per token lifetime (per process: the "
+        "provider logs in with a password here), one TLS connection per "
+        "host per process (the emulator is one host; warm scenarios count "
+        "*new* connections, so the limit is 0 there).")
+    out()
+    out("## Goals (issue 10)")
+    out()
+    rep.table(["goal", "measured", "met"],
+              [[g, m, "met" if ok else "**not met**"] for g, m, ok in goals])
+
+    text = "\n".join(rep.lines).rstrip() + "\n"
+    with open(a.out, "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
