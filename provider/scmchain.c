@@ -132,6 +132,26 @@ static int list_add(struct scm_list *l, X509 *x, enum scm_src src, size_t pos)
     return 1;
 }
 
+/*
+ * A block already in the list (entire_certificate repeats the other two
+ * fields) only gains a position: parsing X.509 is the expensive part of an
+ * export, so each distinct certificate is parsed once.
+ */
+static int seen_before(struct scm_list *l, const hwc_pem_block *b,
+                       enum scm_src src, size_t pos)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].der_len == b->der_len &&
+            memcmp(l->v[i].der, b->der, b->der_len) == 0) {
+            if (l->v[i].pos[src] == NOT_IN) {
+                l->v[i].pos[src] = pos;
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Every certificate of one PEM field, in order. */
 static int parse_field(const char *field, const char *text, enum scm_src src,
                        struct scm_list *l)
@@ -161,6 +181,10 @@ static int parse_field(const char *field, const char *text, enum scm_src src,
 
         if (!trusted && strcmp(lab, "CERTIFICATE") != 0 &&
             strcmp(lab, "X509 CERTIFICATE") != 0) {
+            continue;
+        }
+        if (!trusted && seen_before(l, &blocks[i], src, (size_t)found)) {
+            found++;
             continue;
         }
         if (blocks[i].der_len > LONG_MAX) {
