@@ -6,7 +6,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev openssl
   libcurl4-openssl-dev libjansson-dev check libarchive-dev
   libmicrohttpd-dev curl ca-certificates python3)
-TEST_PKGS=(default-jre-headless valgrind nginx haproxy apache2 procps)
+TEST_PKGS=(default-jre-headless valgrind nginx haproxy apache2 procps clang
+  libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -34,18 +34,19 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(f,
-            "  help      [command]: this text, or a command's\n"
-            "\n"
-            "Global options:\n"
-            "  --config FILE  the openssl.cnf whose hwcloud provider section "
-            "to use\n"
-            "                 (default: $OPENSSL_CONF, else OpenSSL's own)\n"
-            "  --json         machine-readable output (check, export, keystore)\n"
-            "  -h, --help     help\n"
-            "\n"
-            "Exit status: 0 ok, 1 failed, 2 usage error.\n"
-            "Run '" TOOL_NAME " <command> --help' for a command's options.\n");
+    fprintf(
+        f,
+        "  help      [command]: this text, or a command's\n"
+        "\n"
+        "Global options:\n"
+        "  --config FILE  the openssl.cnf whose hwcloud provider section "
+        "to use\n"
+        "                 (default: $OPENSSL_CONF, else OpenSSL's own)\n"
+        "  --json         machine-readable output (check, export, keystore)\n"
+        "  -h, --help     help\n"
+        "\n"
+        "Exit status: 0 ok, 1 failed, 2 usage error.\n"
+        "Run '" TOOL_NAME " <command> --help' for a command's options.\n");
 }
 
 void tool_err(const char *fmt, ...)
