@@ -28,7 +28,10 @@
 /* tag(4) + alias length(2) + timestamp(8): the smallest possible entry */
 #define JKS_MIN_ENTRY 14
 /* Java's own cap (com.sun.crypto.provider.KeyProtector). */
-#define JCEKS_MAX_ITER 5000000
+/* keytool uses 200,000 iterations; a hostile file must not buy minutes of
+ * CPU per entry, nor per file with many entries. */
+#define JCEKS_MAX_ITER 1000000
+#define JCEKS_MAX_ITER_TOTAL 4000000L
 #define OID_SUN_JKS "1.3.6.1.4.1.42.2.17.1.1"
 #define OID_SUN_JCE_3DES "1.3.6.1.4.1.42.2.19.1"
 
@@ -45,6 +48,7 @@ typedef struct jks_ctx {
     size_t pwlen;
     hwc_objs *out;        /* NULL while only checking the structure */
     int keypass_failures; /* entries whose key password is different */
+    long *iter_left;      /* PBE iterations this file may still spend */
 } jks_ctx;
 
 /*------------------------------------------------------------ reading */
@@ -709,9 +713,10 @@ static unsigned char *sun_jce_unprotect(const jks_ctx *c, const X509_ALGOR *alg,
     pbe = d2i_PBEPARAM(NULL, &p, ASN1_STRING_length(seq));
     if (pbe == NULL || ASN1_STRING_length(pbe->salt) != 8 ||
         (iter = ASN1_INTEGER_get(pbe->iter)) < 1 || iter > JCEKS_MAX_ITER ||
-        (pw7 = OPENSSL_malloc(pw7len + 1)) == NULL) {
+        iter > *c->iter_left || (pw7 = OPENSSL_malloc(pw7len + 1)) == NULL) {
         goto done;
     }
+    *c->iter_left -= iter;
     /* PBEKey keeps the low 7 bits of each (ASCII) password char. */
     for (size_t i = 0; i < pw7len; i++) {
         pw7[i] = c->pw[2 * i + 1] & 0x7F;
@@ -1089,9 +1094,11 @@ int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
 {
     jks_ctx c;
     unsigned char *pw;
+    long iter_left = JCEKS_MAX_ITER_TOTAL;
     int ok;
 
     memset(&c, 0, sizeof(c));
+    c.iter_left = &iter_left;
     if (data == NULL || out == NULL || !jks_header(data, len, &c.jceks)) {
         hwc_raise(NULL, HWC_R_DECODE, "not a JKS or JCEKS keystore");
         return 0;

@@ -86,6 +86,12 @@ int hwc_keystores_list_page(const hwc_client *cl, int offset, int limit,
                   "%s: keystore list without a keystores array", cl->what);
         goto done;
     }
+    if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: keystore list total %lld out of range", cl->what,
+                  (long long)t);
+        goto done;
+    }
     *total = (int)t;
     *seen = (int)json_array_size(arr);
     ok = 1;

@@ -313,9 +313,15 @@ int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
 {
     struct alias_search as = {alias, "", 0};
     char marker[256] = "";
-    int more = 1;
+    int more = 1, pages = 0;
 
     while (more) {
+        if (++pages > HWC_MAX_LIST_ITEMS / 1000) {
+            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                      "%s: list-keys did not end after %d pages", cl->what,
+                      pages - 1);
+            return 0;
+        }
         if (!hwc_kms_list_page(cl, marker, sizeof(marker), 1000, &more,
                                alias_cb, &as)) {
             return 0;

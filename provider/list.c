@@ -32,6 +32,7 @@ struct hwc_lister {
     char marker[256];
     int offset;
     int more;
+    int pages;      /* fetched so far: a server that never stops is an error */
     hwc_names *out; /* the page being filled */
     int failed;
 };
@@ -250,6 +251,14 @@ int hwc_lister_next(hwc_lister *l, hwc_names *out)
 
     if (!hwc_lister_more(l)) {
         return 1;
+    }
+    if (++l->pages > HWC_MAX_LIST_ITEMS / KMS_PAGE) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: listing did not end after %d "
+                  "pages",
+                  l->uri_text, l->pages - 1);
+        l->failed = 1;
+        return 0;
     }
     l->out = out;
     ok = (l->uri.kind == HWC_URI_KMS_KEY_LIST ||

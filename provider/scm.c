@@ -147,6 +147,12 @@ int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
                   json_is_array(certs) ? err.text : "certificates not a list");
         goto done;
     }
+    if (tc < 0 || tc > HWC_MAX_LIST_ITEMS) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: certificate list total_count %lld out of range",
+                  cl->what, (long long)tc);
+        goto done;
+    }
     *total = (int)tc;
     *seen = (int)json_array_size(certs);
     ok = 1;
