@@ -153,11 +153,12 @@ int main(int argc, char **argv)
     long max_growth_kib;
     long rss_before, rss_after;
 
-    if (argc != 6) {
-        fprintf(stderr,
-                "usage: stress KEY_URI CERT_URI SECONDS THREADS PROCS\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: stress KEY_URI CERT_URI SECONDS THREADS PROCS "
+                        "[MAX_GROWTH_KIB]\n");
         return 2;
     }
+    max_growth_kib = argc == 7 ? atol(argv[6]) : 8 * 1024;
     key_uri = argv[1];
     cert_uri = argv[2];
     seconds = atoi(argv[3]);
