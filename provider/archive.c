@@ -38,36 +38,10 @@ static int has_begin(const unsigned char *d, size_t n)
 static int add_der_cert(hwc_objs *tmp, const unsigned char *der, size_t len,
                         int trusted, const char *label)
 {
-    const unsigned char *p = der;
-    unsigned char *enc = NULL;
-    X509 *x;
-    int elen = 0, ok;
-
-    if (len == 0 || len > LONG_MAX || der[0] != 0x30) {
-        return -1;
+    if (len == 0 || der[0] != 0x30) {
+        return -1; /* not even a SEQUENCE: do not try to parse it */
     }
-    ERR_set_mark();
-    x = trusted ? d2i_X509_AUX(NULL, &p, (long)len)
-                : d2i_X509(NULL, &p, (long)len);
-    if (x != NULL && p != der + len) {
-        X509_free(x);
-        x = NULL;
-    }
-    if (x != NULL && trusted) {
-        elen = i2d_X509(x, &enc);
-    }
-    ERR_pop_to_mark();
-    if (x == NULL || (trusted && elen <= 0)) {
-        X509_free(x);
-        OPENSSL_free(enc);
-        return -1;
-    }
-    ok = trusted
-             ? hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, enc, (size_t)elen, label)
-             : hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, der, len, label);
-    OPENSSL_free(enc);
-    X509_free(x);
-    return ok;
+    return hwc_decode_cert_der(tmp, der, len, trusted, label);
 }
 
 /*

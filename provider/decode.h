@@ -43,6 +43,12 @@ int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
 /* Notes an entry that failed (text is copied; "label: why", joined with
  * "; "); see hwc_objs.failed. */
 int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why);
+/* Appends one X.509 certificate given as DER, which must be exactly one
+ * certificate (trusted: OpenSSL's X509_AUX form, aux dropped). Returns 1
+ * when added, 0 on an allocation failure (raised), -1 when der is not a
+ * certificate (nothing raised: callers decide what that means). */
+int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
+                        int trusted, const char *label);
 /* Frees everything, wiping private-key bytes; l itself becomes empty. */
 void hwc_objs_free(hwc_objs *l);
 /*

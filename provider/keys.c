@@ -499,9 +499,8 @@ static int is_cert_label(const char *label, int *trusted)
            strcmp(label, "X509 CERTIFICATE") == 0;
 }
 
-/* Appends one X.509 DER (trusted: OpenSSL's X509_AUX, aux dropped). */
-static int add_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
-                        int trusted)
+int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
+                        int trusted, const char *label)
 {
     const unsigned char *p = der;
     unsigned char *enc = NULL;
@@ -524,8 +523,8 @@ static int add_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
         X509_free(x);
         return -1;
     }
-    ok = trusted ? hwc_objs_add(l, HWC_OBJ_CERT, NULL, enc, (size_t)elen, NULL)
-                 : hwc_objs_add(l, HWC_OBJ_CERT, NULL, der, len, NULL);
+    ok = trusted ? hwc_objs_add(l, HWC_OBJ_CERT, NULL, enc, (size_t)elen, label)
+                 : hwc_objs_add(l, HWC_OBJ_CERT, NULL, der, len, label);
     OPENSSL_free(enc);
     X509_free(x);
     return ok;
@@ -546,7 +545,8 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
         return 0;
     }
     if (!contains(text, len, "-----BEGIN ")) {
-        int r = add_cert_der(&tmp, (const unsigned char *)text, len, 0);
+        int r = hwc_decode_cert_der(&tmp, (const unsigned char *)text, len, 0,
+                                    NULL);
 
         if (r < 0) {
             hwc_raise(NULL, HWC_R_DECODE,
@@ -566,7 +566,8 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
         if (!is_cert_label(blocks[i].label, &trusted)) {
             continue;
         }
-        r = add_cert_der(&tmp, blocks[i].der, blocks[i].der_len, trusted);
+        r = hwc_decode_cert_der(&tmp, blocks[i].der, blocks[i].der_len, trusted,
+                                NULL);
         if (r < 0) {
             hwc_raise(NULL, HWC_R_DECODE,
                       "PEM block %d (%s): not a valid X.509 certificate", i + 1,
