@@ -87,11 +87,10 @@ static int add_scope(hwc_buf *b, const hwc_iam_scope *s)
     return ok && hwc_buf_append_str(b, "}}");
 }
 
-/* The body's expiry and granted project; the token is in a header. */
-static int read_token_body(const hwc_call *c, const hwc_http_resp *r,
-                           hwc_iam_token *out)
+int hwc_iam_parse_token_body(const char *what, const void *body, size_t len,
+                             hwc_iam_token *out)
 {
-    json_t *root = hwc_json_parse(c->what, r->body.data, r->body.len);
+    json_t *root = hwc_json_parse(what, body, len);
     json_t *tok = json_object_get(root, "token");
     json_t *proj = json_object_get(tok, "project");
     const char *exp = json_string_value(json_object_get(tok, "expires_at"));
@@ -106,8 +105,7 @@ static int read_token_body(const hwc_call *c, const hwc_http_resp *r,
     }
     if (!hwc_iam_parse_time(exp, &out->expires_at)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: IAM token answer lacks a valid token.expires_at",
-                  c->what);
+                  "%s: IAM token answer lacks a valid token.expires_at", what);
     } else {
         out->lifetime =
             hwc_iam_parse_time(iss, &issued) && issued < out->expires_at
@@ -146,7 +144,7 @@ static int post_tokens(const hwc_call *base, hwc_buf *body, hwc_iam_token *out)
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
                   "%s: IAM answered HTTP %ld without X-Subject-Token", c.what,
                   r.status);
-    } else if (read_token_body(&c, &r, out)) {
+    } else if (hwc_iam_parse_token_body(c.what, r.body.data, r.body.len, out)) {
         out->token = r.subject_token;
         r.subject_token = NULL;
         ok = 1;
@@ -197,16 +195,15 @@ int hwc_iam_agency_token(const hwc_call *base, const char *agency_domain,
     return ok;
 }
 
-/* The id of the entry named exactly region in {"projects":[...]}. */
-static int pick_project(const hwc_call *c, json_t *root, const char *region,
-                        char out[33])
+int hwc_iam_pick_project(const char *what, json_t *root, const char *region,
+                         char out[33])
 {
     json_t *list = json_object_get(root, "projects"), *p;
     size_t i;
 
     if (!json_is_array(list)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: IAM projects answer lacks \"projects\"", c->what);
+                  "%s: IAM projects answer lacks \"projects\"", what);
         return 0;
     }
     json_array_foreach(list, i, p)
@@ -223,7 +220,7 @@ static int pick_project(const hwc_call *c, json_t *root, const char *region,
     hwc_raise(NULL, HWC_R_CONFIG,
               "%s: IAM lists no project named %s for these credentials; "
               "set project_id (HWCLOUD_PROJECT_ID)",
-              c->what, region);
+              what, region);
     return 0;
 }
 
@@ -248,7 +245,7 @@ int hwc_iam_project_id(const hwc_call *base, const char *region, char out[33])
     c.query = (const char *)q.data; /* region charset needs no escaping */
     c.json_body = NULL;
     if (hwc_call_json(&c, &root)) {
-        ok = pick_project(&c, root, region, out);
+        ok = hwc_iam_pick_project(c.what, root, region, out);
         json_decref(root);
     }
     hwc_buf_free(&q);

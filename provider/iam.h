@@ -42,6 +42,14 @@ int hwc_iam_agency_token(const hwc_call *base, const char *agency_domain,
 /* GET /v3/projects?name=<region>: the id of the project named region. */
 int hwc_iam_project_id(const hwc_call *base, const char *region, char out[33]);
 
+/* A token answer's body: expires_at (required), lifetime, granted
+ * project; out->token is left alone (it comes in a header). Pure: fuzzed. */
+int hwc_iam_parse_token_body(const char *what, const void *body, size_t len,
+                             hwc_iam_token *out);
+/* The id of the project named region in {"projects":[..]}. Pure: fuzzed. */
+int hwc_iam_pick_project(const char *what, json_t *root, const char *region,
+                         char out[33]);
+
 /* "2015-11-09T01:42:57.527363Z" (fraction optional, Z or +00:00). */
 int hwc_iam_parse_time(const char *s, time_t *out);
 

@@ -46,13 +46,14 @@ done:
     return ok;
 }
 
-static int parse_info(const hwc_client *cl, json_t *o, hwc_keystore_info *info)
+int hwc_keystores_parse_info(const char *what, json_t *o,
+                             hwc_keystore_info *info)
 {
     memset(info, 0, sizeof(*info));
     if (!json_is_object(o) ||
         !json_is_string(json_object_get(o, "keystore_id"))) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore entry without keystore_id", cl->what);
+                  "%s: keystore entry without keystore_id", what);
         return 0;
     }
     hwc_json_text(o, "keystore_id", info->id, sizeof(info->id));
@@ -65,48 +66,55 @@ static int parse_info(const hwc_client *cl, json_t *o, hwc_keystore_info *info)
     return 1;
 }
 
+int hwc_keystores_parse_list(const char *what, json_t *resp, int *seen,
+                             int *total, hwc_keystore_cb *cb, void *arg)
+{
+    json_t *arr = NULL, *o;
+    json_int_t t = 0;
+    size_t i;
+
+    *seen = *total = 0;
+    if (json_unpack(resp, "{s:o, s?I}", "keystores", &arr, "total", &t) != 0 ||
+        !json_is_array(arr)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: keystore list without a keystores array", what);
+        return 0;
+    }
+    if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: keystore list total %lld out of range", what,
+                  (long long)t);
+        return 0;
+    }
+    *total = (int)t;
+    *seen = (int)json_array_size(arr);
+    json_array_foreach(arr, i, o)
+    {
+        hwc_keystore_info info;
+        if (!hwc_keystores_parse_info(what, o, &info)) {
+            return 0;
+        }
+        if (!cb(&info, arg)) {
+            break;
+        }
+    }
+    return 1;
+}
+
 int hwc_keystores_list_page(const hwc_client *cl, int offset, int limit,
                             int *seen, int *total, hwc_keystore_cb *cb,
                             void *arg)
 {
     char query[64];
-    json_t *resp = NULL, *arr, *o;
-    json_int_t t = 0;
-    size_t i;
-    int ok = 0;
+    json_t *resp = NULL;
+    int ok;
 
     *seen = *total = 0;
     snprintf(query, sizeof(query), "limit=%d&offset=%d", limit, offset);
     if (!ks_call(cl, "GET", NULL, query, NULL, 0, &resp)) {
         return 0;
     }
-    if (json_unpack(resp, "{s:o, s?I}", "keystores", &arr, "total", &t) != 0 ||
-        !json_is_array(arr)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore list without a keystores array", cl->what);
-        goto done;
-    }
-    if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore list total %lld out of range", cl->what,
-                  (long long)t);
-        goto done;
-    }
-    *total = (int)t;
-    *seen = (int)json_array_size(arr);
-    ok = 1;
-    json_array_foreach(arr, i, o)
-    {
-        hwc_keystore_info info;
-        if (!parse_info(cl, o, &info)) {
-            ok = 0;
-            break;
-        }
-        if (!cb(&info, arg)) {
-            break;
-        }
-    }
-done:
+    ok = hwc_keystores_parse_list(cl->what, resp, seen, total, cb, arg);
     json_decref(resp);
     return ok;
 }
@@ -120,7 +128,8 @@ int hwc_keystores_show(const hwc_client *cl, const char *id,
     if (!ks_call(cl, "GET", id, NULL, NULL, 0, &resp)) {
         return 0;
     }
-    ok = parse_info(cl, json_object_get(resp, "keystore"), info);
+    ok = hwc_keystores_parse_info(cl->what, json_object_get(resp, "keystore"),
+                                  info);
     json_decref(resp);
     return ok;
 }
@@ -145,12 +154,25 @@ static int ca_is_certificate(const char *pem)
     return ok;
 }
 
+int hwc_keystores_parse_created(const char *what, json_t *resp, char *id,
+                                size_t cap)
+{
+    const char *v = NULL;
+
+    if (json_unpack(resp, "{s:{s:s}}", "keystore", "keystore_id", &v) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: create answer lacks keystore.keystore_id", what);
+        return 0;
+    }
+    OPENSSL_strlcpy(id, v, cap);
+    return 1;
+}
+
 int hwc_keystores_create(const hwc_client *cl, const char *alias,
                          const char *hsm_cluster_id, const char *ca_pem,
                          char *id, size_t cap)
 {
     json_t *body, *resp = NULL;
-    const char *v = NULL;
     int ok = 0;
 
     if (!hwc_keystore_alias_valid(alias)) {
@@ -167,14 +189,7 @@ int hwc_keystores_create(const hwc_client *cl, const char *alias,
     body = json_pack("{s:s, s:s, s:s}", "keystore_alias", alias,
                      "hsm_cluster_id", hsm_cluster_id, "hsm_ca_cert", ca_pem);
     if (body != NULL && ks_call(cl, "POST", NULL, NULL, body, 1, &resp)) {
-        if (json_unpack(resp, "{s:{s:s}}", "keystore", "keystore_id", &v) ==
-            0) {
-            OPENSSL_strlcpy(id, v, cap);
-            ok = 1;
-        } else {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: create answer lacks keystore.keystore_id", cl->what);
-        }
+        ok = hwc_keystores_parse_created(cl->what, resp, id, cap);
     }
     json_decref(body);
     json_decref(resp);

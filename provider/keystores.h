@@ -17,6 +17,17 @@ typedef struct hwc_keystore_info {
 
 typedef int hwc_keystore_cb(const hwc_keystore_info *info, void *arg);
 
+/* A keystore object (list entries, show's keystore); keystore_id is
+ * required. Pure: fuzzed. */
+int hwc_keystores_parse_info(const char *what, json_t *o,
+                             hwc_keystore_info *info);
+/* The body of a list page: keystores, total (range-checked). Pure: fuzzed. */
+int hwc_keystores_parse_list(const char *what, json_t *resp, int *seen,
+                             int *total, hwc_keystore_cb *cb, void *arg);
+/* The create answer's keystore.keystore_id into id. Pure: fuzzed. */
+int hwc_keystores_parse_created(const char *what, json_t *resp, char *id,
+                                size_t cap);
+
 int hwc_keystores_list_page(const hwc_client *cl, int offset, int limit,
                             int *seen, int *total, hwc_keystore_cb *cb,
                             void *arg);

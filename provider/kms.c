@@ -81,49 +81,53 @@ int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
     return ok;
 }
 
+int hwc_kms_parse_public_key(const char *what, json_t *resp, char **public_key)
+{
+    const char *pk = NULL;
+    json_error_t err;
+
+    *public_key = NULL;
+    if (json_unpack_ex(resp, &err, 0, "{s:s}", "public_key", &pk) != 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: get-publickey answer lacks %s",
+                  what, err.text);
+        return 0;
+    }
+    if ((*public_key = OPENSSL_strdup(pk)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the public key", what);
+        return 0;
+    }
+    return 1;
+}
+
 int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
                            char **public_key)
 {
     json_t *body = json_pack("{s:s}", "key_id", key_id), *resp = NULL;
-    const char *pk = NULL;
-    json_error_t err;
     int ok = 0;
 
     *public_key = NULL;
-    if (body == NULL || !kms_post(cl, "get-publickey", body, &resp)) {
-        goto done;
+    if (body != NULL && kms_post(cl, "get-publickey", body, &resp)) {
+        ok = hwc_kms_parse_public_key(cl->what, resp, public_key);
     }
-    if (json_unpack_ex(resp, &err, 0, "{s:s}", "public_key", &pk) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: get-publickey answer lacks %s",
-                  cl->what, err.text);
-        goto done;
-    }
-    if ((*public_key = OPENSSL_strdup(pk)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the public key", cl->what);
-        goto done;
-    }
-    ok = 1;
-done:
     json_decref(body);
     json_decref(resp);
     return ok;
 }
 
-/* A base64 field of a response, decoded. */
-static int b64_field(const hwc_client *cl, json_t *resp, const char *op,
-                     const char *field, unsigned char **out, size_t *outlen)
+int hwc_kms_parse_b64(const char *what, json_t *resp, const char *op,
+                      const char *field, unsigned char **out, size_t *outlen)
 {
     const char *v = NULL;
     json_error_t err;
 
     if (json_unpack_ex(resp, &err, 0, "{s:s}", field, &v) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s", cl->what,
-                  op, err.text);
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s", what, op,
+                  err.text);
         return 0;
     }
     if ((*out = hwc_base64_decode(v, strlen(v), outlen)) == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s is not base64",
-                  cl->what, op, field);
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s is not base64", what,
+                  op, field);
         return 0;
     }
     return 1;
@@ -145,7 +149,8 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
     if (body == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request", cl->what);
     } else if (kms_post(cl, "sign", body, &resp)) {
-        ok = b64_field(cl, resp, "sign", "signature", sig, siglen);
+        ok =
+            hwc_kms_parse_b64(cl->what, resp, "sign", "signature", sig, siglen);
     }
     OPENSSL_free(msg);
     json_decref(body);
@@ -170,8 +175,8 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
                   cl->what);
     } else if (kms_post(cl, "decrypt-data", body, &resp)) {
         /* plain_text_base64 carries binary data intact. */
-        ok =
-            b64_field(cl, resp, "decrypt-data", "plain_text_base64", pt, ptlen);
+        ok = hwc_kms_parse_b64(cl->what, resp, "decrypt-data",
+                               "plain_text_base64", pt, ptlen);
     }
     OPENSSL_free(cipher);
     json_decref(body);
@@ -236,42 +241,32 @@ static int is_asymmetric(const char *spec)
            strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
 }
 
-int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
-                      int limit, int *more, hwc_kms_key_cb *cb, void *arg)
+int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
+                            size_t markercap, int *more, hwc_kms_key_cb *cb,
+                            void *arg)
 {
-    char lim[16];
-    json_t *body, *resp = NULL, *details, *d;
+    json_t *details = NULL, *d;
     const char *next = NULL, *truncated = NULL;
     json_error_t err;
     size_t i;
-    int ok = 0;
 
-    snprintf(lim, sizeof(lim), "%d", limit);
-    body = marker[0] ? json_pack("{s:s, s:s, s:s}", "limit", lim, "key_spec",
-                                 "ALL", "marker", marker)
-                     : json_pack("{s:s, s:s}", "limit", lim, "key_spec", "ALL");
     *more = 0;
-    if (body == NULL || !kms_post(cl, "list-keys", body, &resp)) {
-        goto done;
-    }
     if (json_unpack_ex(resp, &err, 0, "{s:o, s?s, s?s}", "key_details",
                        &details, "next_marker", &next, "truncated",
                        &truncated) != 0 ||
         !json_is_array(details)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: list-keys answer: %s",
-                  cl->what,
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: list-keys answer: %s", what,
                   json_is_array(details) ? err.text : "key_details not a list");
-        goto done;
+        return 0;
     }
     json_array_foreach(details, i, d)
     {
         hwc_kms_key_info info;
-        if (!hwc_kms_parse_key_info(cl->what, d, &info)) {
-            goto done;
+        if (!hwc_kms_parse_key_info(what, d, &info)) {
+            return 0;
         }
         if (is_asymmetric(info.key_spec) && !cb(&info, arg)) {
-            ok = 1;
-            goto done; /* the caller has what it wanted */
+            return 1; /* the caller has what it wanted */
         }
     }
     *more = truncated != NULL && strcmp(truncated, "true") == 0 &&
@@ -279,12 +274,29 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
     /* A server that repeats its marker would make us loop forever. */
     if (*more && strcmp(next, marker) == 0) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: list-keys returned the same marker twice", cl->what);
-        goto done;
+                  "%s: list-keys returned the same marker twice", what);
+        return 0;
     }
     OPENSSL_strlcpy(marker, *more ? next : "", markercap);
-    ok = 1;
-done:
+    return 1;
+}
+
+int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
+                      int limit, int *more, hwc_kms_key_cb *cb, void *arg)
+{
+    char lim[16];
+    json_t *body, *resp = NULL;
+    int ok = 0;
+
+    snprintf(lim, sizeof(lim), "%d", limit);
+    body = marker[0] ? json_pack("{s:s, s:s, s:s}", "limit", lim, "key_spec",
+                                 "ALL", "marker", marker)
+                     : json_pack("{s:s, s:s}", "limit", lim, "key_spec", "ALL");
+    *more = 0;
+    if (body != NULL && kms_post(cl, "list-keys", body, &resp)) {
+        ok = hwc_kms_parse_list_page(cl->what, resp, marker, markercap, more,
+                                     cb, arg);
+    }
     json_decref(body);
     json_decref(resp);
     return ok;

@@ -23,6 +23,12 @@ typedef struct hwc_kms_key_info {
  * key_id is required, the rest optional. Pure: fuzzed. */
 int hwc_kms_parse_key_info(const char *what, json_t *o, hwc_kms_key_info *out);
 
+/* get-publickey's public_key, copied; OPENSSL_free it. Pure: fuzzed. */
+int hwc_kms_parse_public_key(const char *what, json_t *resp, char **public_key);
+/* A base64 field of a sign/decrypt-data answer, decoded. Pure: fuzzed. */
+int hwc_kms_parse_b64(const char *what, json_t *resp, const char *op,
+                      const char *field, unsigned char **out, size_t *outlen);
+
 int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
                          hwc_kms_key_info *out);
 /* The public_key string as returned (PEM text); OPENSSL_free it. */
@@ -57,6 +63,11 @@ typedef int hwc_kms_key_cb(const hwc_kms_key_info *info, void *arg);
  */
 int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
                       int limit, int *more, hwc_kms_key_cb *cb, void *arg);
+
+/* The body of a list-keys page; marker, more and cb as above. Pure: fuzzed. */
+int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
+                            size_t markercap, int *more, hwc_kms_key_cb *cb,
+                            void *arg);
 
 /* Resolves an alias with a full listing; HWC_R_NOT_FOUND/AMBIGUOUS. */
 int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,

@@ -68,18 +68,15 @@ static int exchange(const hwc_http_opts *o, const char *method,
     return ok;
 }
 
-/* The session token as the body of a 200, trailing whitespace removed. */
-static int take_session(hwc_md_session *ses, hwc_http_resp *r)
+int hwc_md_parse_session(const char *what, hwc_buf *b, hwc_md_session *ses)
 {
-    hwc_buf *b = &r->body;
-
     while (b->len > 0 && strchr(" \t\r\n", b->data[b->len - 1]) != NULL) {
         b->len--;
     }
     if (b->len == 0 || memchr(b->data, '\n', b->len) != NULL ||
         hwc_buf_cstr(b) == NULL) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "metadata service: the session token answer is malformed");
+                  "%s: the session token answer is malformed", what);
         return 0;
     }
     hwc_secret_free(ses->token);
@@ -104,7 +101,7 @@ static int get_session(const char *base, const hwc_http_opts *o,
         return 0;
     }
     if (r.status == 200) {
-        ok = take_session(ses, &r);
+        ok = hwc_md_parse_session("metadata service", &r.body, ses);
     } else if (r.status == 404 || r.status == 405) {
         ses->not_needed = 1; /* an older service: no session token */
         ok = 1;
@@ -125,10 +122,10 @@ static char *dup_field(json_t *o, const char *name)
     return v != NULL && *v != '\0' ? OPENSSL_strdup(v) : NULL;
 }
 
-static int parse_cred(const hwc_http_resp *r, hwc_md_cred *out)
+int hwc_md_parse_cred(const char *what, const void *body, size_t len,
+                      hwc_md_cred *out)
 {
-    json_t *root =
-        hwc_json_parse("metadata securitykey", r->body.data, r->body.len);
+    json_t *root = hwc_json_parse(what, body, len);
     json_t *cred = json_object_get(root, "credential");
     const char *exp = json_string_value(json_object_get(cred, "expires_at"));
     int ok;
@@ -143,8 +140,9 @@ static int parse_cred(const hwc_http_resp *r, hwc_md_cred *out)
         hwc_md_cred_clear(out);
         if (root != NULL) {
             hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "metadata securitykey: answer lacks credential.access, "
-                      "secret, securitytoken or expires_at");
+                      "%s: answer lacks credential.access, "
+                      "secret, securitytoken or expires_at",
+                      what);
         }
     }
     return ok;
@@ -163,7 +161,8 @@ static int get_key(const char *base, const hwc_http_opts *o,
     if (exchange(o, "GET", base, "/openstack/latest/securitykey", h,
                  ses->token ? 1 : 0, &r)) {
         if (r.status == 200) {
-            ok = parse_cred(&r, out);
+            ok = hwc_md_parse_cred("metadata securitykey", r.body.data,
+                                   r.body.len, out);
         } else if (r.status == 401 && hwc_buf_cstr(&r.body) != NULL &&
                    strstr((char *)r.body.data, "Cloud Service Agency")) {
             hwc_raise(NULL, HWC_R_AUTH,

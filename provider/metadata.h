@@ -34,6 +34,14 @@ typedef struct hwc_md_session {
 int hwc_metadata_fetch(const char *base, const hwc_http_opts *tmpl,
                        hwc_md_session *ses, hwc_md_cred *out);
 
+/* The securitykey answer's credential (access, secret, securitytoken,
+ * expires_at, all required); cleared on failure. Pure: fuzzed. */
+int hwc_md_parse_cred(const char *what, const void *body, size_t len,
+                      hwc_md_cred *out);
+/* A 200 session token answer: b's text, trailing whitespace removed, is
+ * stolen into ses->token (a secret). Pure: fuzzed. */
+int hwc_md_parse_session(const char *what, hwc_buf *b, hwc_md_session *ses);
+
 void hwc_md_cred_clear(hwc_md_cred *c);
 void hwc_md_session_clear(hwc_md_session *s);
 

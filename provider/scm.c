@@ -98,12 +98,12 @@ void hwc_scm_bundle_free(hwc_scm_bundle *e)
 
 /*------------------------------------------------------------ listing */
 
-static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
+static int list_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
 {
     memset(info, 0, sizeof(*info));
     if (!json_is_object(c) || !json_is_string(json_object_get(c, "id"))) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: certificate list entry without an id", cl->what);
+                  "%s: certificate list entry without an id", what);
         return 0;
     }
     hwc_json_text(c, "id", info->id, sizeof(info->id));
@@ -115,16 +115,50 @@ static int list_entry(const hwc_client *cl, json_t *c, hwc_scm_cert_info *info)
     return 1;
 }
 
+int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
+                            int *total, hwc_scm_cert_cb *cb, void *arg)
+{
+    json_t *certs = NULL, *c;
+    json_int_t tc = 0;
+    json_error_t err;
+    size_t i;
+
+    *seen = *total = 0;
+    if (json_unpack_ex(resp, &err, 0, "{s:o, s?I}", "certificates", &certs,
+                       "total_count", &tc) != 0 ||
+        !json_is_array(certs)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: certificate list: %s", what,
+                  json_is_array(certs) ? err.text : "certificates not a list");
+        return 0;
+    }
+    if (tc < 0 || tc > HWC_MAX_LIST_ITEMS) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: certificate list total_count %lld out of range", what,
+                  (long long)tc);
+        return 0;
+    }
+    *total = (int)tc;
+    *seen = (int)json_array_size(certs);
+    json_array_foreach(certs, i, c)
+    {
+        hwc_scm_cert_info info;
+        if (!list_entry(what, c, &info)) {
+            return 0;
+        }
+        if (!cb(&info, arg)) {
+            break;
+        }
+    }
+    return 1;
+}
+
 int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
                       int *total, hwc_scm_cert_cb *cb, void *arg)
 {
     char *base = hwc_client_base_url(cl, HWC_SVC_SCM);
     char query[96];
-    json_t *resp = NULL, *certs, *c;
-    json_int_t tc = 0;
-    json_error_t err;
+    json_t *resp = NULL;
     hwc_call call;
-    size_t i;
     int ok = 0;
 
     *seen = *total = 0;
@@ -136,38 +170,9 @@ int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
                        "/v3/scm/certificates");
     call.query = query;
     call.project_id = NULL;
-    if (!hwc_call_json(&call, &resp)) {
-        goto done;
+    if (hwc_call_json(&call, &resp)) {
+        ok = hwc_scm_parse_list_page(cl->what, resp, seen, total, cb, arg);
     }
-    if (json_unpack_ex(resp, &err, 0, "{s:o, s?I}", "certificates", &certs,
-                       "total_count", &tc) != 0 ||
-        !json_is_array(certs)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: certificate list: %s",
-                  cl->what,
-                  json_is_array(certs) ? err.text : "certificates not a list");
-        goto done;
-    }
-    if (tc < 0 || tc > HWC_MAX_LIST_ITEMS) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: certificate list total_count %lld out of range",
-                  cl->what, (long long)tc);
-        goto done;
-    }
-    *total = (int)tc;
-    *seen = (int)json_array_size(certs);
-    ok = 1;
-    json_array_foreach(certs, i, c)
-    {
-        hwc_scm_cert_info info;
-        if (!list_entry(cl, c, &info)) {
-            ok = 0;
-            break;
-        }
-        if (!cb(&info, arg)) {
-            break;
-        }
-    }
-done:
     json_decref(resp);
     OPENSSL_free(base);
     return ok;

@@ -35,6 +35,10 @@ typedef int hwc_scm_cert_cb(const hwc_scm_cert_info *info, void *arg);
 int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
                       int *total, hwc_scm_cert_cb *cb, void *arg);
 
+/* The body of a list page; seen, total and cb as above. Pure: fuzzed. */
+int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
+                            int *total, hwc_scm_cert_cb *cb, void *arg);
+
 /* Resolves a certificate name with a full listing. */
 int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
                          size_t cap);

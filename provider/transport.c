@@ -176,10 +176,8 @@ static int header_is(const char *line, size_t len, const char *name,
     return 1;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
+int hwc_http_parse_header(const char *p, size_t len, hwc_http_resp *resp)
 {
-    hwc_http_resp *resp = ((struct recv_state *)arg)->resp;
-    size_t len = size * n;
     const char *v;
     size_t vlen;
     char tmp[32];
@@ -207,7 +205,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
         hwc_secret_free(resp->subject_token);
         resp->subject_token = tok;
     }
-    return len;
+    return 1;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    hwc_http_resp *resp = ((struct recv_state *)arg)->resp;
+    size_t len = size * n;
+
+    return hwc_http_parse_header(p, len, resp) ? len : 0;
 }
 
 static struct curl_slist *build_headers(const hwc_http_req *req)

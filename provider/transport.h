@@ -61,6 +61,10 @@ typedef struct hwc_http_resp {
 int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
                      hwc_http_resp *resp);
 void hwc_http_resp_free(hwc_http_resp *resp);
+/* One header line (len bytes, not NUL-terminated) into resp: X-Request-Id,
+ * Content-Type, Retry-After, X-Subject-Token; 0 only when out of memory,
+ * raising nothing. Pure: fuzzed. */
+int hwc_http_parse_header(const char *line, size_t len, hwc_http_resp *resp);
 
 /* Drops this thread's handle (tests, teardown). */
 void hwc_transport_thread_cleanup(void);

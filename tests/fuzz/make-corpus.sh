@@ -225,3 +225,8 @@ for i, u in enumerate(uris):
 PY
 ls -R "$C" | head -5
 du -sh "$C"
+
+# --- hand-written seeds (hostile and rare shapes) survive regeneration
+for d in corpus-extra/*/; do
+  cp "$d"* "$C/$(basename "$d")/"
+done

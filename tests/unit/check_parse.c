@@ -6,9 +6,15 @@
 
 #include "call.h"
 #include "dcs.h"
+#include "iam.h"
+#include "keystores.h"
 #include "kms.h"
+#include "metadata.h"
 #include "scm.h"
 #include "testutil.h"
+#include "transport.h"
+
+#define BAD "malformed service response"
 
 static json_t *js(const char *text)
 {
@@ -186,6 +192,426 @@ START_TEST(json_text)
 }
 END_TEST
 
+START_TEST(kms_public_key)
+{
+    static const struct {
+        const char *json, *pem; /* pem NULL: refused */
+    } cases[] = {
+        {"{\"key_id\":\"k\",\"public_key\":\"-----BEGIN PUBLIC KEY-----\\nMFkw"
+         "\\n-----END PUBLIC KEY-----\\n\"}",
+         "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"},
+        {"{\"key_id\":\"k\",\"public_key\":null}", NULL},
+        {"{\"public_key\":7}", NULL},
+        {"{}", NULL},
+        {"[]", NULL},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *pk = NULL;
+        json_t *j = js(cases[i].json);
+        int ok = hwc_kms_parse_public_key("t", j, &pk);
+
+        if (cases[i].pem != NULL) {
+            ck_assert_int_eq(ok, 1);
+            ck_assert_str_eq(pk, cases[i].pem);
+        } else {
+            ck_assert_int_eq(ok, 0);
+            ck_assert_ptr_null(pk);
+            ck_assert_ptr_nonnull(strstr(tu_errors(), "get-publickey answer"));
+        }
+        OPENSSL_free(pk);
+        json_decref(j);
+    }
+}
+END_TEST
+
+START_TEST(kms_b64)
+{
+    unsigned char *out = NULL;
+    size_t len = 0;
+    json_t *j = js("{\"key_id\":\"k\",\"signature\":\"c2lnbmF0dXJl\"}");
+
+    ck_assert_int_eq(hwc_kms_parse_b64("t", j, "sign", "signature", &out, &len),
+                     1);
+    ck_assert_uint_eq(len, 9);
+    ck_assert_int_eq(memcmp(out, "signature", 9), 0);
+    OPENSSL_free(out);
+    json_decref(j);
+    j = js("{\"plain_text_base64\":\"AAEC\"}");
+    ck_assert_int_eq(hwc_kms_parse_b64("t", j, "decrypt-data",
+                                       "plain_text_base64", &out, &len),
+                     1);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(out[0] | out[1] << 8, 0x100);
+    OPENSSL_free(out);
+    json_decref(j);
+    j = js("{\"signature\":\"not base64!\"}");
+    ck_assert_int_eq(hwc_kms_parse_b64("t", j, "sign", "signature", &out, &len),
+                     0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "signature is not base64"));
+    json_decref(j);
+    j = js("{\"signature\":[]}");
+    ck_assert_int_eq(hwc_kms_parse_b64("t", j, "sign", "signature", &out, &len),
+                     0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "sign answer lacks"));
+    json_decref(j);
+}
+END_TEST
+
+struct seen_keys {
+    int n, stop_at;
+    char last[40];
+};
+
+static int count_key(const hwc_kms_key_info *info, void *arg)
+{
+    struct seen_keys *s = arg;
+
+    OPENSSL_strlcpy(s->last, info->key_id, sizeof(s->last));
+    return ++s->n != s->stop_at;
+}
+
+START_TEST(kms_list_page)
+{
+    struct seen_keys s = {0, 0, ""};
+    char marker[64] = "";
+    int more = -1;
+    json_t *j = js("{\"key_details\":[{\"key_id\":\"a\",\"key_spec\":"
+                   "\"EC_P256\"},{\"key_id\":\"b\",\"key_spec\":\"AES_256\"},"
+                   "{\"key_id\":\"c\",\"key_spec\":\"SM2\"}],"
+                   "\"next_marker\":\"3\",\"truncated\":\"true\"}");
+
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &s),
+                     1);
+    ck_assert_int_eq(s.n, 2); /* AES_256 is not passed on */
+    ck_assert_str_eq(s.last, "c");
+    ck_assert_int_eq(more, 1);
+    ck_assert_str_eq(marker, "3");
+    /* The same marker again would page forever. */
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &s),
+                     0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "same marker twice"));
+    json_decref(j);
+    /* The callback stops early: success, no more pages. */
+    s.n = 0;
+    s.stop_at = 1;
+    strcpy(marker, "");
+    j = js("{\"key_details\":[{\"key_id\":\"a\",\"key_spec\":\"RSA_2048\"},"
+           "{\"key_id\":\"b\",\"key_spec\":\"RSA_2048\"}],"
+           "\"next_marker\":\"2\",\"truncated\":\"true\"}");
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &s),
+                     1);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_int_eq(more, 0);
+    json_decref(j);
+    /* Last page: truncated false. */
+    j = js("{\"key_details\":[],\"next_marker\":\"\",\"truncated\":\"false\"}");
+    strcpy(marker, "5");
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &s),
+                     1);
+    ck_assert_int_eq(more, 0);
+    ck_assert_str_eq(marker, "");
+    json_decref(j);
+}
+END_TEST
+
+static int count_cert(const hwc_scm_cert_info *info, void *arg)
+{
+    int *n = arg;
+
+    ck_assert_str_eq(info->id, *n == 0 ? "scs1" : "scs2");
+    return ++*n < 2;
+}
+
+START_TEST(scm_list_page)
+{
+    int seen = -1, total = -1, n = 0;
+    json_t *j =
+        js("{\"certificates\":[{\"id\":\"scs1\",\"name\":\"a\",\"domain\":"
+           "\"www.example.com\",\"expire_time\":\"2027-11-25 12:00:00.0\","
+           "\"status\":\"ISSUED\",\"validity_period\":12},{\"id\":\"scs2\"},"
+           "{\"id\":\"scs3\"}],\"total_count\":70}");
+
+    ck_assert_int_eq(
+        hwc_scm_parse_list_page("t", j, &seen, &total, count_cert, &n), 1);
+    ck_assert_int_eq(seen, 3);
+    ck_assert_int_eq(total, 70);
+    ck_assert_int_eq(n, 2); /* the callback stopped */
+    json_decref(j);
+}
+END_TEST
+
+static int count_store(const hwc_keystore_info *info, void *arg)
+{
+    int *n = arg;
+
+    (void)info;
+    ++*n;
+    return 1;
+}
+
+START_TEST(keystores)
+{
+    hwc_keystore_info ks;
+    char id[64];
+    int seen = -1, total = -1, n = 0;
+    json_t *j = js(
+        "{\"total\":2,\"keystores\":[{\"keystore_id\":\"9b2c3a1e-0d45-4c1b-"
+        "8a77-2f1e6b3c4d5e\",\"domain_id\":\"d\",\"keystore_alias\":\"ks-a\","
+        "\"keystore_type\":\"DEDICATED\",\"hsm_cluster_id\":\"c1\","
+        "\"cluster_id\":\"\",\"create_time\":\"1764072000000\"},"
+        "{\"keystore_id\":\"x\"}]}");
+
+    ck_assert_int_eq(
+        hwc_keystores_parse_list("t", j, &seen, &total, count_store, &n), 1);
+    ck_assert_int_eq(seen, 2);
+    ck_assert_int_eq(total, 2);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(
+        hwc_keystores_parse_info(
+            "t", json_array_get(json_object_get(j, "keystores"), 0), &ks),
+        1);
+    ck_assert_str_eq(ks.alias, "ks-a");
+    ck_assert_str_eq(ks.type, "DEDICATED");
+    ck_assert_str_eq(ks.hsm_cluster_id, "c1");
+    ck_assert_str_eq(ks.create_time, "1764072000000");
+    json_decref(j);
+    j = js("{\"keystore\":{\"keystore_id\":\"9b2c\",\"domain_id\":\"d\"}}");
+    ck_assert_int_eq(hwc_keystores_parse_created("t", j, id, sizeof(id)), 1);
+    ck_assert_str_eq(id, "9b2c");
+    json_decref(j);
+    j = js("{\"keystore\":{\"keystore_id\":null}}");
+    ck_assert_int_eq(hwc_keystores_parse_created("t", j, id, sizeof(id)), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "lacks keystore.keystore_id"));
+    ck_assert_int_eq(
+        hwc_keystores_parse_info("t", json_object_get(j, "keystore"), &ks), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "without keystore_id"));
+    ck_assert_int_eq(hwc_keystores_parse_info("t", NULL, &ks), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), BAD));
+    json_decref(j);
+}
+END_TEST
+
+/* Hostile list pages: k list-keys, s SCM certificates, v keystores. */
+static const struct {
+    char which;
+    const char *json;
+} bad_lists[] = {
+    {'k', "{}"},
+    {'k', "{\"key_details\":{}}"},
+    {'k', "{\"key_details\":null}"},
+    {'k', "{\"key_details\":[{\"key_id\":1}]}"},
+    {'k', "{\"key_details\":[null]}"},
+    {'k', "{\"key_details\":[],\"truncated\":true}"},
+    {'k', "{\"key_details\":[],\"next_marker\":7}"},
+    {'k', "[]"},
+    {'s', "{}"},
+    {'s', "{\"certificates\":{}}"},
+    {'s', "{\"certificates\":[],\"total_count\":\"x\"}"},
+    {'s', "{\"certificates\":[],\"total_count\":-1}"},
+    {'s', "{\"certificates\":[],\"total_count\":1000001}"},
+    {'s', "{\"certificates\":[{\"name\":\"no id\"}],\"total_count\":1}"},
+    {'s', "{\"certificates\":[{\"id\":5}],\"total_count\":1}"},
+    {'s', "{\"certificates\":[null],\"total_count\":1}"},
+    {'v', "{}"},
+    {'v', "{\"keystores\":1}"},
+    {'v', "{\"keystores\":[],\"total\":-1}"},
+    {'v', "{\"keystores\":[],\"total\":1000001}"},
+    {'v', "{\"keystores\":[],\"total\":\"2\"}"},
+    {'v', "{\"keystores\":[{\"keystore_alias\":\"no id\"}]}"},
+    {'v', "{\"keystores\":[[]]}"},
+};
+
+START_TEST(list_hostile)
+{
+    struct seen_keys keys = {0, 0, ""};
+    char marker[64] = "";
+    int seen, total, more = -1, n = 0, ok;
+    json_t *j = js(bad_lists[_i].json);
+
+    if (bad_lists[_i].which == 'k') {
+        ok = hwc_kms_parse_list_page("t", j, marker, sizeof(marker), &more,
+                                     count_key, &keys);
+        ck_assert_int_eq(more, 0);
+        n = keys.n;
+    } else if (bad_lists[_i].which == 's') {
+        ok = hwc_scm_parse_list_page("t", j, &seen, &total, count_cert, &n);
+    } else {
+        ok = hwc_keystores_parse_list("t", j, &seen, &total, count_store, &n);
+    }
+    ck_assert_int_eq(ok, 0);
+    ck_assert_int_eq(n, 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), BAD));
+    json_decref(j);
+}
+END_TEST
+
+static int token_body(const char *text, hwc_iam_token *t)
+{
+    memset(t, 0, sizeof(*t));
+    return hwc_iam_parse_token_body("t", text, strlen(text), t);
+}
+
+START_TEST(iam_token_body)
+{
+    hwc_iam_token t;
+
+    ck_assert_int_eq(
+        token_body("{\"token\":{\"expires_at\":\"2026-11-26T12:00:00.000000Z\","
+                   "\"issued_at\":\"2026-11-25T12:00:00.000000Z\",\"methods\":"
+                   "[\"password\"],\"project\":{\"id\":\"0123456789abcdef0123"
+                   "456789abcdef\",\"name\":\"eu-de\"}}}",
+                   &t),
+        1);
+    ck_assert_int_eq(t.lifetime, 86400);
+    ck_assert_str_eq(t.project_id, "0123456789abcdef0123456789abcdef");
+    ck_assert_str_eq(t.project_name, "eu-de");
+    ck_assert_ptr_null(t.token);
+    /* Invalid project fields are dropped, not copied. */
+    ck_assert_int_eq(token_body("{\"token\":{\"expires_at\":\"2026-11-26T12:00:"
+                                "00Z\",\"project\":{\"id\":\"../x\",\"name\":"
+                                "\"eu de\"}}}",
+                                &t),
+                     1);
+    ck_assert_str_eq(t.project_id, "");
+    ck_assert_str_eq(t.project_name, "");
+    ck_assert_int_eq(
+        token_body("{\"token\":{\"expires_at\":\"tomorrow\"}}", &t), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "valid token.expires_at"));
+    ck_assert_int_eq(token_body("{\"token\":[]}", &t), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), BAD));
+    ck_assert_int_eq(token_body("not json", &t), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "not valid JSON"));
+}
+END_TEST
+
+START_TEST(iam_projects)
+{
+    char out[33];
+    json_t *j =
+        js("{\"projects\":[{\"id\":\"short\",\"name\":\"eu-de\"},{\"id\":"
+           "\"ffffffffffffffffffffffffffffffff\",\"name\":\"eu-de-1\"},{\"id\":"
+           "\"0123456789abcdef0123456789abcdef\",\"name\":\"eu-de\"}],"
+           "\"links\":{\"next\":null}}");
+
+    ck_assert_int_eq(hwc_iam_pick_project("t", j, "eu-de", out), 1);
+    ck_assert_str_eq(out, "0123456789abcdef0123456789abcdef");
+    ck_assert_int_eq(hwc_iam_pick_project("t", j, "ap-southeast-1", out), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "no project named"));
+    json_decref(j);
+    j = js("{\"projects\":{\"id\":1}}");
+    ck_assert_int_eq(hwc_iam_pick_project("t", j, "eu-de", out), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "lacks \"projects\""));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(md_cred)
+{
+    const char *good =
+        "{\"credential\":{\"access\":\"AK\",\"secret\":\"SK\","
+        "\"securitytoken\":"
+        "\"ST\",\"expires_at\":\"2026-11-25T13:00:00.000000Z\"}}";
+    const char *bad[] = {
+        "{\"credential\":{\"access\":\"AK\",\"secret\":\"\",\"securitytoken\":"
+        "\"ST\",\"expires_at\":\"2026-11-25T13:00:00Z\"}}",
+        "{\"credential\":{\"access\":\"AK\",\"secret\":\"SK\","
+        "\"securitytoken\":"
+        "\"ST\",\"expires_at\":\"2026-11-25T13:00:00+01:00\"}}",
+        "{\"credential\":[1,2]}",
+    };
+    hwc_md_cred c;
+
+    memset(&c, 0, sizeof(c));
+    ck_assert_int_eq(hwc_md_parse_cred("t", good, strlen(good), &c), 1);
+    ck_assert_str_eq(c.ak, "AK");
+    ck_assert_str_eq(c.sk, "SK");
+    ck_assert_str_eq(c.security_token, "ST");
+    ck_assert(c.expires_at > 0);
+    hwc_md_cred_clear(&c);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(hwc_md_parse_cred("t", bad[i], strlen(bad[i]), &c), 0);
+        ck_assert_ptr_null(c.ak); /* cleared: nothing half-filled is left */
+        ck_assert_ptr_null(c.sk);
+        ck_assert_ptr_null(c.security_token);
+        ck_assert_ptr_nonnull(strstr(tu_errors(), "answer lacks"));
+    }
+    ck_assert_int_eq(hwc_md_parse_cred("t", "<html>", 6, &c), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "not valid JSON"));
+}
+END_TEST
+
+START_TEST(md_session)
+{
+    const char *bad[] = {"", " \r\n", "two\nlines"};
+    hwc_md_session ses;
+    hwc_buf b = {0};
+
+    memset(&ses, 0, sizeof(ses));
+    ck_assert(hwc_buf_append_str(&b, "3f2a9c0d1e4b\r\n"));
+    ck_assert_int_eq(hwc_md_parse_session("t", &b, &ses), 1);
+    ck_assert_str_eq(ses.token, "3f2a9c0d1e4b");
+    ck_assert(ses.expires > 0);
+    hwc_buf_free(&b);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert(hwc_buf_append(&b, bad[i], strlen(bad[i])) || !*bad[i]);
+        ck_assert_int_eq(hwc_md_parse_session("t", &b, &ses), 0);
+        ck_assert_str_eq(ses.token, "3f2a9c0d1e4b"); /* kept */
+        ck_assert_ptr_nonnull(strstr(tu_errors(), "session token answer"));
+        hwc_buf_free(&b);
+    }
+    hwc_md_session_clear(&ses);
+}
+END_TEST
+
+static void header(hwc_http_resp *r, const char *line)
+{
+    ck_assert_int_eq(hwc_http_parse_header(line, strlen(line), r), 1);
+}
+
+START_TEST(http_headers)
+{
+    hwc_http_resp r;
+
+    memset(&r, 0, sizeof(r));
+    r.retry_after = -1;
+    header(&r, "HTTP/1.1 429 Too Many Requests\r\n");
+    header(&r, "x-request-id:  0a1b2c3d \r\n");
+    header(&r, "Content-Type: application/json;charset=UTF-8\r\n");
+    header(&r, "Retry-After: 7\r\n");
+    header(&r, "X-Subject-Token: MIItoken\r\n");
+    header(&r, "\r\n");
+    ck_assert_str_eq(r.request_id, "0a1b2c3d");
+    ck_assert_str_eq(r.content_type, "application/json;charset=UTF-8");
+    ck_assert_int_eq(r.retry_after, 7);
+    ck_assert_str_eq(r.subject_token, "MIItoken");
+    /* Hostile values: negative or non-numeric Retry-After, no colon. */
+    header(&r, "Retry-After: -3\r\n");
+    ck_assert_int_eq(r.retry_after, -1);
+    header(&r, "Retry-After: Wed, 21 Oct 2026 07:28:00 GMT\r\n");
+    ck_assert_int_eq(r.retry_after, -1);
+    header(&r, "Retry-After\r\n");
+    header(&r, "X-Subject-Token:\r\n");
+    ck_assert_str_eq(r.subject_token, "");
+    /* A new response (a redirect) resets what belongs to the last one. */
+    header(&r, "Retry-After: 2\r\n");
+    header(&r, "HTTP/2 200\r\n");
+    ck_assert_str_eq(r.request_id, "");
+    ck_assert_int_eq(r.retry_after, -1);
+    /* Overlong values are truncated, not overflowed. */
+    char big[400];
+    memset(big, 'a', sizeof(big));
+    memcpy(big, "X-Request-Id: ", 14);
+    ck_assert_int_eq(hwc_http_parse_header(big, sizeof(big), &r), 1);
+    ck_assert_uint_eq(strlen(r.request_id), sizeof(r.request_id) - 1);
+    hwc_http_resp_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse");
@@ -202,6 +628,16 @@ int main(void)
     tcase_add_test(tc, scm_export);
     tcase_add_test(tc, dcs_link);
     tcase_add_test(tc, json_text);
+    tcase_add_loop_test(tc, list_hostile, 0,
+                        sizeof(bad_lists) / sizeof(bad_lists[0]));
+    /* The parsers split out of the network functions. */
+    const TTest *split[] = {kms_public_key, kms_b64,   kms_list_page,
+                            scm_list_page,  keystores, iam_token_body,
+                            iam_projects,   md_cred,   md_session,
+                            http_headers};
+    for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
+        tcase_add_test(tc, split[i]);
+    }
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
