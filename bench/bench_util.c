@@ -253,3 +253,75 @@ void bench_report(const char *scenario, bench_samples *s, const bench_counts *c,
     }
     json_decref(o);
 }
+
+/*------------------------------------------------------ bare libcurl */
+
+static size_t on_bare_body(char *p, size_t size, size_t n, void *arg)
+{
+    bench_bare *b = arg;
+    size_t len = size * n;
+
+    if (b->len + len > b->cap) {
+        b->cap = (b->len + len) * 2;
+        if ((b->body = realloc(b->body, b->cap)) == NULL) {
+            return 0;
+        }
+    }
+    memcpy(b->body + b->len, p, len);
+    b->len += len;
+    return len;
+}
+
+void bench_bare_init(bench_bare *b, const char *path, const char *json)
+{
+    char tok[4096];
+
+    memset(b, 0, sizeof(*b));
+    b->json = json;
+    snprintf(b->url, sizeof(b->url), "%s%s", bench_env("EMU_URL"), path);
+    snprintf(tok, sizeof(tok), "X-Auth-Token: %s", bench_env("EMU_TOKEN"));
+    b->hdrs = curl_slist_append(NULL, tok);
+    if (json != NULL) {
+        b->hdrs = curl_slist_append(b->hdrs, "Content-Type: application/json");
+    }
+    b->hdrs = curl_slist_append(b->hdrs, "Accept: application/json");
+    b->hdrs = curl_slist_append(b->hdrs, "Expect:");
+    if ((b->h = curl_easy_init()) == NULL || b->hdrs == NULL) {
+        bench_die("libcurl set-up failed");
+    }
+    curl_easy_setopt(b->h, CURLOPT_URL, b->url);
+    curl_easy_setopt(b->h, CURLOPT_CAINFO, bench_env("EMU_CA"));
+    curl_easy_setopt(b->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(b->h, CURLOPT_HTTPHEADER, b->hdrs);
+    if (json == NULL) {
+        curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(b->h, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+    curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_bare_body);
+    curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
+}
+
+/* The request body is handed over for every call, as a client would. */
+void bench_bare_post(bench_bare *b, const char *what)
+{
+    long status = 0;
+    CURLcode rc;
+
+    b->len = 0;
+    if (b->json != NULL) {
+        curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, b->json);
+    }
+    rc = curl_easy_perform(b->h);
+    curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK || status != 200 || b->len == 0) {
+        bench_die("bare %s: %s (HTTP %ld)", what, curl_easy_strerror(rc),
+                  status);
+    }
+}
+
+void bench_bare_free(bench_bare *b)
+{
+    curl_easy_cleanup(b->h);
+    curl_slist_free_all(b->hdrs);
+    free(b->body);
+}

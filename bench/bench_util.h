@@ -9,9 +9,24 @@
 
 #include <stddef.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 double bench_now(void); /* seconds, CLOCK_MONOTONIC */
+
+/* A bare libcurl client of the emulator: the same request the provider
+ * makes, on one kept-alive handle, with the static token. */
+typedef struct bench_bare {
+    void *h; /* CURL * */
+    struct curl_slist *hdrs;
+    char url[512];
+    const char *json; /* request body, or NULL for an empty POST */
+    char *body;
+    size_t len, cap;
+} bench_bare;
+void bench_bare_init(bench_bare *b, const char *path, const char *json);
+void bench_bare_post(bench_bare *b, const char *what); /* exits on error */
+void bench_bare_free(bench_bare *b);
 
 typedef struct bench_samples {
     double *v; /* seconds */

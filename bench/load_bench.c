@@ -79,72 +79,12 @@ static OSSL_LIB_CTX *libctx_from(const char *conf)
 
 /*------------------------------------------------------ bare libcurl */
 
-struct bare {
-    CURL *h;
-    struct curl_slist *hdrs;
-    char url[512];
-    char *body;
-    size_t len, cap;
-};
-
-static size_t on_bare_body(char *p, size_t size, size_t n, void *arg)
+static void bare_init(bench_bare *b, const char *cert_id)
 {
-    struct bare *b = arg;
-    size_t len = size * n;
+    char path[128];
 
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        if ((b->body = realloc(b->body, b->cap)) == NULL) {
-            return 0;
-        }
-    }
-    memcpy(b->body + b->len, p, len);
-    b->len += len;
-    return len;
-}
-
-static void bare_init(struct bare *b, const char *cert_id)
-{
-    char tok[4096];
-
-    memset(b, 0, sizeof(*b));
-    snprintf(b->url, sizeof(b->url), "%s/v3/scm/certificates/%s/export",
-             bench_env("EMU_URL"), cert_id);
-    snprintf(tok, sizeof(tok), "X-Auth-Token: %s", bench_env("EMU_TOKEN"));
-    b->hdrs = curl_slist_append(NULL, tok);
-    b->hdrs = curl_slist_append(b->hdrs, "Accept: application/json");
-    b->hdrs = curl_slist_append(b->hdrs, "Expect:");
-    if ((b->h = curl_easy_init()) == NULL || b->hdrs == NULL) {
-        bench_die("libcurl set-up failed");
-    }
-    curl_easy_setopt(b->h, CURLOPT_URL, b->url);
-    curl_easy_setopt(b->h, CURLOPT_CAINFO, bench_env("EMU_CA"));
-    curl_easy_setopt(b->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(b->h, CURLOPT_HTTPHEADER, b->hdrs);
-    curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(b->h, CURLOPT_POSTFIELDSIZE, 0L);
-    curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_bare_body);
-    curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
-}
-
-static void bare_export(struct bare *b)
-{
-    long status = 0;
-    CURLcode rc;
-
-    b->len = 0;
-    rc = curl_easy_perform(b->h);
-    curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status != 200 || b->len == 0) {
-        bench_die("bare export: %s (HTTP %ld)", curl_easy_strerror(rc), status);
-    }
-}
-
-static void bare_free(struct bare *b)
-{
-    curl_easy_cleanup(b->h);
-    curl_slist_free_all(b->hdrs);
-    free(b->body);
+    snprintf(path, sizeof(path), "/v3/scm/certificates/%s/export", cert_id);
+    bench_bare_init(b, path, NULL);
 }
 
 /*--------------------------------------------------------- scenarios */
@@ -180,7 +120,7 @@ static void counts_add(bench_counts *sum, const bench_counts *c)
 struct ctx {
     const char *uri, *file;
     OSSL_LIB_CTX *cached, *uncached, *plain;
-    struct bare bare;
+    bench_bare bare;
 };
 
 static void run_block(struct ctx *x, enum kind k, int n, long delay_ms,
@@ -206,7 +146,7 @@ static void run_block(struct ctx *x, enum kind k, int n, long delay_ms,
             load_checked(x->uncached, x->uri);
             break;
         default:
-            bare_export(&x->bare);
+            bench_bare_post(&x->bare, "export");
             break;
         }
         bench_samples_add(&sc->s, bench_now() - t0);
@@ -452,7 +392,7 @@ int main(int argc, char **argv)
     load_checked(x.uncached, x.uri);
     load_checked(x.plain, x.file);
     load_checked(x.cached, x.file);
-    bare_export(&x.bare);
+    bench_bare_post(&x.bare, "export");
 
     for (int d = 0; d < ndelays; d++) {
         static const enum kind all[] = {K_FILE, K_FILE_PROV, K_CACHED,
@@ -468,7 +408,7 @@ int main(int argc, char **argv)
         run_cold(argv[0], uri, cu, "load.cold_scm@0", cold);
         run_cold(argv[0], file, plain ? plain : cu, "load.cold_file@0", cold);
     }
-    bare_free(&x.bare);
+    bench_bare_free(&x.bare);
     OSSL_LIB_CTX_free(x.plain);
     OSSL_LIB_CTX_free(x.uncached);
     OSSL_LIB_CTX_free(x.cached);

@@ -26,84 +26,25 @@
 
 #include "bench_util.h"
 
-struct bare {
-    CURL *h;
-    struct curl_slist *hdrs;
-    char url[512];
-    char json[1024];
-    char *body;
-    size_t len, cap;
-};
-
-static size_t on_bare_body(char *p, size_t size, size_t n, void *arg)
-{
-    struct bare *b = arg;
-    size_t len = size * n;
-
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        if ((b->body = realloc(b->body, b->cap)) == NULL) {
-            return 0;
-        }
-    }
-    memcpy(b->body + b->len, p, len);
-    b->len += len;
-    return len;
-}
-
-static void bare_init(struct bare *b, const char *key_id, const char *alg)
+/* The sign request body: the digest of a fixed message. */
+static void bare_init(bench_bare *b, char *json, size_t cap, const char *key_id,
+                      const char *alg)
 {
     static const unsigned char msg[32] = "hwcloud benchmark message";
     unsigned char md[32];
-    char tok[4096], b64[64];
+    char path[128], b64[64];
 
-    memset(b, 0, sizeof(*b));
-    snprintf(b->url, sizeof(b->url), "%s/v1.0/%s/kms/sign",
-             bench_env("EMU_URL"), bench_env("EMU_PROJECT_ID"));
     if (!EVP_Q_digest(NULL, "SHA256", NULL, msg, sizeof(msg), md, NULL) ||
         EVP_EncodeBlock((unsigned char *)b64, md, sizeof(md)) <= 0) {
         bench_die("digest");
     }
-    snprintf(b->json, sizeof(b->json),
+    snprintf(json, cap,
              "{\"key_id\":\"%s\",\"message\":\"%s\",\"signing_algorithm\":"
              "\"%s\",\"message_type\":\"DIGEST\"}",
              key_id, b64, alg);
-    snprintf(tok, sizeof(tok), "X-Auth-Token: %s", bench_env("EMU_TOKEN"));
-    b->hdrs = curl_slist_append(NULL, tok);
-    b->hdrs = curl_slist_append(b->hdrs, "Content-Type: application/json");
-    b->hdrs = curl_slist_append(b->hdrs, "Accept: application/json");
-    b->hdrs = curl_slist_append(b->hdrs, "Expect:");
-    if ((b->h = curl_easy_init()) == NULL || b->hdrs == NULL) {
-        bench_die("libcurl set-up failed");
-    }
-    curl_easy_setopt(b->h, CURLOPT_URL, b->url);
-    curl_easy_setopt(b->h, CURLOPT_CAINFO, bench_env("EMU_CA"));
-    curl_easy_setopt(b->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(b->h, CURLOPT_HTTPHEADER, b->hdrs);
-    curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_bare_body);
-    curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
-}
-
-/* The request body is built for every call, as a client would. */
-static void bare_sign(struct bare *b)
-{
-    long status = 0;
-    CURLcode rc;
-
-    b->len = 0;
-    curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, b->json);
-    rc = curl_easy_perform(b->h);
-    curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK || status != 200 || b->len == 0) {
-        bench_die("bare sign: %s (HTTP %ld)", curl_easy_strerror(rc), status);
-    }
-}
-
-static void bare_free(struct bare *b)
-{
-    curl_easy_cleanup(b->h);
-    curl_slist_free_all(b->hdrs);
-    free(b->body);
+    snprintf(path, sizeof(path), "/v1.0/%s/kms/sign",
+             bench_env("EMU_PROJECT_ID"));
+    bench_bare_init(b, path, json);
 }
 
 static EVP_PKEY *load_key(OSSL_LIB_CTX *lc, const char *uri)
@@ -158,7 +99,8 @@ static const char *const kind_name[K_NKINDS] = {"kms", "curl_sign", "local"};
 struct ctx {
     OSSL_LIB_CTX *lc;
     EVP_PKEY *kms, *local;
-    struct bare bare;
+    bench_bare bare;
+    char json[1024];
     const char *spec;
 };
 
@@ -181,7 +123,7 @@ static void run_block(struct ctx *x, enum kind k, int n, long delay_ms,
         } else if (k == K_LOCAL) {
             digest_sign(x->lc, x->local);
         } else {
-            bare_sign(&x->bare);
+            bench_bare_post(&x->bare, "sign");
         }
         bench_samples_add(&sc->s, bench_now() - t0);
     }
@@ -276,11 +218,11 @@ int main(int argc, char **argv)
     if (x.local == NULL) {
         bench_die("local key generation failed");
     }
-    bare_init(&x.bare, key_id,
+    bare_init(&x.bare, x.json, sizeof(x.json), key_id,
               EVP_PKEY_is_a(x.kms, "RSA") ? "RSASSA_PSS_SHA_256"
                                           : "ECDSA_SHA_256");
     digest_sign(x.lc, x.kms); /* warm-up */
-    bare_sign(&x.bare);
+    bench_bare_post(&x.bare, "sign");
 
     for (const char *p = delays; *p != '\0';) {
         char *end;
@@ -291,7 +233,7 @@ int main(int argc, char **argv)
         run_delay(&x, d == 0 ? n : n_delay, rounds, d);
         p = *end == ',' ? end + 1 : end;
     }
-    bare_free(&x.bare);
+    bench_bare_free(&x.bare);
     EVP_PKEY_free(x.kms);
     EVP_PKEY_free(x.local);
     OSSL_LIB_CTX_free(x.lc);
