@@ -30,6 +30,8 @@
 #include <openssl/provider.h>
 #include <openssl/store.h>
 
+#include "helpers.h"
+
 #define CHILD_SIGNS 2
 
 static EVP_PKEY *priv;     /* the KMS key, from the store */
@@ -40,36 +42,12 @@ static pthread_barrier_t start_line; /* the threads start signing at once */
 
 static void die(const char *what)
 {
-    fprintf(stderr, "kms_sign_fork: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(2);
+    helper_die("kms_sign_fork", what);
 }
 
 static EVP_PKEY *load_private(const char *uri)
 {
-    OSSL_STORE_CTX *st = OSSL_STORE_open(uri, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pk = NULL;
-
-    if (st == NULL) {
-        die("OSSL_STORE_open failed");
-    }
-    while (pk == NULL && !OSSL_STORE_eof(st)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
-
-        if (info != NULL &&
-            OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY) {
-            pk = OSSL_STORE_INFO_get1_PKEY(info);
-        }
-        OSSL_STORE_INFO_free(info);
-        if (info == NULL && OSSL_STORE_error(st)) {
-            break;
-        }
-    }
-    OSSL_STORE_close(st);
-    if (pk == NULL) {
-        die("no private key in the store");
-    }
-    return pk;
+    return helper_load_private("kms_sign_fork", uri);
 }
 
 static EVP_PKEY *load_public(const char *path)

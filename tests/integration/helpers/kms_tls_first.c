@@ -20,38 +20,16 @@
 #include <openssl/ssl.h>
 #include <openssl/store.h>
 
+#include "helpers.h"
+
 static void die(const char *what)
 {
-    fprintf(stderr, "kms_tls_first: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(2);
+    helper_die("kms_tls_first", what);
 }
 
 static EVP_PKEY *load_private(const char *uri)
 {
-    OSSL_STORE_CTX *st = OSSL_STORE_open(uri, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pk = NULL;
-
-    if (st == NULL) {
-        die("OSSL_STORE_open failed");
-    }
-    while (pk == NULL && !OSSL_STORE_eof(st)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
-
-        if (info != NULL &&
-            OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY) {
-            pk = OSSL_STORE_INFO_get1_PKEY(info);
-        }
-        OSSL_STORE_INFO_free(info);
-        if (info == NULL && OSSL_STORE_error(st)) {
-            break;
-        }
-    }
-    OSSL_STORE_close(st);
-    if (pk == NULL) {
-        die("no private key in the store");
-    }
-    return pk;
+    return helper_load_private("kms_tls_first", uri);
 }
 
 /* Drives both ends over a BIO pair until both finish or one fails. */
