@@ -109,6 +109,10 @@ int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out);
  * HWC_OBJ_PRIVKEY (PKCS#8 DER, label NULL); intermediate copies are wiped.
  */
 int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out);
+/* The same, also handing back the decoded key (free it) when pkey is not
+ * NULL, for callers that need it beyond the DER. */
+int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
+                              EVP_PKEY **pkey);
 
 /* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE", the
  * latter stripped of OpenSSL's trust settings) block of a PEM bundle, in

@@ -462,6 +462,12 @@ done:
 
 int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out)
 {
+    return hwc_decode_private_key_ex(text, len, out, NULL);
+}
+
+int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
+                              EVP_PKEY **pkey)
+{
     EVP_PKEY *pk;
     int ok;
 
@@ -486,6 +492,10 @@ int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out)
         return 0;
     }
     ok = emit_priv(pk, out);
+    if (ok && pkey != NULL) {
+        *pkey = pk; /* the caller matches it: no second decode */
+        return ok;
+    }
     EVP_PKEY_free(pk);
     return ok;
 }

@@ -298,21 +298,13 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
         goto done;
     }
     if (!blank(private_key)) {
-        const unsigned char *p;
-
         ERR_set_mark();
-        if (!hwc_decode_private_key(private_key, strlen(private_key), &key)) {
+        if (!hwc_decode_private_key_ex(private_key, strlen(private_key), &key,
+                                       &pk)) {
             reraise_in("private_key");
             goto done;
         }
-        p = key.v[0].der;
-        pk = d2i_AutoPrivateKey(NULL, &p, (long)key.v[0].der_len);
         ERR_pop_to_mark();
-        if (pk == NULL) {
-            hwc_raise(NULL, HWC_R_INTERNAL,
-                      "private_key: cannot reload the PKCS#8 key");
-            goto done;
-        }
     }
     leaf = find_leaf(&l, pk, SRC_CERT);
     if (leaf < 0) {
