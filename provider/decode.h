@@ -114,6 +114,17 @@ int hwc_decode_private_key(const char *text, size_t len, hwc_objs *out);
 int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
                               EVP_PKEY **pkey);
 
+/*
+ * The quick way for the common case: one unencrypted PEM block holding a
+ * plain RSA or EC key (see hwc_key_view_parse in der.h), taken apart
+ * without libcrypto. Appends the PKCS#8 entry, points *view into it and
+ * returns 1; returns 0, with nothing appended or raised, for anything else
+ * (hwc_decode_private_key_ex then decides).
+ */
+struct hwc_key_view;
+int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
+                                struct hwc_key_view *view);
+
 /* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE", the
  * latter stripped of OpenSSL's trust settings) block of a PEM bundle, in
  * order; other blocks are ignored; a certificate block that does not
@@ -132,7 +143,10 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
  * and nothing is appended. private_key NULL: certificates only, leaf =
  * first certificate of `certificate`, else of entire_certificate (else of
  * certificate_chain). "Linkage" is X509_check_issued (names, AKID, key
- * type), the walk stops at a self-issued certificate. A non-empty field that
+ * type), the walk stops at a self-issued certificate. Certificates that are
+ * plain DER are matched and ordered from their DER (der.h) and handed on
+ * as they came, unparsed; libcrypto parses them when the store passes them
+ * on. A non-empty field that
  * is not PEM, has a bad block or no certificate fails, with the field name
  * in the message ("certificate_chain: PEM block 2 (CERTIFICATE): invalid
  * base64"); every field empty, or no certificate at all, is
@@ -141,6 +155,11 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
                      hwc_objs *out);
+/* How many hwc_assemble_scm calls so far could not settle the order from
+ * the DER alone (der.h) and had libcrypto parse everything: the unusual
+ * cases (BER, TRUSTED CERTIFICATE, names equal only once canonicalised,
+ * keys in other forms). For tests and debugging. */
+unsigned long hwc_scm_careful_runs(void);
 
 /*----------------------------------------------------------------- files */
 

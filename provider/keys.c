@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "decode.h"
+#include "der.h"
 #include "hwc.h"
 
 #define PROC_TYPE "Proc-Type:"
@@ -497,6 +498,77 @@ int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
         return ok;
     }
     EVP_PKEY_free(pk);
+    return ok;
+}
+
+/* The one key block of blocks[0..n), or -1 when there is none, more than
+ * one, or anything that needs the careful path (encryption, headers, EC
+ * PARAMETERS). */
+static int lone_key_block(const hwc_pem_block *blocks, int n,
+                          enum hwc_key_form *form)
+{
+    static const struct {
+        const char *label;
+        enum hwc_key_form form;
+    } forms[] = {
+        {"RSA PRIVATE KEY", HWC_KEY_PKCS1},
+        {"EC PRIVATE KEY", HWC_KEY_SEC1},
+        {"PRIVATE KEY", HWC_KEY_PKCS8},
+    };
+    int key = -1;
+
+    for (int i = 0; i < n; i++) {
+        int f = -1;
+
+        for (size_t j = 0; j < sizeof(forms) / sizeof(forms[0]); j++) {
+            if (strcmp(blocks[i].label, forms[j].label) == 0) {
+                f = (int)j;
+            }
+        }
+        if (f < 0 && strstr(blocks[i].label, "PRIVATE KEY") == NULL &&
+            strcmp(blocks[i].label, "EC PARAMETERS") != 0) {
+            continue; /* certificates next to the key */
+        }
+        if (f < 0 || key >= 0 || block_has_headers(&blocks[i])) {
+            return -1;
+        }
+        key = i;
+        *form = forms[f].form;
+    }
+    return key;
+}
+
+int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
+                                struct hwc_key_view *view)
+{
+    hwc_pem_block *blocks = NULL;
+    hwc_objs tmp = {0};
+    enum hwc_key_form form = HWC_KEY_PKCS8;
+    unsigned char *p8 = NULL;
+    size_t p8len = 0;
+    int n, key, ok = 0;
+
+    if (text == NULL || out == NULL || !contains(text, len, "-----BEGIN ")) {
+        return 0;
+    }
+    ERR_set_mark();
+    n = hwc_pem_split(text, len, &blocks);
+    /* The view ends up pointing into the entry (entries keep their bytes
+     * when moved), not into blocks, which are wiped below. */
+    ok = n > 0 && (key = lone_key_block(blocks, n, &form)) >= 0 &&
+         hwc_key_view_parse(blocks[key].der, blocks[key].der_len, form, view) &&
+         (p8 = hwc_key_view_pkcs8(view, &p8len)) != NULL &&
+         hwc_objs_add(&tmp, HWC_OBJ_PRIVKEY, view->ec ? "EC" : "RSA", p8, p8len,
+                      NULL) &&
+         hwc_key_view_parse(tmp.v[0].der, tmp.v[0].der_len, HWC_KEY_PKCS8,
+                            view) &&
+         hwc_objs_move(out, &tmp);
+    ERR_pop_to_mark();
+    if (p8 != NULL) {
+        OPENSSL_clear_free(p8, p8len);
+    }
+    hwc_objs_free(&tmp);
+    hwc_pem_blocks_free(blocks, n);
     return ok;
 }
 

@@ -14,18 +14,35 @@
 #include <openssl/x509v3.h>
 
 #include "decode.h"
+#include "der.h"
 #include "hwc.h"
 
 /* The fields a certificate can come from. */
 enum scm_src { SRC_CERT, SRC_CHAIN, SRC_ENTIRE, SRC_N };
 #define NOT_IN SIZE_MAX
 
+/* Assemblies that libcrypto had to order: tests watch the quick way. */
+static _Atomic unsigned long careful_runs;
+
+unsigned long hwc_scm_careful_runs(void)
+{
+    return careful_runs;
+}
+
+static const char *const src_field[SRC_N] = {"certificate", "certificate_chain",
+                                             "entire_certificate"};
+
 struct scm_cert {
-    X509 *x;
     unsigned char *der;
     size_t der_len;
     size_t pos[SRC_N]; /* first position in each field, or NOT_IN */
     int used;
+    hwc_cert_view view; /* points into der */
+    int viewable;       /* view is valid */
+    X509 *x;            /* parsed only when the quick way declines */
+    enum scm_src src;   /* where it was first seen, for messages */
+    int block;
+    char label[64]; /* as hwc_pem_block.label */
 };
 
 struct scm_list {
@@ -78,33 +95,36 @@ static int blank(const char *s)
     return 1;
 }
 
-/*
- * Adds x (taking it) unless a certificate with the same DER is there; pos
- * is its position in field src.
- */
-static int list_add(struct scm_list *l, X509 *x, enum scm_src src, size_t pos)
+/* The entry holding exactly these bytes, or NULL. */
+static struct scm_cert *find_der(struct scm_list *l, const unsigned char *der,
+                                 size_t len)
 {
-    unsigned char *der = NULL;
-    int len;
-
-    ERR_set_mark();
-    len = i2d_X509(x, &der);
-    ERR_pop_to_mark();
-    if (len <= 0) {
-        X509_free(x);
-        hwc_raise(NULL, HWC_R_DECODE, "certificate cannot be re-encoded");
-        return 0;
-    }
     for (size_t i = 0; i < l->n; i++) {
-        if (l->v[i].der_len == (size_t)len &&
-            memcmp(l->v[i].der, der, (size_t)len) == 0) {
-            if (l->v[i].pos[src] == NOT_IN) {
-                l->v[i].pos[src] = pos;
-            }
-            OPENSSL_free(der);
-            X509_free(x);
-            return 1;
+        if (l->v[i].der_len == len && memcmp(l->v[i].der, der, len) == 0) {
+            return &l->v[i];
         }
+    }
+    return NULL;
+}
+
+/*
+ * Adds a certificate (der is taken, and x when not NULL) unless one with
+ * the same DER is there, in which case it only gains its position pos in
+ * field src. Returns the entry, or NULL with an error raised.
+ */
+static struct scm_cert *list_add(struct scm_list *l, unsigned char *der,
+                                 size_t len, X509 *x, enum scm_src src,
+                                 size_t pos, const hwc_pem_block *b, int block)
+{
+    struct scm_cert *c = find_der(l, der, len);
+
+    if (c != NULL) {
+        if (c->pos[src] == NOT_IN) {
+            c->pos[src] = pos;
+        }
+        OPENSSL_free(der);
+        X509_free(x);
+        return c;
     }
     if (l->n == l->cap) {
         size_t ncap = l->cap ? l->cap * 2 : 8;
@@ -115,47 +135,99 @@ static int list_add(struct scm_list *l, X509 *x, enum scm_src src, size_t pos)
             OPENSSL_free(der);
             X509_free(x);
             hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
-            return 0;
+            return NULL;
         }
         l->v = nv;
         l->cap = ncap;
     }
-    l->v[l->n].x = x;
-    l->v[l->n].der = der;
-    l->v[l->n].der_len = (size_t)len;
+    c = &l->v[l->n++];
+    memset(c, 0, sizeof(*c));
+    c->der = der;
+    c->der_len = len;
+    c->x = x;
+    c->viewable = hwc_cert_view_parse(der, len, &c->view);
     for (int s = 0; s < SRC_N; s++) {
-        l->v[l->n].pos[s] = NOT_IN;
+        c->pos[s] = NOT_IN;
     }
-    l->v[l->n].pos[src] = pos;
-    l->v[l->n].used = 0;
-    l->n++;
-    return 1;
+    c->pos[src] = pos;
+    c->src = src;
+    c->block = block;
+    snprintf(c->label, sizeof(c->label), "%s", b->label);
+    return c;
 }
 
-/*
- * A block already in the list (entire_certificate repeats the other two
- * fields) only gains a position: parsing X.509 is the expensive part of an
- * export, so each distinct certificate is parsed once.
- */
-static int seen_before(struct scm_list *l, const hwc_pem_block *b,
-                       enum scm_src src, size_t pos)
+static int bad_block(enum scm_src src, int block, const char *label)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        if (l->v[i].der_len == b->der_len &&
-            memcmp(l->v[i].der, b->der, b->der_len) == 0) {
-            if (l->v[i].pos[src] == NOT_IN) {
-                l->v[i].pos[src] = pos;
-            }
-            return 1;
-        }
-    }
+    hwc_raise(NULL, HWC_R_DECODE,
+              "%s: PEM block %d (%s): not a valid X.509 certificate",
+              src_field[src], block, label);
     return 0;
 }
 
-/* Every certificate of one PEM field, in order. */
-static int parse_field(const char *field, const char *text, enum scm_src src,
-                       struct scm_list *l)
+/* The parsed certificate, parsing it now if need be; NULL with an error
+ * raised when libcrypto does not take it. */
+static X509 *cert_x509(struct scm_cert *c)
 {
+    const unsigned char *p = c->der;
+
+    if (c->x == NULL) {
+        ERR_set_mark();
+        c->x = d2i_X509(NULL, &p, (long)c->der_len);
+        ERR_pop_to_mark();
+        if (c->x != NULL && p != c->der + c->der_len) {
+            X509_free(c->x);
+            c->x = NULL;
+        }
+        if (c->x == NULL) {
+            bad_block(c->src, c->block, c->label);
+        }
+    }
+    return c->x;
+}
+
+/*
+ * Certificates whose DER we can read ourselves are kept unparsed: the
+ * store hands the bytes to libcrypto, which parses them then. Others (BER,
+ * anything unusual) are parsed now, so that a bad one fails here, by name,
+ * and re-encoded as DER (a TRUSTED CERTIFICATE without its trust settings).
+ */
+static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
+                     int trusted, enum scm_src src, size_t pos)
+{
+    const unsigned char *p = b->der;
+    unsigned char *der = NULL;
+    hwc_cert_view v;
+    X509 *x = NULL;
+    int len = 0;
+
+    if (!trusted && hwc_cert_view_parse(b->der, b->der_len, &v)) {
+        if ((der = OPENSSL_memdup(b->der, b->der_len)) == NULL) {
+            hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
+            return 0;
+        }
+        return list_add(l, der, b->der_len, NULL, src, pos, b, block) != NULL;
+    }
+    if (b->der_len > LONG_MAX) {
+        return bad_block(src, block, b->label);
+    }
+    ERR_set_mark();
+    x = trusted ? d2i_X509_AUX(NULL, &p, (long)b->der_len)
+                : d2i_X509(NULL, &p, (long)b->der_len);
+    if (x != NULL && p == b->der + b->der_len) {
+        len = i2d_X509(x, &der);
+    }
+    ERR_pop_to_mark();
+    if (len <= 0) {
+        X509_free(x);
+        return bad_block(src, block, b->label);
+    }
+    return list_add(l, der, (size_t)len, x, src, pos, b, block) != NULL;
+}
+
+/* Every certificate of one PEM field, in order. */
+static int parse_field(const char *text, enum scm_src src, struct scm_list *l)
+{
+    const char *field = src_field[src];
     hwc_pem_block *blocks = NULL;
     int n, ok = 0, found = 0;
 
@@ -176,36 +248,12 @@ static int parse_field(const char *field, const char *text, enum scm_src src,
     for (int i = 0; i < n; i++) {
         const char *lab = blocks[i].label;
         int trusted = strcmp(lab, "TRUSTED CERTIFICATE") == 0;
-        const unsigned char *p = blocks[i].der;
-        X509 *x;
 
         if (!trusted && strcmp(lab, "CERTIFICATE") != 0 &&
             strcmp(lab, "X509 CERTIFICATE") != 0) {
             continue;
         }
-        if (!trusted && seen_before(l, &blocks[i], src, (size_t)found)) {
-            found++;
-            continue;
-        }
-        if (blocks[i].der_len > LONG_MAX) {
-            x = NULL;
-        } else {
-            ERR_set_mark();
-            x = trusted ? d2i_X509_AUX(NULL, &p, (long)blocks[i].der_len)
-                        : d2i_X509(NULL, &p, (long)blocks[i].der_len);
-            ERR_pop_to_mark();
-        }
-        if (x != NULL && p != blocks[i].der + blocks[i].der_len) {
-            X509_free(x);
-            x = NULL;
-        }
-        if (x == NULL) {
-            hwc_raise(NULL, HWC_R_DECODE,
-                      "%s: PEM block %d (%s): not a valid X.509 certificate",
-                      field, i + 1, lab);
-            goto done;
-        }
-        if (!list_add(l, x, src, (size_t)found)) {
+        if (!add_block(l, &blocks[i], i + 1, trusted, src, (size_t)found)) {
             goto done;
         }
         found++;
@@ -220,48 +268,188 @@ done:
     return ok;
 }
 
-static int key_matches(X509 *x, EVP_PKEY *pk)
+static int emit_cert(hwc_objs *tmp, struct scm_cert *c)
 {
-    EVP_PKEY *pub;
-    int r;
-
-    ERR_set_mark();
-    pub = X509_get0_pubkey(x);
-    r = pub != NULL && EVP_PKEY_eq(pub, pk) == 1;
-    ERR_pop_to_mark();
-    return r;
+    c->used = 1;
+    return hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, c->der, c->der_len, NULL);
 }
 
-/* The first certificate of field src (matching pk if given), or -1. */
-static long find_leaf(const struct scm_list *l, EVP_PKEY *pk, enum scm_src src)
+/* The first certificate of field src that key_fits, or -1. */
+static long find_leaf(const struct scm_list *l, enum scm_src src,
+                      int (*key_fits)(const struct scm_cert *, const void *),
+                      const void *key)
 {
     long best = -1;
 
     for (size_t i = 0; i < l->n; i++) {
         if (l->v[i].pos[src] != NOT_IN &&
             (best < 0 || l->v[i].pos[src] < l->v[best].pos[src]) &&
-            (pk == NULL || key_matches(l->v[i].x, pk))) {
+            (key == NULL || key_fits(&l->v[i], key))) {
             best = (long)i;
         }
     }
     return best;
 }
 
-static int issued_by(X509 *issuer, X509 *subject)
+/* The leaf: matching the key in certificate, else in entire_certificate;
+ * with no key, the first of those or of certificate_chain. */
+static long pick_leaf(const struct scm_list *l,
+                      int (*key_fits)(const struct scm_cert *, const void *),
+                      const void *key)
+{
+    long leaf = find_leaf(l, SRC_CERT, key_fits, key);
+
+    if (leaf < 0) {
+        leaf = find_leaf(l, SRC_ENTIRE, key_fits, key);
+    }
+    if (leaf < 0 && key == NULL) {
+        leaf = 0; /* only certificate_chain was given */
+    }
+    return leaf;
+}
+
+/* What walk_chain says. */
+enum { WALK_FAILED = 0, WALK_DONE = 1, WALK_UNSURE = -1 };
+
+/*
+ * From the leaf up the issuer links until a self-issued certificate or a
+ * gap; issued(a, b) says whether a issued b (1), not (0), or cannot tell
+ * (-1: the walk stops, WALK_UNSURE). The rest is not emitted here.
+ */
+static int walk_chain(struct scm_list *l, size_t cur, hwc_objs *tmp,
+                      int (*issued)(struct scm_cert *, struct scm_cert *))
 {
     int r;
 
+    if (!emit_cert(tmp, &l->v[cur])) {
+        return WALK_FAILED;
+    }
+    while ((r = issued(&l->v[cur], &l->v[cur])) == 0) {
+        size_t j;
+
+        for (j = 0; j < l->n; j++) {
+            if (!l->v[j].used && (r = issued(&l->v[j], &l->v[cur])) != 0) {
+                break;
+            }
+        }
+        if (r < 0) {
+            return WALK_UNSURE;
+        }
+        if (j == l->n) {
+            break;
+        }
+        if (!emit_cert(tmp, &l->v[j])) {
+            return WALK_FAILED;
+        }
+        cur = j;
+    }
+    return r < 0 ? WALK_UNSURE : WALK_DONE;
+}
+
+/*-------------------------------------------- the quick way: DER views */
+
+static int view_fits(const struct scm_cert *c, const void *key)
+{
+    return hwc_key_view_matches(key, &c->view);
+}
+
+static int view_issued(struct scm_cert *issuer, struct scm_cert *subject)
+{
+    return hwc_cert_view_issued(&issuer->view, &subject->view);
+}
+
+/*
+ * Orders the certificates from their DER views alone. Returns 1 when that
+ * settled everything (every certificate viewable, the key matched by its
+ * bytes, every certificate on the one chain), 0 when it cannot say (tmp
+ * and the used marks are then as before), -1 on an error raised.
+ */
+static int order_by_views(struct scm_list *l, const hwc_key_view *kv,
+                          hwc_objs *tmp)
+{
+    long leaf;
+    int r;
+
+    for (size_t i = 0; i < l->n; i++) {
+        if (!l->v[i].viewable) {
+            return 0;
+        }
+    }
+    if ((leaf = pick_leaf(l, view_fits, kv)) < 0) {
+        return 0; /* maybe a key encoded another way: libcrypto decides */
+    }
+    r = walk_chain(l, (size_t)leaf, tmp, view_issued);
+    for (size_t i = 0; r == WALK_DONE && i < l->n; i++) {
+        if (!l->v[i].used) {
+            r = WALK_UNSURE; /* names may match once canonicalised */
+        }
+    }
+    if (r == WALK_DONE) {
+        return 1;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        l->v[i].used = 0;
+    }
+    hwc_objs_free(tmp);
+    return r == WALK_FAILED ? -1 : 0;
+}
+
+/*------------------------------------------------ the careful way: X509 */
+
+static int pkey_fits(const struct scm_cert *c, const void *key)
+{
+    EVP_PKEY *pub;
+    int r;
+
     ERR_set_mark();
-    r = X509_check_issued(issuer, subject) == X509_V_OK;
+    pub = X509_get0_pubkey(c->x);
+    r = pub != NULL && EVP_PKEY_eq(pub, key) == 1;
     ERR_pop_to_mark();
     return r;
 }
 
-static int emit_cert(hwc_objs *tmp, struct scm_cert *c)
+static int x509_issued(struct scm_cert *issuer, struct scm_cert *subject)
 {
-    c->used = 1;
-    return hwc_objs_add(tmp, HWC_OBJ_CERT, NULL, c->der, c->der_len, NULL);
+    int r;
+
+    ERR_set_mark();
+    r = X509_check_issued(issuer->x, subject->x) == X509_V_OK;
+    ERR_pop_to_mark();
+    return r;
 }
+
+static int order_by_x509(struct scm_list *l, EVP_PKEY *pk, hwc_objs *tmp)
+{
+    long leaf;
+
+    for (size_t i = 0; i < l->n; i++) {
+        if (cert_x509(&l->v[i]) == NULL) {
+            return 0;
+        }
+    }
+    if ((leaf = pick_leaf(l, pkey_fits, pk)) < 0) {
+        hwc_raise(NULL, HWC_R_KEY_MISMATCH,
+                  "SCM export: private_key matches no certificate in "
+                  "certificate or entire_certificate");
+        return 0;
+    }
+    return walk_chain(l, (size_t)leaf, tmp, x509_issued) == WALK_DONE;
+}
+
+/* The key the careful way: libcrypto decodes it (and says what is wrong). */
+static int decode_key(const char *private_key, hwc_objs *key, EVP_PKEY **pk)
+{
+    hwc_objs_free(key);
+    ERR_set_mark();
+    if (!hwc_decode_private_key_ex(private_key, strlen(private_key), key, pk)) {
+        reraise_in("private_key");
+        return 0;
+    }
+    ERR_pop_to_mark();
+    return 1;
+}
+
+/*------------------------------------------------------------ assembly */
 
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
@@ -269,26 +457,24 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
 {
     struct scm_list l = {0};
     hwc_objs key = {0}, tmp = {0};
+    hwc_key_view kv;
     EVP_PKEY *pk = NULL;
-    long leaf;
-    size_t cur;
-    int ok = 0;
+    int has_key = !blank(private_key), quick = 0, ok = 0;
 
     if (out == NULL) {
         hwc_raise(NULL, HWC_R_INTERNAL, "SCM export: no output list");
         return 0;
     }
     if (blank(certificate) && blank(certificate_chain) &&
-        blank(entire_certificate) && blank(private_key)) {
+        blank(entire_certificate) && !has_key) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
                   "SCM export: certificate, certificate_chain, "
                   "entire_certificate and private_key are all empty");
         return 0;
     }
-    if (!parse_field("certificate", certificate, SRC_CERT, &l) ||
-        !parse_field("certificate_chain", certificate_chain, SRC_CHAIN, &l) ||
-        !parse_field("entire_certificate", entire_certificate, SRC_ENTIRE,
-                     &l)) {
+    if (!parse_field(certificate, SRC_CERT, &l) ||
+        !parse_field(certificate_chain, SRC_CHAIN, &l) ||
+        !parse_field(entire_certificate, SRC_ENTIRE, &l)) {
         goto done;
     }
     if (l.n == 0) {
@@ -297,56 +483,28 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                   "certificate_chain and entire_certificate are empty)");
         goto done;
     }
-    if (!blank(private_key)) {
-        ERR_set_mark();
-        if (!hwc_decode_private_key_ex(private_key, strlen(private_key), &key,
-                                       &pk)) {
-            reraise_in("private_key");
-            goto done;
-        }
-        ERR_pop_to_mark();
+    if (!has_key || hwc_decode_private_key_view(
+                        private_key, strlen(private_key), &key, &kv)) {
+        quick = order_by_views(&l, has_key ? &kv : NULL, &tmp);
     }
-    leaf = find_leaf(&l, pk, SRC_CERT);
-    if (leaf < 0) {
-        leaf = find_leaf(&l, pk, SRC_ENTIRE);
-    }
-    if (leaf < 0 && pk == NULL) {
-        leaf = 0; /* only certificate_chain was given */
-    }
-    if (leaf < 0) {
-        hwc_raise(NULL, HWC_R_KEY_MISMATCH,
-                  "SCM export: private_key matches no certificate in "
-                  "certificate or entire_certificate");
+    if (quick < 0) {
         goto done;
     }
-    cur = (size_t)leaf;
-    if (!emit_cert(&tmp, &l.v[cur])) {
-        goto done;
-    }
-    /* Up the issuer links until a self-issued certificate or a gap. */
-    while (!issued_by(l.v[cur].x, l.v[cur].x)) {
-        size_t j;
-
-        for (j = 0; j < l.n; j++) {
-            if (!l.v[j].used && issued_by(l.v[j].x, l.v[cur].x)) {
-                break;
-            }
-        }
-        if (j == l.n) {
-            break;
-        }
-        if (!emit_cert(&tmp, &l.v[j])) {
+    if (quick == 0) {
+        careful_runs++;
+        hwc_debug("SCM export: certificates ordered by libcrypto");
+        if ((has_key && !decode_key(private_key, &key, &pk)) ||
+            !order_by_x509(&l, pk, &tmp)) {
             goto done;
         }
-        cur = j;
     }
     for (size_t j = 0; j < l.n; j++) {
         if (!l.v[j].used && !emit_cert(&tmp, &l.v[j])) {
             goto done;
         }
     }
-    if (pk != NULL && !hwc_objs_add(&tmp, HWC_OBJ_PRIVKEY, key.v[0].data_type,
-                                    key.v[0].der, key.v[0].der_len, NULL)) {
+    if (has_key && !hwc_objs_add(&tmp, HWC_OBJ_PRIVKEY, key.v[0].data_type,
+                                 key.v[0].der, key.v[0].der_len, NULL)) {
         goto done;
     }
     ok = hwc_objs_move(out, &tmp);

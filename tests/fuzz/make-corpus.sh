@@ -11,7 +11,7 @@ C=corpus
 KS=../fixtures/keystores
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for t in uri json responses pem keys scm archive jks pkcs12 keystore uriwrap; do
+for t in uri json responses pem keys scm archive jks pkcs12 keystore uriwrap der; do
   rm -rf "${C:?}/$t"
   mkdir -p "$C/$t"
 done
@@ -169,6 +169,17 @@ cp "$KS"/store.jks "$KS"/keypass.jks "$KS"/tampered.jks "$KS"/store.jceks \
 cp "$KS"/store.p12 "$KS"/modern.p12 "$KS"/legacy.p12 "$C/pkcs12/"
 cp "$KS"/store.jks "$KS"/secret-only.jceks "$KS"/modern.p12 \
   "$KS"/ec-bundle.pem "$C/keystore/"
+
+# --- der: certificates and private keys as DER, in every form the views
+# of der.h take (and an Ed25519 key they decline)
+D=$C/der
+openssl x509 -in "$T/leaf.pem" -outform DER -out "$D/leaf.cer"
+openssl x509 -in "$T/ca.pem" -outform DER -out "$D/ca.cer"
+openssl ec -in "$T/leaf.sec1" -outform DER -out "$D/leaf.sec1.der" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$T/leaf.p8" -outform DER -out "$D/leaf.p8.der"
+openssl pkcs8 -topk8 -nocrypt -in "$T/rsa.p8" -outform DER -out "$D/rsa.p8.der"
+openssl rsa -in "$T/rsa.p8" -traditional -outform DER -out "$D/rsa.pkcs1.der" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$T/ed.p8" -outform DER -out "$D/ed.p8.der"
 
 # --- uri: the grammar's forms, accepted and refused
 U=$C/uri

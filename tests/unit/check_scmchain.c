@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <check.h>
+#include <openssl/core_names.h>
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -506,6 +507,144 @@ START_TEST(test_bad_fields)
 }
 END_TEST
 
+/*------------------------------------- the quick way and the careful way */
+
+/* Assembles and checks the order; returns how many careful runs it took. */
+static unsigned long assemble_counted(const char *c, const char *chain,
+                                      const char *k, EVP_PKEY *key,
+                                      const char *type, X509 *x0, X509 *x1,
+                                      X509 *x2)
+{
+    unsigned long before = hwc_scm_careful_runs();
+    hwc_objs l = {0};
+
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, &l), "%s", tu_errors());
+    assert_order(&l, key, type, x0, x1, x2, NULL);
+    hwc_objs_free(&l);
+    return hwc_scm_careful_runs() - before;
+}
+
+START_TEST(test_quick_way_for_plain_exports)
+{
+    char *chain = pems("\n", root, inter, NULL);
+    char *rc = pems("\n", rsa_leaf, NULL), *ec = pems("\n", ec_leaf, NULL);
+    char *k1 = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    char *k8 = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
+    char *sec1 = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    char *ec8 = key_pem(ec_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
+
+    /* The same answers as libcrypto gives, without asking it. */
+    ck_assert_uint_eq(
+        assemble_counted(rc, chain, k1, rsa_key, "RSA", rsa_leaf, inter, root),
+        0);
+    ck_assert_uint_eq(
+        assemble_counted(rc, chain, k8, rsa_key, "RSA", rsa_leaf, inter, root),
+        0);
+    ck_assert_uint_eq(
+        assemble_counted(ec, chain, sec1, ec_key, "EC", ec_leaf, inter, root),
+        0);
+    ck_assert_uint_eq(
+        assemble_counted(ec, chain, ec8, ec_key, "EC", ec_leaf, inter, root),
+        0);
+    ck_assert_uint_eq(
+        assemble_counted(rc, chain, NULL, NULL, NULL, rsa_leaf, inter, root),
+        0);
+    free(chain);
+    free(rc);
+    free(ec);
+    free(k1);
+    free(k8);
+    free(sec1);
+    free(ec8);
+}
+END_TEST
+
+/* A certificate issued by inter whose issuer name says the same as inter's
+ * subject in another string type: equal only once canonicalised. */
+static X509 *leaf_with_printable_issuer(EVP_PKEY *key)
+{
+    X509 *x = mk_cert(key, "printable.example.com", inter, inter_key, 0, 9);
+    X509_NAME *n = X509_NAME_new();
+
+    ck_assert(X509_NAME_add_entry_by_txt(
+        n, "CN", V_ASN1_PRINTABLESTRING,
+        (const unsigned char *)"Test Intermediate", -1, -1, 0));
+    ck_assert(X509_set_issuer_name(x, n));
+    ck_assert(X509_sign(x, inter_key, EVP_sha256()) > 0);
+    X509_NAME_free(n);
+    ck_assert_int_eq(X509_check_issued(inter, x), X509_V_OK);
+    return x;
+}
+
+START_TEST(test_careful_way_for_canonical_names)
+{
+    X509 *leaf = leaf_with_printable_issuer(rsa_key);
+    char *c = pems("\n", leaf, NULL), *chain = pems("\n", root, inter, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+
+    ck_assert_uint_eq(
+        assemble_counted(c, chain, k, rsa_key, "RSA", leaf, inter, root), 1);
+    X509_free(leaf);
+    free(c);
+    free(chain);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_careful_way_for_compressed_point)
+{
+    EVP_PKEY *pub = EVP_PKEY_dup(ec_key);
+    X509 *leaf;
+    char *c, *chain = pems("\n", inter, root, NULL);
+    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+
+    ck_assert(EVP_PKEY_set_utf8_string_param(
+        pub, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"));
+    leaf = mk_cert(pub, "compressed.example.com", inter, inter_key, 0, 10);
+    c = pems("\n", leaf, NULL);
+    /* The key's point and the certificate's differ in bytes, not value. */
+    ck_assert_uint_eq(
+        assemble_counted(c, chain, k, ec_key, "EC", leaf, inter, root), 1);
+    X509_free(leaf);
+    EVP_PKEY_free(pub);
+    free(c);
+    free(chain);
+    free(k);
+}
+END_TEST
+
+START_TEST(test_careful_way_for_ber)
+{
+    unsigned char *der = NULL, *ber;
+    int len = i2d_X509(rsa_leaf, &der);
+    char *c, *entire = pems("\n", rsa_leaf, inter, root, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+
+    /* The outer length with a leading zero octet: BER, not DER. */
+    ck_assert(len > 4 && der[0] == 0x30 && der[1] == 0x82);
+    ber = malloc((size_t)len + 1);
+    memcpy(ber, "\x30\x83\x00", 3);
+    memcpy(ber + 3, der + 2, (size_t)len - 2);
+    c = tu_pem_armour("CERTIFICATE", ber, (size_t)len + 1, "\n");
+    /* Re-encoded, the BER leaf is the entire_certificate's first one. */
+    {
+        unsigned long before = hwc_scm_careful_runs();
+        hwc_objs l = {0};
+
+        ck_assert_msg(hwc_assemble_scm(c, NULL, entire, k, &l), "%s",
+                      tu_errors());
+        assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, NULL);
+        hwc_objs_free(&l);
+        ck_assert_uint_eq(hwc_scm_careful_runs() - before, 0);
+    }
+    OPENSSL_free(der);
+    free(ber);
+    free(c);
+    free(entire);
+    free(k);
+}
+END_TEST
+
 static Suite *scm_suite(void)
 {
     Suite *s = suite_create("scmchain");
@@ -525,6 +664,10 @@ static Suite *scm_suite(void)
     tcase_add_test(tc, test_no_private_key);
     tcase_add_test(tc, test_all_empty);
     tcase_add_test(tc, test_bad_fields);
+    tcase_add_test(tc, test_quick_way_for_plain_exports);
+    tcase_add_test(tc, test_careful_way_for_canonical_names);
+    tcase_add_test(tc, test_careful_way_for_compressed_point);
+    tcase_add_test(tc, test_careful_way_for_ber);
     suite_add_tcase(s, tc);
     return s;
 }
