@@ -196,61 +196,6 @@ int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out)
 
 /*----------------------------------------------------------- private keys */
 
-/* Reads one DER TLV header (low tag numbers, definite length). */
-static int der_tlv(const unsigned char *p, size_t len, unsigned char *tag,
-                   size_t *hdr, size_t *clen)
-{
-    size_t l, h = 2;
-
-    if (len < 2 || (p[0] & 0x1f) == 0x1f) {
-        return 0;
-    }
-    *tag = p[0];
-    l = p[1];
-    if (l & 0x80) {
-        size_t nb = l & 0x7f;
-
-        if (nb == 0 || nb > 4 || len < 2 + nb) {
-            return 0;
-        }
-        l = 0;
-        for (size_t i = 0; i < nb; i++) {
-            l = (l << 8) | p[2 + i];
-        }
-        h += nb;
-    }
-    if (l > len - h) {
-        return 0;
-    }
-    *hdr = h;
-    *clen = l;
-    return 1;
-}
-
-static size_t der_put_len(unsigned char *o, size_t n)
-{
-    if (n < 0x80) {
-        o[0] = (unsigned char)n;
-        return 1;
-    }
-    if (n < 0x100) {
-        o[0] = 0x81;
-        o[1] = (unsigned char)n;
-        return 2;
-    }
-    if (n < 0x10000) {
-        o[0] = 0x82;
-        o[1] = (unsigned char)(n >> 8);
-        o[2] = (unsigned char)n;
-        return 3;
-    }
-    o[0] = 0x83;
-    o[1] = (unsigned char)(n >> 16);
-    o[2] = (unsigned char)(n >> 8);
-    o[3] = (unsigned char)n;
-    return 4;
-}
-
 /*
  * A SEC1 ECPrivateKey without its [0] parameters, given the ECParameters of
  * a preceding "EC PARAMETERS" block: the same key with [0] inserted after
@@ -261,48 +206,34 @@ static unsigned char *sec1_add_params(const unsigned char *key, size_t klen,
                                       const unsigned char *par, size_t plen,
                                       size_t *outlen)
 {
-    unsigned char tag, *o;
-    size_t hdr, clen, vh, vl, oh, ol, head, rest, inner, total, w = 0;
-    const unsigned char *c;
+    hwc_der in = {key, klen}, c, ver, priv;
+    size_t head, rest, inner, total, w;
+    unsigned char *o;
 
-    if (!der_tlv(key, klen, &tag, &hdr, &clen) || tag != 0x30 ||
-        hdr + clen != klen || plen == 0 || plen > 0xffff) {
+    if (!hwc_der_take(&in, 0x30, &c, NULL) || in.n != 0 || plen == 0 ||
+        plen > 0xffff || c.n > 0xffff) {
         return NULL;
     }
-    c = key + hdr;
-    if (!der_tlv(c, clen, &tag, &vh, &vl) || tag != 0x02 ||
-        !der_tlv(c + vh + vl, clen - vh - vl, &tag, &oh, &ol) || tag != 0x04) {
+    head = c.n;
+    if (!hwc_der_take(&c, 0x02, NULL, &ver) ||
+        !hwc_der_take(&c, 0x04, NULL, &priv) || hwc_der_peek(&c, 0xa0)) {
         return NULL;
     }
-    head = vh + vl + oh + ol;
-    rest = clen - head;
-    if (rest > 0 && c[head] == 0xa0) {
-        return NULL;
-    }
-    if (clen > 0xffff) {
-        return NULL;
-    }
-    inner = head + 1 + (plen < 0x80 ? 1 : plen < 0x100 ? 2 : 3) + plen + rest;
-    total = 1 +
-            (inner < 0x80      ? 1
-             : inner < 0x100   ? 2
-             : inner < 0x10000 ? 3
-                               : 4) +
-            inner;
+    rest = c.n;
+    head -= rest; /* version and privateKey */
+    inner = head + hwc_der_put_tl(NULL, 0xa0, plen) + plen + rest;
+    total = hwc_der_put_tl(NULL, 0x30, inner) + inner;
     if ((o = OPENSSL_malloc(total)) == NULL) {
         return NULL;
     }
-    o[w++] = 0x30;
-    w += der_put_len(o + w, inner);
-    memcpy(o + w, c, head);
+    w = hwc_der_put_tl(o, 0x30, inner);
+    memcpy(o + w, ver.p, head);
     w += head;
-    o[w++] = 0xa0;
-    w += der_put_len(o + w, plen);
+    w += hwc_der_put_tl(o + w, 0xa0, plen);
     memcpy(o + w, par, plen);
     w += plen;
-    memcpy(o + w, c + head, rest);
-    w += rest;
-    *outlen = w;
+    memcpy(o + w, c.p, rest);
+    *outlen = w + rest;
     return o;
 }
 

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "decode.h"
+#include "der.h"
 #include "hwc.h"
 
 #define TAG_SEQUENCE 0x30
@@ -63,27 +64,6 @@ static int utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
-static size_t len_size(size_t n)
-{
-    return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4;
-}
-
-static size_t put_tl(unsigned char *o, unsigned char tag, size_t n)
-{
-    size_t ls = len_size(n);
-
-    o[0] = tag;
-    if (ls == 1) {
-        o[1] = (unsigned char)n;
-    } else {
-        o[1] = (unsigned char)(0x80 | (ls - 1));
-        for (size_t i = 0; i < ls - 1; i++) {
-            o[2 + i] = (unsigned char)(n >> (8 * (ls - 2 - i)));
-        }
-    }
-    return 1 + ls;
-}
-
 int hwc_uri_wrap_der(const char *uri, unsigned char **der, size_t *len)
 {
     size_t ulen, mlen = strlen(HWC_URI_PEM_MAGIC), inner, total, w = 0;
@@ -102,17 +82,18 @@ int hwc_uri_wrap_der(const char *uri, unsigned char **der, size_t *len)
                   "URI to wrap is longer than %d bytes or not UTF-8", URI_MAX);
         return 0;
     }
-    inner = 1 + len_size(mlen) + mlen + 1 + len_size(ulen) + ulen;
-    total = 1 + len_size(inner) + inner;
+    inner = hwc_der_put_tl(NULL, TAG_VISIBLESTRING, mlen) + mlen +
+            hwc_der_put_tl(NULL, TAG_UTF8STRING, ulen) + ulen;
+    total = hwc_der_put_tl(NULL, TAG_SEQUENCE, inner) + inner;
     if ((o = OPENSSL_malloc(total)) == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
         return 0;
     }
-    w += put_tl(o + w, TAG_SEQUENCE, inner);
-    w += put_tl(o + w, TAG_VISIBLESTRING, mlen);
+    w += hwc_der_put_tl(o + w, TAG_SEQUENCE, inner);
+    w += hwc_der_put_tl(o + w, TAG_VISIBLESTRING, mlen);
     memcpy(o + w, HWC_URI_PEM_MAGIC, mlen);
     w += mlen;
-    w += put_tl(o + w, TAG_UTF8STRING, ulen);
+    w += hwc_der_put_tl(o + w, TAG_UTF8STRING, ulen);
     memcpy(o + w, uri, ulen);
     w += ulen;
     *der = o;
@@ -153,97 +134,57 @@ char *hwc_uri_wrap_pem(const char *uri)
     return pem;
 }
 
-/*
- * One strict DER TLV with the expected tag at *p: definite, minimal length
- * of at most 3 length octets, inside the n bytes left. Returns the content
- * length and advances *p past the header, or returns -1.
- */
-static long get_tl(const unsigned char **p, size_t n, unsigned char tag)
-{
-    const unsigned char *s = *p;
-    size_t l, h = 2;
-
-    if (n < 2 || s[0] != tag) {
-        return -1;
-    }
-    l = s[1];
-    if (l & 0x80) {
-        size_t nb = l & 0x7f;
-
-        if (nb == 0 || nb > 3 || n < 2 + nb || s[2] == 0) {
-            return -1; /* indefinite, too long or leading zero */
-        }
-        l = 0;
-        for (size_t i = 0; i < nb; i++) {
-            l = (l << 8) | s[2 + i];
-        }
-        if (l < 0x80) {
-            return -1; /* long form for a short length */
-        }
-        h += nb;
-    }
-    if (l > n - h) {
-        return -1;
-    }
-    *p = s + h;
-    return (long)l;
-}
-
 char *hwc_uri_unwrap_der(const unsigned char *der, size_t len)
 {
     size_t mlen = strlen(HWC_URI_PEM_MAGIC);
-    const unsigned char *p = der, *end;
-    long sl, ml, ul;
+    hwc_der in = {der, len}, seq, magic, u;
     char *uri;
 
     if (der == NULL || len == 0) {
         hwc_raise(NULL, HWC_R_DECODE, "wrapped URI: empty");
         return NULL;
     }
-    if ((sl = get_tl(&p, len, TAG_SEQUENCE)) < 0) {
+    if (!hwc_der_take(&in, TAG_SEQUENCE, &seq, NULL)) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: not a DER SEQUENCE (or bad length)");
         return NULL;
     }
-    end = p + sl;
-    if (end != der + len) {
+    if (in.n != 0) {
         hwc_raise(NULL, HWC_R_DECODE,
-                  "wrapped URI: %zu trailing bytes after the SEQUENCE",
-                  (size_t)(der + len - end));
+                  "wrapped URI: %zu trailing bytes after the SEQUENCE", in.n);
         return NULL;
     }
-    if ((ml = get_tl(&p, (size_t)(end - p), TAG_VISIBLESTRING)) < 0) {
+    if (!hwc_der_take(&seq, TAG_VISIBLESTRING, &magic, NULL)) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: first element is not a VisibleString");
         return NULL;
     }
-    if ((size_t)ml != mlen || memcmp(p, HWC_URI_PEM_MAGIC, mlen) != 0) {
+    if (magic.n != mlen || memcmp(magic.p, HWC_URI_PEM_MAGIC, mlen) != 0) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: wrong magic (expected \"%s\")",
                   HWC_URI_PEM_MAGIC);
         return NULL;
     }
-    p += ml;
-    if ((ul = get_tl(&p, (size_t)(end - p), TAG_UTF8STRING)) < 0) {
+    if (!hwc_der_take(&seq, TAG_UTF8STRING, &u, NULL)) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: second element is not a UTF8String");
         return NULL;
     }
-    if (p + ul != end) {
+    if (seq.n != 0) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: extra elements after the URI");
         return NULL;
     }
-    if (ul == 0 || ul > URI_MAX || !utf8_ok(p, (size_t)ul)) {
+    if (u.n == 0 || u.n > URI_MAX || !utf8_ok(u.p, u.n)) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "wrapped URI: URI is empty, too long or not valid UTF-8");
         return NULL;
     }
-    if ((uri = OPENSSL_malloc((size_t)ul + 1)) == NULL) {
+    if ((uri = OPENSSL_malloc(u.n + 1)) == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
         return NULL;
     }
-    memcpy(uri, p, (size_t)ul);
-    uri[ul] = '\0';
+    memcpy(uri, u.p, u.n);
+    uri[u.n] = '\0';
     return uri;
 }
