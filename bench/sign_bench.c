@@ -2,8 +2,10 @@
  * sign_bench.c: what one signature with a kms:key/<id> costs through the
  * provider (EVP_DigestSign: hash locally, KMS sign, local verification of
  * the answer) next to a bare libcurl POST of the same sign request to the
- * emulator on one kept-alive handle, and a local key of the same type for
- * scale.
+ * emulator on one kept-alive handle, the same POST followed by the
+ * verification the provider must do (base64 decode and a local verify of
+ * the answer with the public key: what a caller doing it by hand would
+ * pay), and a local key of the same type for scale.
  *
  *   hwc-sign_bench --key-id <id> --conf openssl.cnf [--iterations N]
  *       [--delay-iterations M] [--rounds R] [--delays 0,20]
@@ -23,19 +25,19 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/store.h>
+#include <openssl/x509.h>
 
 #include "bench_util.h"
 
 /* The sign request body: the digest of a fixed message. */
 static void bare_init(bench_bare *b, char *json, size_t cap, const char *key_id,
-                      const char *alg)
+                      const char *alg, unsigned char md[32])
 {
     static const unsigned char msg[32] = "hwcloud benchmark message";
-    unsigned char md[32];
     char path[128], b64[64];
 
     if (!EVP_Q_digest(NULL, "SHA256", NULL, msg, sizeof(msg), md, NULL) ||
-        EVP_EncodeBlock((unsigned char *)b64, md, sizeof(md)) <= 0) {
+        EVP_EncodeBlock((unsigned char *)b64, md, 32) <= 0) {
         bench_die("digest");
     }
     snprintf(json, cap,
@@ -72,6 +74,63 @@ static EVP_PKEY *load_key(OSSL_LIB_CTX *lc, const char *uri)
     return pk;
 }
 
+/* A default-provider copy of the public half, for the by-hand check. */
+static EVP_PKEY *public_copy(OSSL_LIB_CTX *lc, EVP_PKEY *pk)
+{
+    unsigned char *der = NULL;
+    const unsigned char *p;
+    int len = i2d_PUBKEY(pk, &der);
+    EVP_PKEY *pub = NULL;
+
+    p = der;
+    if (len <= 0 ||
+        (pub = d2i_PUBKEY_ex(NULL, &p, len, lc, "provider=default")) == NULL) {
+        bench_die("cannot copy the public key");
+    }
+    OPENSSL_free(der);
+    return pub;
+}
+
+/* The bare POST, then what the provider adds by necessity: decode the
+ * answer and verify it locally, as hwc_sig_remote does. */
+static void bare_sign_verify(bench_bare *b, OSSL_LIB_CTX *lc, EVP_PKEY *pub,
+                             const unsigned char *md)
+{
+    json_t *root, *v;
+    unsigned char sig[1024];
+    int len, pad = 0;
+    size_t b64len = 0;
+    EVP_PKEY_CTX *pctx;
+    const char *b64;
+
+    bench_bare_post(b, "sign");
+    root = json_loadb(b->body, b->len, 0, NULL);
+    v = json_object_get(root, "signature");
+    if (!json_is_string(v) || (b64len = json_string_length(v)) == 0 ||
+        b64len > 4 * (sizeof(sig) / 3)) {
+        bench_die("bare sign: no signature in the answer");
+    }
+    b64 = json_string_value(v);
+    pad = (b64[b64len - 1] == '=') + (b64len > 1 && b64[b64len - 2] == '=');
+    len = EVP_DecodeBlock(sig, (const unsigned char *)b64, (int)b64len);
+    if (len <= pad) {
+        bench_die("bare sign: signature is not base64");
+    }
+    len -= pad;
+    json_decref(root);
+    pctx = EVP_PKEY_CTX_new_from_pkey(lc, pub, "provider=default");
+    if (pctx == NULL || EVP_PKEY_verify_init(pctx) <= 0 ||
+        EVP_PKEY_CTX_set_signature_md(pctx, EVP_sha256()) <= 0 ||
+        (EVP_PKEY_is_a(pub, "RSA") &&
+         (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <=
+              0)) ||
+        EVP_PKEY_verify(pctx, sig, (size_t)len, md, 32) != 1) {
+        bench_die("bare sign: the signature does not verify");
+    }
+    EVP_PKEY_CTX_free(pctx);
+}
+
 /* One EVP_DigestSign (init included, as a TLS handshake does it). */
 static void digest_sign(OSSL_LIB_CTX *lc, EVP_PKEY *pk)
 {
@@ -93,12 +152,14 @@ static void digest_sign(OSSL_LIB_CTX *lc, EVP_PKEY *pk)
     EVP_MD_CTX_free(md);
 }
 
-enum kind { K_KMS, K_BARE, K_LOCAL, K_NKINDS };
-static const char *const kind_name[K_NKINDS] = {"kms", "curl_sign", "local"};
+enum kind { K_KMS, K_BARE, K_BARE_VERIFY, K_LOCAL, K_NKINDS };
+static const char *const kind_name[K_NKINDS] = {"kms", "curl_sign",
+                                                "curl_sign_verify", "local"};
 
 struct ctx {
     OSSL_LIB_CTX *lc;
-    EVP_PKEY *kms, *local;
+    EVP_PKEY *kms, *local, *pub;
+    unsigned char md[32]; /* the digest the bare request signs */
     bench_bare bare;
     char json[1024];
     const char *spec;
@@ -122,6 +183,8 @@ static void run_block(struct ctx *x, enum kind k, int n, long delay_ms,
             digest_sign(x->lc, x->kms);
         } else if (k == K_LOCAL) {
             digest_sign(x->lc, x->local);
+        } else if (k == K_BARE_VERIFY) {
+            bare_sign_verify(&x->bare, x->lc, x->pub, x->md);
         } else {
             bench_bare_post(&x->bare, "sign");
         }
@@ -138,8 +201,8 @@ static void run_block(struct ctx *x, enum kind k, int n, long delay_ms,
 static void run_delay(struct ctx *x, int n, int rounds, long delay_ms)
 {
     struct scenario sc[K_NKINDS];
-    enum kind kinds[K_NKINDS] = {K_KMS, K_BARE, K_LOCAL};
-    size_t nk = delay_ms == 0 ? 3 : 2; /* a local key ignores latency */
+    enum kind kinds[K_NKINDS] = {K_KMS, K_BARE, K_BARE_VERIFY, K_LOCAL};
+    size_t nk = delay_ms == 0 ? 4 : 3; /* a local key ignores latency */
     int per = n / rounds > 0 ? n / rounds : 1;
 
     memset(sc, 0, sizeof(sc));
@@ -220,9 +283,11 @@ int main(int argc, char **argv)
     }
     bare_init(&x.bare, x.json, sizeof(x.json), key_id,
               EVP_PKEY_is_a(x.kms, "RSA") ? "RSASSA_PSS_SHA_256"
-                                          : "ECDSA_SHA_256");
+                                          : "ECDSA_SHA_256",
+              x.md);
+    x.pub = public_copy(x.lc, x.kms);
     digest_sign(x.lc, x.kms); /* warm-up */
-    bench_bare_post(&x.bare, "sign");
+    bare_sign_verify(&x.bare, x.lc, x.pub, x.md);
 
     for (const char *p = delays; *p != '\0';) {
         char *end;
@@ -236,6 +301,7 @@ int main(int argc, char **argv)
     bench_bare_free(&x.bare);
     EVP_PKEY_free(x.kms);
     EVP_PKEY_free(x.local);
+    EVP_PKEY_free(x.pub);
     OSSL_LIB_CTX_free(x.lc);
     return 0;
 }
