@@ -207,8 +207,13 @@ static char *build_url(const hwc_call *c)
 {
     hwc_buf url = {0};
 
-    hwc_buf_printf(&url, "%s%s%s%s", c->base_url, c->path, c->query ? "?" : "",
-                   c->query ? c->query : "");
+    if (!hwc_buf_append_str(&url, c->base_url) ||
+        !hwc_buf_append_str(&url, c->path) ||
+        (c->query != NULL && (!hwc_buf_append(&url, "?", 1) ||
+                              !hwc_buf_append_str(&url, c->query)))) {
+        hwc_buf_free(&url);
+        return NULL;
+    }
     return (char *)hwc_buf_steal(&url, NULL);
 }
 

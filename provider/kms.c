@@ -10,12 +10,12 @@
 
 #include "kms.h"
 
-static int kms_post(const hwc_client *cl, const char *op, json_t *body,
-                    json_t **out)
+/* POSTs the JSON text; text NULL (it could not be built) is a malloc error. */
+static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
+                         json_t **out)
 {
     const char *project = hwc_client_project(cl);
     char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     char path[160];
     hwc_call c;
     int ok = 0;
@@ -28,12 +28,71 @@ static int kms_post(const hwc_client *cl, const char *op, json_t *body,
     } else if (base != NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
     }
+    OPENSSL_free(base);
+    return ok;
+}
+
+static int kms_post(const hwc_client *cl, const char *op, json_t *body,
+                    json_t **out)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    int ok = kms_post_text(cl, op, text, out);
+
     if (text != NULL) {
         OPENSSL_cleanse(text, strlen(text));
         free(text); /* json_dumps allocates with jansson's malloc */
     }
-    OPENSSL_free(base);
     return ok;
+}
+
+/* A JSON string that needs no escaping and is valid UTF-8 as it is. */
+static int plain_json_text(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * The sign request body. Every signature builds one, so plain values
+ * (a UUID key id, our algorithm name, base64) are joined directly, as
+ * json_dumps would write them; anything else goes through jansson.
+ */
+char *hwc_kms_sign_body(const char *key_id, const char *alg, const char *msg)
+{
+    hwc_buf b = {0};
+    json_t *o;
+    char *text, *copy;
+
+    if (plain_json_text(key_id) && plain_json_text(alg) &&
+        plain_json_text(msg)) {
+        if (hwc_buf_append_str(&b, "{\"key_id\":\"") &&
+            hwc_buf_append_str(&b, key_id) &&
+            hwc_buf_append_str(&b, "\",\"message\":\"") &&
+            hwc_buf_append_str(&b, msg) &&
+            hwc_buf_append_str(&b, "\",\"signing_algorithm\":\"") &&
+            hwc_buf_append_str(&b, alg) &&
+            hwc_buf_append_str(&b, "\",\"message_type\":\"DIGEST\"}")) {
+            return (char *)hwc_buf_steal(&b, NULL);
+        }
+        hwc_buf_free(&b);
+        return NULL;
+    }
+    o = json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message", msg,
+                  "signing_algorithm", alg, "message_type", "DIGEST");
+    text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL) {
+        return NULL;
+    }
+    copy = OPENSSL_strdup(text);
+    OPENSSL_cleanse(text, strlen(text));
+    free(text); /* json_dumps allocates with jansson's malloc */
+    return copy;
 }
 
 static void copy_field(char *dst, size_t cap, const char *src)
@@ -138,22 +197,20 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
                  size_t *siglen)
 {
     char *msg = hwc_base64_encode(digest, dlen);
-    json_t *body = NULL, *resp = NULL;
+    char *body = msg ? hwc_kms_sign_body(key_id, alg, msg) : NULL;
+    json_t *resp = NULL;
     int ok = 0;
 
-    if (msg != NULL) {
-        body =
-            json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message", msg,
-                      "signing_algorithm", alg, "message_type", "DIGEST");
-    }
     if (body == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request", cl->what);
-    } else if (kms_post(cl, "sign", body, &resp)) {
+    } else if (kms_post_text(cl, "sign", body, &resp)) {
         ok =
             hwc_kms_parse_b64(cl->what, resp, "sign", "signature", sig, siglen);
     }
     OPENSSL_free(msg);
-    json_decref(body);
+    if (body != NULL) {
+        OPENSSL_clear_free(body, strlen(body));
+    }
     json_decref(resp);
     return ok;
 }

@@ -364,7 +364,10 @@ static void hwc_sig_kms_alg(const hwc_sig_ctx *ctx, char *alg, size_t n)
         scheme = ctx->pad == RSA_PKCS1_PSS_PADDING ? "RSASSA_PSS"
                                                    : "RSASSA_PKCS1_V1_5";
     }
-    snprintf(alg, n, "%s_%s", scheme, ctx->mdinfo->kms);
+    /* Concatenation, not snprintf: this runs for every signature. */
+    OPENSSL_strlcpy(alg, scheme, n);
+    OPENSSL_strlcat(alg, "_", n);
+    OPENSSL_strlcat(alg, ctx->mdinfo->kms, n);
 }
 
 /* ECDSA: DER ECDSA-Sig-Value whether KMS sent DER or raw r||s. */

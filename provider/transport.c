@@ -230,9 +230,13 @@ static struct curl_slist *build_headers(const hwc_http_req *req)
             strpbrk(h->value, "\r\n") != NULL) {
             tmp = NULL; /* header injection: refuse the request */
         } else {
+            /* Appends, not printf: a token header is kilobytes long. */
             line.len = 0;
-            hwc_buf_printf(&line, "%s: %s", h->name, h->value);
-            tmp = curl_slist_append(list, hwc_buf_cstr(&line));
+            tmp = hwc_buf_append_str(&line, h->name) &&
+                          hwc_buf_append(&line, ": ", 2) &&
+                          hwc_buf_append_str(&line, h->value)
+                      ? curl_slist_append(list, hwc_buf_cstr(&line))
+                      : NULL;
         }
         if (tmp == NULL) {
             curl_slist_free_all(list);

@@ -225,6 +225,38 @@ START_TEST(kms_public_key)
 }
 END_TEST
 
+/* The sign body built without jansson says what jansson would say, and
+ * values that need escaping still go through jansson. */
+START_TEST(kms_sign_body)
+{
+    static const char *const ids[] = {"0d0466b0-e727-4d9c-b35d-f84bb474a37f",
+                                      "a\"b",
+                                      "back\\slash",
+                                      "tab\there",
+                                      "caf\xc3\xa9",
+                                      ""};
+
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "key_id", ids[i],
+                              "message", "q83vEjRWeJA=", "signing_algorithm",
+                              "ECDSA_SHA_256", "message_type", "DIGEST");
+        char *want = json_dumps(o, JSON_COMPACT);
+        char *got = hwc_kms_sign_body(ids[i], "ECDSA_SHA_256", "q83vEjRWeJA=");
+        json_t *back = js(got);
+
+        ck_assert_str_eq(got, want);
+        ck_assert_str_eq(json_string_value(json_object_get(back, "key_id")),
+                         ids[i]);
+        json_decref(back);
+        json_decref(o);
+        free(want);
+        OPENSSL_free(got);
+    }
+    /* Not UTF-8: refused, as json_pack refuses it. */
+    ck_assert_ptr_null(hwc_kms_sign_body("\xff", "ECDSA_SHA_256", "AA=="));
+}
+END_TEST
+
 START_TEST(kms_b64)
 {
     unsigned char *out = NULL;
@@ -631,10 +663,10 @@ int main(void)
     tcase_add_loop_test(tc, list_hostile, 0,
                         sizeof(bad_lists) / sizeof(bad_lists[0]));
     /* The parsers split out of the network functions. */
-    const TTest *split[] = {kms_public_key, kms_b64,   kms_list_page,
-                            scm_list_page,  keystores, iam_token_body,
-                            iam_projects,   md_cred,   md_session,
-                            http_headers};
+    const TTest *split[] = {kms_public_key, kms_sign_body, kms_b64,
+                            kms_list_page,  scm_list_page, keystores,
+                            iam_token_body, iam_projects,  md_cred,
+                            md_session,     http_headers};
     for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
         tcase_add_test(tc, split[i]);
     }
