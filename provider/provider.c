@@ -69,13 +69,15 @@ static const OSSL_ALGORITHM store_algs[] = {
 static const OSSL_ALGORITHM *hwc_query_operation(void *provctx, int id,
                                                  int *no_cache)
 {
-    (void)provctx;
+    hwc_provctx *prov = provctx;
+
     *no_cache = 0;
     if (id == OSSL_OP_STORE) {
         return store_algs;
     }
-    if (id == OSSL_OP_DECODER)
-        return hwc_decoder_algorithms();
+    if (id == OSSL_OP_DECODER) {
+        return hwc_decoder_algorithms(prov->uri_pem);
+    }
     return hwc_algorithms(id);
 }
 

@@ -32,8 +32,9 @@ struct hwc_auth *hwc_prov_auth(hwc_provctx *prov);
  * cipher, encoder) for operation_id, or NULL (algs.c). */
 const OSSL_ALGORITHM *hwc_algorithms(int operation_id);
 
-/* The PEM-wrapped URI decoders (decoder.c). */
-const OSSL_ALGORITHM *hwc_decoder_algorithms(void);
+/* The PEM-wrapped URI decoders (decoder.c); with uri_pem off only those
+ * that find a wrapped URI and say that uri_pem is off. */
+const OSSL_ALGORITHM *hwc_decoder_algorithms(int uri_pem);
 
 extern const OSSL_DISPATCH hwc_store_functions[];
 

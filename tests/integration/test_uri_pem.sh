@@ -39,9 +39,15 @@ run_fail "off: s_server -key refuses it" "uri_pem is not enabled" \
   openssl s_server -key "$T/rsa.pem" -cert "$ETC/kms.example.com.crt" \
   -accept "127.0.0.1:$(free_port)" -naccept 1
 expect_eq "off: no request reached the cloud" "$(emu_total)" 0
+# Each decoder registered slows every decode of every application: with
+# uri_pem off only the two that find wrapped URIs are there.
+expect_eq "off: two decoders registered" \
+  "$(openssl list -decoders | grep -c '@ hwcloud')" 2
 
 # --- uri_pem on ---------------------------------------------------------
 hwc_write_conf "uri_pem = yes"
+expect_eq "on: the hand-off decoders too" \
+  "$(openssl list -decoders | grep -c '@ hwcloud')" 4
 same_key() {
   local name=$1 file=$2 uri=$3 a b
   shift 3
