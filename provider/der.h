@@ -42,7 +42,7 @@ size_t hwc_der_put_tl(unsigned char *o, unsigned char tag, size_t n);
 /*----------------------------------------------------------- certificate */
 
 typedef struct hwc_cert_view {
-    hwc_der sig_alg;         /* signatureAlgorithm OID content */
+    hwc_der sig_alg;         /* the TBS signature algorithm OID content */
     hwc_der issuer, subject; /* whole Name encodings */
     hwc_der key_alg;         /* SPKI algorithm OID content */
     hwc_der key_params;      /* whole SPKI algorithm parameters, or empty */

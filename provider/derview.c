@@ -32,10 +32,16 @@ static const unsigned char OID_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
                                         0x0d, 0x01, 0x01, 0x01};
 static const unsigned char OID_EC[] = {0x2a, 0x86, 0x48, 0xce,
                                        0x3d, 0x02, 0x01};
-/* The arcs signature algorithms of RSA and EC issuers live under. */
+/* Signature algorithms: 1.2.840.113549.1.1.<n> for RSA (md5, sha1, PSS,
+ * sha256/384/512, sha224, sha512-224/256), 1.2.840.10045.4.1 and
+ * 1.2.840.10045.4.3.<1-4> for ECDSA (sha1, sha224/256/384/512). */
 static const unsigned char ARC_PKCS1[] = {0x2a, 0x86, 0x48, 0x86,
                                           0xf7, 0x0d, 0x01, 0x01};
-static const unsigned char ARC_ECDSA[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04};
+static const unsigned char RSA_SIG_LAST[] = {4, 5, 10, 11, 12, 13, 14, 15, 16};
+static const unsigned char ECDSA_SHA1[] = {0x2a, 0x86, 0x48, 0xce,
+                                           0x3d, 0x04, 0x01};
+static const unsigned char ARC_ECDSA_SHA2[] = {0x2a, 0x86, 0x48, 0xce,
+                                               0x3d, 0x04, 0x03};
 
 /* Named curves as whole OID TLVs, with their field size in octets. */
 static const struct curve {
@@ -172,9 +178,11 @@ static int read_spki(hwc_der spki, hwc_cert_view *v)
 
 static int read_tbs(hwc_der tbs, hwc_cert_view *v)
 {
-    hwc_der spki, exts;
+    hwc_der sig, spki, exts;
 
-    if (!skip_opt(&tbs, 0xa0) || !skip(&tbs, T_INT) || !skip(&tbs, T_SEQ) ||
+    if (!skip_opt(&tbs, 0xa0) || !skip(&tbs, T_INT) ||
+        !hwc_der_take(&tbs, T_SEQ, &sig, NULL) ||
+        !hwc_der_take(&sig, T_OID, &v->sig_alg, NULL) ||
         !hwc_der_take(&tbs, T_SEQ, NULL, &v->issuer) || !skip(&tbs, T_SEQ) ||
         !hwc_der_take(&tbs, T_SEQ, NULL, &v->subject) ||
         !hwc_der_take(&tbs, T_SEQ, &spki, NULL) || !read_spki(spki, v) ||
@@ -190,29 +198,49 @@ static int read_tbs(hwc_der tbs, hwc_cert_view *v)
 
 int hwc_cert_view_parse(const unsigned char *der, size_t len, hwc_cert_view *v)
 {
-    hwc_der in = {der, len}, cert, tbs, alg;
+    hwc_der in = {der, len}, cert, tbs;
 
     memset(v, 0, sizeof(*v));
     if (der == NULL || !hwc_der_well_formed(in) ||
         !hwc_der_take(&in, T_SEQ, &cert, NULL) || in.n != 0 ||
-        !hwc_der_take(&cert, T_SEQ, &tbs, NULL) ||
-        !hwc_der_take(&cert, T_SEQ, &alg, NULL) || !skip(&cert, T_BITS) ||
-        cert.n != 0 || !hwc_der_take(&alg, T_OID, &v->sig_alg, NULL)) {
+        !hwc_der_take(&cert, T_SEQ, &tbs, NULL) || !skip(&cert, T_SEQ) ||
+        !skip(&cert, T_BITS) || cert.n != 0) {
         return 0;
     }
     return read_tbs(tbs, v);
 }
 
-/* Whether subject's signature algorithm fits issuer's key type (as
- * X509_check_issued asks): 1, 0, or -1 for key types not known here. */
+static int rsa_sig(hwc_der oid)
+{
+    if (oid.n != sizeof(ARC_PKCS1) + 1 || !STARTS(oid, ARC_PKCS1)) {
+        return 0;
+    }
+    return memchr(RSA_SIG_LAST, oid.p[oid.n - 1], sizeof(RSA_SIG_LAST)) != NULL;
+}
+
+static int ecdsa_sig(hwc_der oid)
+{
+    return IS(oid, ECDSA_SHA1) ||
+           (oid.n == sizeof(ARC_ECDSA_SHA2) + 1 &&
+            STARTS(oid, ARC_ECDSA_SHA2) && oid.p[oid.n - 1] >= 1 &&
+            oid.p[oid.n - 1] <= 4);
+}
+
+/*
+ * Whether subject's signature algorithm fits issuer's key type, as
+ * X509_check_issued asks: 1, 0, or -1 for what is not known here (other
+ * key types and signature algorithms, RSA-PSS keys, SM2).
+ */
 static int sig_fits_key(const hwc_cert_view *issuer,
                         const hwc_cert_view *subject)
 {
-    if (STARTS(issuer->key_alg, ARC_PKCS1)) {
-        return STARTS(subject->sig_alg, ARC_PKCS1);
+    int rsa = IS(issuer->key_alg, OID_RSA), ec = IS(issuer->key_alg, OID_EC);
+
+    if (rsa_sig(subject->sig_alg)) {
+        return rsa ? 1 : ec ? 0 : -1;
     }
-    if (IS(issuer->key_alg, OID_EC)) {
-        return STARTS(subject->sig_alg, ARC_ECDSA);
+    if (ecdsa_sig(subject->sig_alg)) {
+        return ec ? 1 : rsa ? 0 : -1;
     }
     return -1;
 }

@@ -174,7 +174,11 @@ static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
         X509_EXTENSION_free(ext);
     }
     va_end(ap);
-    ck_assert(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+    issuer_key = issuer_key != NULL ? issuer_key : key;
+    ck_assert(
+        X509_sign(x, issuer_key,
+                  EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL : EVP_sha256()) >
+        0);
     return x;
 }
 
@@ -272,6 +276,22 @@ START_TEST(test_cert_view_issued_like_libcrypto)
     ck_assert_int_eq(issued(leaf, root), 0);   /* names differ */
     ck_assert_int_eq(issued(leaf, below), 0);  /* keyUsage lacks certSign */
     ck_assert_int_eq(issued(root, named), -1); /* AKID names the issuer */
+    {
+        /* An RSA CA of the same name signed this one: the EC root's key
+         * cannot have made its signature. */
+        X509 *rsa_twin = mk_cert(rsa2048, "Root", NULL, NULL, 0);
+        X509 *by_rsa = mk_cert(ec_p384, "by rsa", rsa_twin, rsa2048, 0);
+        EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+        X509 *ed_root = mk_cert(ed, "Ed Root", NULL, NULL, 0);
+
+        ck_assert_int_eq(issued(rsa_twin, by_rsa), 1);
+        ck_assert_int_eq(issued(root, by_rsa), 0);
+        ck_assert_int_eq(issued(ed_root, ed_root), -1); /* not known here */
+        X509_free(rsa_twin);
+        X509_free(by_rsa);
+        X509_free(ed_root);
+        EVP_PKEY_free(ed);
+    }
     X509_free(root);
     X509_free(twin);
     X509_free(leaf);
