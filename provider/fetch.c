@@ -123,7 +123,8 @@ static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
     return kms_handle(prov, req, cl, &info, out);
 }
 
-static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl, hwc_fetched *out)
+static int fetch_scm(hwc_provctx *prov, const hwc_fetch_req *req,
+                     hwc_client *cl, hwc_fetched *out)
 {
     hwc_scm_bundle e;
     int ok;
@@ -131,8 +132,9 @@ static int fetch_scm(const hwc_fetch_req *req, hwc_client *cl, hwc_fetched *out)
     if (!hwc_scm_export(cl, req->uri->id, &e)) {
         return 0;
     }
-    ok = hwc_assemble_scm(e.certificate, e.certificate_chain,
-                          e.entire_certificate, e.private_key, &out->objs);
+    ok = hwc_assemble_scm_ex(e.certificate, e.certificate_chain,
+                             e.entire_certificate, e.private_key,
+                             hwc_prov_plain_libctx(prov), &out->objs);
     hwc_scm_bundle_free(&e);
     return ok;
 }
@@ -234,15 +236,16 @@ static char *cache_key(const hwc_settings *st, const hwc_client *cl,
 }
 
 /* Cached or fetched: the object list of an SCM or DCS URI. */
-static int fetch_objs(const hwc_fetch_req *req, hwc_client *cl, const char *key,
-                      long ttl, hwc_fetched *out)
+static int fetch_objs(hwc_provctx *prov, const hwc_fetch_req *req,
+                      hwc_client *cl, const char *key, long ttl,
+                      hwc_fetched *out)
 {
     int ok;
 
     if (hwc_cache_lookup(key, ttl, &out->objs, NULL, 0)) {
         return 1;
     }
-    ok = req->uri->kind == HWC_URI_SCM_CERT ? fetch_scm(req, cl, out)
+    ok = req->uri->kind == HWC_URI_SCM_CERT ? fetch_scm(prov, req, cl, out)
                                             : fetch_dcs(req, cl, out);
     if (ok) {
         hwc_cache_store(key, ttl, &out->objs, NULL);
@@ -352,7 +355,7 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
         break;
     case HWC_URI_SCM_CERT:
     case HWC_URI_DCS_SSL:
-        ok = fetch_objs(req, cl, key, ttl, out);
+        ok = fetch_objs(prov, req, cl, key, ttl, out);
         break;
     case HWC_URI_CODEARTS_KEYSTORE:
         /* Not cached: what it decodes to depends on the password. */

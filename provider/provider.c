@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "hwc.h"
+#include "decode.h"
 #include "provider.h"
 #include "transport.h"
 
@@ -30,11 +31,14 @@ static OSSL_FUNC_core_get_params_fn *core_get_params;
 static OSSL_FUNC_core_thread_start_fn *core_thread_start;
 static const OSSL_CORE_HANDLE *core_handle;
 
-/* The credentials are made on first use and shared by every thread. */
-static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The credentials and the plain library context are made on first use and
+ * shared by every thread. */
+static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
 struct prov_private {
     hwc_provctx pub;
     hwc_auth *auth;
+    hwc_plain_libctx plain; /* made on first use (SCM exports) */
+    int plain_tried;
 };
 
 hwc_auth *hwc_prov_auth(hwc_provctx *prov)
@@ -42,12 +46,12 @@ hwc_auth *hwc_prov_auth(hwc_provctx *prov)
     struct prov_private *pp = (struct prov_private *)prov;
     hwc_auth *a;
 
-    pthread_mutex_lock(&auth_lock);
+    pthread_mutex_lock(&lazy_lock);
     if (pp->auth == NULL) {
         pp->auth = hwc_auth_new(prov->settings);
     }
     a = pp->auth;
-    pthread_mutex_unlock(&auth_lock);
+    pthread_mutex_unlock(&lazy_lock);
     return a;
 }
 
@@ -123,11 +127,27 @@ static const OSSL_ITEM *hwc_get_reason_strings(void *provctx)
     return hwc_reason_strings();
 }
 
+OSSL_LIB_CTX *hwc_prov_plain_libctx(hwc_provctx *prov)
+{
+    struct prov_private *pp = (struct prov_private *)prov;
+    OSSL_LIB_CTX *c;
+
+    pthread_mutex_lock(&lazy_lock);
+    if (!pp->plain_tried) {
+        pp->plain_tried = 1;
+        hwc_plain_libctx_init(&pp->plain);
+    }
+    c = pp->plain.libctx;
+    pthread_mutex_unlock(&lazy_lock);
+    return c;
+}
+
 static void provctx_free(struct prov_private *pp)
 {
     if (pp == NULL) {
         return;
     }
+    hwc_plain_libctx_free(&pp->plain);
     hwc_auth_free(pp->auth);
     hwc_settings_free(pp->pub.settings);
     OSSL_LIB_CTX_free(pp->pub.libctx);

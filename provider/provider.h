@@ -27,6 +27,10 @@ typedef struct hwc_provctx {
  * error raised when they cannot be). */
 struct hwc_auth;
 struct hwc_auth *hwc_prov_auth(hwc_provctx *prov);
+/* The provider's library context for parsing certificates without
+ * decoding their keys (decode.h: hwc_plain_libctx), made on first use;
+ * NULL if it cannot be made. */
+OSSL_LIB_CTX *hwc_prov_plain_libctx(hwc_provctx *prov);
 
 /* Algorithms of the remote-key operations (keymgmt, signature, asym
  * cipher, encoder) for operation_id, or NULL (algs.c). */

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -48,6 +49,7 @@ struct scm_cert {
 struct scm_list {
     struct scm_cert *v;
     size_t n, cap;
+    OSSL_LIB_CTX *plain; /* see hwc_plain_libctx */
 };
 
 static void list_free(struct scm_list *l)
@@ -58,6 +60,41 @@ static void list_free(struct scm_list *l)
     }
     OPENSSL_free(l->v);
     memset(l, 0, sizeof(*l));
+}
+
+int hwc_plain_libctx_init(hwc_plain_libctx *p)
+{
+    p->null = NULL;
+    if ((p->libctx = OSSL_LIB_CTX_new()) != NULL &&
+        (p->null = OSSL_PROVIDER_load(p->libctx, "null")) == NULL) {
+        OSSL_LIB_CTX_free(p->libctx);
+        p->libctx = NULL;
+    }
+    return p->libctx != NULL;
+}
+
+void hwc_plain_libctx_free(hwc_plain_libctx *p)
+{
+    OSSL_PROVIDER_unload(p->null);
+    OSSL_LIB_CTX_free(p->libctx);
+    p->null = NULL;
+    p->libctx = NULL;
+}
+
+/* Whether libcrypto takes der as exactly one certificate. */
+static int parses(const struct scm_list *l, const unsigned char *der,
+                  size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = X509_new_ex(l->plain, NULL);
+    int ok;
+
+    ERR_set_mark();
+    ok = x != NULL && len <= LONG_MAX && d2i_X509(&x, &p, (long)len) != NULL &&
+         p == der + len;
+    ERR_pop_to_mark();
+    X509_free(x);
+    return ok;
 }
 
 /*
@@ -186,10 +223,11 @@ static X509 *cert_x509(struct scm_cert *c)
 }
 
 /*
- * Certificates whose DER we can read ourselves are kept unparsed: the
- * store hands the bytes to libcrypto, which parses them then. Others (BER,
- * anything unusual) are parsed now, so that a bad one fails here, by name,
- * and re-encoded as DER (a TRUSTED CERTIFICATE without its trust settings).
+ * Certificates whose DER we can read ourselves are kept as they came (only
+ * checked in the plain context that libcrypto takes them): the store hands
+ * the bytes to libcrypto, which parses them then. Others (BER, anything
+ * unusual) are parsed now and re-encoded as DER (a TRUSTED CERTIFICATE
+ * without its trust settings). A bad one fails here, by name.
  */
 static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
                      int trusted, enum scm_src src, size_t pos)
@@ -201,6 +239,9 @@ static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
     int len = 0;
 
     if (!trusted && hwc_cert_view_parse(b->der, b->der_len, &v)) {
+        if (!parses(l, b->der, b->der_len)) {
+            return bad_block(src, block, b->label);
+        }
         if ((der = OPENSSL_memdup(b->der, b->der_len)) == NULL) {
             hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
             return 0;
@@ -455,6 +496,20 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
                      hwc_objs *out)
 {
+    hwc_plain_libctx own = {0};
+    int ok;
+
+    hwc_plain_libctx_init(&own); /* without it, libcrypto's default: slower */
+    ok = hwc_assemble_scm_ex(certificate, certificate_chain, entire_certificate,
+                             private_key, own.libctx, out);
+    hwc_plain_libctx_free(&own);
+    return ok;
+}
+
+int hwc_assemble_scm_ex(const char *certificate, const char *certificate_chain,
+                        const char *entire_certificate, const char *private_key,
+                        OSSL_LIB_CTX *plain, hwc_objs *out)
+{
     struct scm_list l = {0};
     hwc_objs key = {0}, tmp = {0};
     hwc_key_view kv;
@@ -472,6 +527,7 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                   "entire_certificate and private_key are all empty");
         return 0;
     }
+    l.plain = plain;
     if (!parse_field(certificate, SRC_CERT, &l) ||
         !parse_field(certificate_chain, SRC_CHAIN, &l) ||
         !parse_field(entire_certificate, SRC_ENTIRE, &l)) {

@@ -645,6 +645,39 @@ START_TEST(test_careful_way_for_ber)
 }
 END_TEST
 
+/* Plain DER that libcrypto still refuses (a UTF8String that is not UTF-8):
+ * refused here, by name, never handed on. */
+START_TEST(test_der_libcrypto_refuses)
+{
+    X509 *x = mk_cert(rsa_key, "utf8", inter, inter_key, 0, 11);
+    X509_NAME *n = X509_NAME_new();
+    unsigned char *der = NULL, *p;
+    int len;
+    char *c, *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    ck_assert(X509_NAME_add_entry_by_txt(n, "CN", V_ASN1_UTF8STRING,
+                                         (const unsigned char *)"caf\xc3\xa9",
+                                         -1, -1, 0));
+    ck_assert(X509_set_subject_name(x, n));
+    ck_assert(X509_sign(x, inter_key, EVP_sha256()) > 0);
+    len = i2d_X509(x, &der);
+    p = memchr(der, 0xc3, (size_t)len);
+    ck_assert_ptr_nonnull(p);
+    *p = 0xff; /* "caf\xff\xa9" */
+    c = tu_pem_armour("CERTIFICATE", der, (size_t)len, "\n");
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert_uint_eq(l.n, 0);
+    assert_err("certificate: PEM block 1 (CERTIFICATE): not a valid X.509 "
+               "certificate");
+    X509_NAME_free(n);
+    X509_free(x);
+    OPENSSL_free(der);
+    free(c);
+    free(k);
+}
+END_TEST
+
 static Suite *scm_suite(void)
 {
     Suite *s = suite_create("scmchain");
@@ -668,6 +701,7 @@ static Suite *scm_suite(void)
     tcase_add_test(tc, test_careful_way_for_canonical_names);
     tcase_add_test(tc, test_careful_way_for_compressed_point);
     tcase_add_test(tc, test_careful_way_for_ber);
+    tcase_add_test(tc, test_der_libcrypto_refuses);
     suite_add_tcase(s, tc);
     return s;
 }
