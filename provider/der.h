@@ -81,6 +81,7 @@ typedef struct hwc_key_view {
     int ec;        /* 0: RSA, 1: EC */
     hwc_der n, e;  /* RSA: modulus and public exponent INTEGER contents */
     hwc_der curve; /* EC: whole namedCurve OID (P-256, P-384, P-521) */
+    int curve_nid; /* EC: its NID */
     hwc_der point; /* EC: uncompressed public point */
     hwc_der inner; /* the whole RSAPrivateKey or ECPrivateKey */
     hwc_der pkcs8; /* the whole PrivateKeyInfo when given as one */
@@ -90,7 +91,8 @@ typedef struct hwc_key_view {
  * A two-prime RSA key, or an EC key on a named NIST curve that carries its
  * public point, in the given form. Returns 1, or 0 for anything else
  * (other algorithms, explicit curve parameters, no public point, not
- * strict DER, trailing bytes).
+ * strict DER, trailing bytes). Whether the point is on the curve is not
+ * looked at here (keys.c does, with libcrypto's arithmetic).
  */
 int hwc_key_view_parse(const unsigned char *der, size_t len,
                        enum hwc_key_form form, hwc_key_view *v);

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -469,6 +470,28 @@ static int lone_key_block(const hwc_pem_block *blocks, int n,
     return key;
 }
 
+/* An EC key's public point must be on its curve, or libcrypto refuses the
+ * key when the store hands it over (RSA keys it takes as they are). */
+static int point_on_curve(const hwc_key_view *v)
+{
+    EC_GROUP *g;
+    EC_POINT *pt = NULL;
+    int ok;
+
+    if (!v->ec) {
+        return 1;
+    }
+    ERR_set_mark();
+    g = EC_GROUP_new_by_curve_name_ex(NULL, NULL, v->curve_nid);
+    ok = g != NULL && (pt = EC_POINT_new(g)) != NULL &&
+         EC_POINT_oct2point(g, pt, v->point.p, v->point.n, NULL) == 1 &&
+         EC_POINT_is_on_curve(g, pt, NULL) == 1;
+    ERR_pop_to_mark();
+    EC_POINT_free(pt);
+    EC_GROUP_free(g);
+    return ok;
+}
+
 int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
                                 struct hwc_key_view *view)
 {
@@ -488,6 +511,7 @@ int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
      * when moved), not into blocks, which are wiped below. */
     ok = n > 0 && (key = lone_key_block(blocks, n, &form)) >= 0 &&
          hwc_key_view_parse(blocks[key].der, blocks[key].der_len, form, view) &&
+         point_on_curve(view) &&
          (p8 = hwc_key_view_pkcs8(view, &p8len)) != NULL &&
          hwc_objs_add(&tmp, HWC_OBJ_PRIVKEY, view->ec ? "EC" : "RSA", p8, p8len,
                       NULL) &&

@@ -678,6 +678,54 @@ START_TEST(test_der_libcrypto_refuses)
 }
 END_TEST
 
+/* Flips the last byte of the 65-byte public point of key wherever it
+ * occurs in der (the key's own encoding, a certificate). */
+static void spoil_point(unsigned char *der, size_t len, EVP_PKEY *key)
+{
+    unsigned char pt[65];
+    size_t n = 0;
+
+    ck_assert(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pt,
+                                              sizeof(pt), &n));
+    ck_assert_uint_eq(n, 65);
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(der + i, pt, n) == 0) {
+            der[i + n - 1] ^= 0x01;
+            return;
+        }
+    }
+    ck_abort_msg("point not found");
+}
+
+/* A key whose point is off its curve, and a certificate with the same
+ * bytes: libcrypto would refuse the key, so it is refused here. */
+START_TEST(test_ec_point_off_curve)
+{
+    unsigned char *cder = NULL, *kder = NULL;
+    int clen = i2d_X509(ec_leaf, &cder);
+    OSSL_ENCODER_CTX *ectx = OSSL_ENCODER_CTX_new_for_pkey(
+        ec_key, EVP_PKEY_KEYPAIR, "DER", "type-specific", NULL);
+    size_t klen = 0;
+    char *c, *k;
+    hwc_objs l = {0};
+
+    ck_assert(ectx != NULL && OSSL_ENCODER_to_data(ectx, &kder, &klen));
+    OSSL_ENCODER_CTX_free(ectx);
+    spoil_point(cder, (size_t)clen, ec_key);
+    spoil_point(kder, klen, ec_key);
+    c = tu_pem_armour("CERTIFICATE", cder, (size_t)clen, "\n");
+    k = tu_pem_armour("EC PRIVATE KEY", kder, klen, "\n");
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert_uint_eq(l.n, 0);
+    assert_err("private_key: PEM block 1 (EC PRIVATE KEY): not a valid SEC1 "
+               "ECPrivateKey");
+    OPENSSL_free(cder);
+    OPENSSL_clear_free(kder, klen);
+    free(c);
+    free(k);
+}
+END_TEST
+
 static Suite *scm_suite(void)
 {
     Suite *s = suite_create("scmchain");
@@ -702,6 +750,7 @@ static Suite *scm_suite(void)
     tcase_add_test(tc, test_careful_way_for_compressed_point);
     tcase_add_test(tc, test_careful_way_for_ber);
     tcase_add_test(tc, test_der_libcrypto_refuses);
+    tcase_add_test(tc, test_ec_point_off_curve);
     suite_add_tcase(s, tc);
     return s;
 }
