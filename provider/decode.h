@@ -125,6 +125,10 @@ struct hwc_key_view;
 int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
                                 struct hwc_key_view *view);
 
+/* Whether pt (len bytes) is a point on the named curve nid, as libcrypto
+ * checks when it decodes an EC key. */
+int hwc_ec_point_ok(int nid, const unsigned char *pt, size_t len);
+
 /* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE", the
  * latter stripped of OpenSSL's trust settings) block of a PEM bundle, in
  * order; other blocks are ignored; a certificate block that does not
@@ -184,6 +188,9 @@ void hwc_plain_libctx_free(hwc_plain_libctx *p);
  * cases (BER, TRUSTED CERTIFICATE, names equal only once canonicalised,
  * keys in other forms). For tests and debugging. */
 unsigned long hwc_scm_careful_runs(void);
+/* Tests only: with on, every assembly goes the careful way (the fuzzer
+ * compares the two ways' answers). */
+void hwc_scm_set_always_careful(int on);
 
 /*----------------------------------------------------------------- files */
 

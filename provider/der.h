@@ -69,6 +69,15 @@ int hwc_cert_view_parse(const unsigned char *der, size_t len, hwc_cert_view *v);
 int hwc_cert_view_issued(const hwc_cert_view *issuer,
                          const hwc_cert_view *subject);
 
+/*
+ * What the certificate's public key looks like: HWC_SPKI_RSA (rsaEncryption
+ * with a positive modulus and exponent), HWC_SPKI_EC (*curve_nid set; an
+ * uncompressed point of the right length on P-256, P-384 or P-521, which
+ * the caller still has to find on the curve), or 0 for anything else.
+ */
+enum { HWC_SPKI_RSA = 1, HWC_SPKI_EC };
+int hwc_cert_view_key_shape(const hwc_cert_view *c, int *curve_nid);
+
 /*----------------------------------------------------------- private key */
 
 enum hwc_key_form {

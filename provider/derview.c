@@ -320,6 +320,27 @@ static const struct curve *find_curve(hwc_der oid)
     return NULL;
 }
 
+int hwc_cert_view_key_shape(const hwc_cert_view *c, int *curve_nid)
+{
+    hwc_der in = c->key, seq, n, e;
+    const struct curve *cv;
+
+    if (IS(c->key_alg, OID_RSA)) {
+        return hwc_der_take(&in, T_SEQ, &seq, NULL) && in.n == 0 &&
+                       uint_take(&seq, &n) && uint_take(&seq, &e) &&
+                       seq.n == 0 && !(n.n == 1 && n.p[0] == 0) &&
+                       !(e.n == 1 && e.p[0] == 0)
+                   ? HWC_SPKI_RSA
+                   : 0;
+    }
+    if (IS(c->key_alg, OID_EC) && (cv = find_curve(c->key_params)) != NULL &&
+        c->key.n == 1 + 2 * cv->field && c->key.p[0] == 0x04) {
+        *curve_nid = cv->nid;
+        return HWC_SPKI_EC;
+    }
+    return 0;
+}
+
 /* [0] ECParameters, when present, must be one namedCurve OID. */
 static int sec1_params(hwc_der *seq, hwc_der *curve)
 {

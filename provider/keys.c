@@ -470,26 +470,28 @@ static int lone_key_block(const hwc_pem_block *blocks, int n,
     return key;
 }
 
+int hwc_ec_point_ok(int nid, const unsigned char *pt, size_t len)
+{
+    EC_GROUP *g;
+    EC_POINT *p = NULL;
+    int ok;
+
+    ERR_set_mark();
+    g = EC_GROUP_new_by_curve_name_ex(NULL, NULL, nid);
+    ok = g != NULL && (p = EC_POINT_new(g)) != NULL &&
+         EC_POINT_oct2point(g, p, pt, len, NULL) == 1 &&
+         EC_POINT_is_on_curve(g, p, NULL) == 1;
+    ERR_pop_to_mark();
+    EC_POINT_free(p);
+    EC_GROUP_free(g);
+    return ok;
+}
+
 /* An EC key's public point must be on its curve, or libcrypto refuses the
  * key when the store hands it over (RSA keys it takes as they are). */
 static int point_on_curve(const hwc_key_view *v)
 {
-    EC_GROUP *g;
-    EC_POINT *pt = NULL;
-    int ok;
-
-    if (!v->ec) {
-        return 1;
-    }
-    ERR_set_mark();
-    g = EC_GROUP_new_by_curve_name_ex(NULL, NULL, v->curve_nid);
-    ok = g != NULL && (pt = EC_POINT_new(g)) != NULL &&
-         EC_POINT_oct2point(g, pt, v->point.p, v->point.n, NULL) == 1 &&
-         EC_POINT_is_on_curve(g, pt, NULL) == 1;
-    ERR_pop_to_mark();
-    EC_POINT_free(pt);
-    EC_GROUP_free(g);
-    return ok;
+    return !v->ec || hwc_ec_point_ok(v->curve_nid, v->point.p, v->point.n);
 }
 
 int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,

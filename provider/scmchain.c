@@ -30,6 +30,14 @@ unsigned long hwc_scm_careful_runs(void)
     return careful_runs;
 }
 
+/* Tests only: every assembly the careful way, to compare the two. */
+static _Atomic int always_careful;
+
+void hwc_scm_set_always_careful(int on)
+{
+    always_careful = on;
+}
+
 static const char *const src_field[SRC_N] = {"certificate", "certificate_chain",
                                              "entire_certificate"};
 
@@ -40,6 +48,8 @@ struct scm_cert {
     int used;
     hwc_cert_view view; /* points into der */
     int viewable;       /* view is valid */
+    int key_state;      /* KEY_*: whether libcrypto gets its public key */
+    int bad_ext;        /* libcrypto finds its extensions invalid */
     X509 *x;            /* parsed only when the quick way declines */
     enum scm_src src;   /* where it was first seen, for messages */
     int block;
@@ -81,9 +91,13 @@ void hwc_plain_libctx_free(hwc_plain_libctx *p)
     p->libctx = NULL;
 }
 
-/* Whether libcrypto takes der as exactly one certificate. */
+/*
+ * Whether libcrypto takes der as exactly one certificate; *bad_ext tells
+ * whether its extensions fail to decode (EXFLAG_INVALID), which makes
+ * X509_check_issued refuse it as issuer and as subject.
+ */
 static int parses(const struct scm_list *l, const unsigned char *der,
-                  size_t len)
+                  size_t len, int *bad_ext)
 {
     const unsigned char *p = der;
     X509 *x = X509_new_ex(l->plain, NULL);
@@ -92,6 +106,7 @@ static int parses(const struct scm_list *l, const unsigned char *der,
     ERR_set_mark();
     ok = x != NULL && len <= LONG_MAX && d2i_X509(&x, &p, (long)len) != NULL &&
          p == der + len;
+    *bad_ext = ok && (X509_get_extension_flags(x) & EXFLAG_INVALID) != 0;
     ERR_pop_to_mark();
     X509_free(x);
     return ok;
@@ -182,7 +197,10 @@ static struct scm_cert *list_add(struct scm_list *l, unsigned char *der,
     c->der = der;
     c->der_len = len;
     c->x = x;
-    c->viewable = hwc_cert_view_parse(der, len, &c->view);
+    /* Viewable: we read it, libcrypto takes it (checked where it has no
+     * decoders, see hwc_plain_libctx). */
+    c->viewable = hwc_cert_view_parse(der, len, &c->view) &&
+                  parses(l, der, len, &c->bad_ext);
     for (int s = 0; s < SRC_N; s++) {
         c->pos[s] = NOT_IN;
     }
@@ -234,19 +252,18 @@ static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
 {
     const unsigned char *p = b->der;
     unsigned char *der = NULL;
+    struct scm_cert *c;
     hwc_cert_view v;
     X509 *x = NULL;
     int len = 0;
 
     if (!trusted && hwc_cert_view_parse(b->der, b->der_len, &v)) {
-        if (!parses(l, b->der, b->der_len)) {
-            return bad_block(src, block, b->label);
-        }
         if ((der = OPENSSL_memdup(b->der, b->der_len)) == NULL) {
             hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
             return 0;
         }
-        return list_add(l, der, b->der_len, NULL, src, pos, b, block) != NULL;
+        c = list_add(l, der, b->der_len, NULL, src, pos, b, block);
+        return c != NULL && (c->viewable || bad_block(src, block, b->label));
     }
     if (b->der_len > LONG_MAX) {
         return bad_block(src, block, b->label);
@@ -349,6 +366,31 @@ static long pick_leaf(const struct scm_list *l,
     return leaf;
 }
 
+/* Whether a certificate's public key decodes (X509_check_issued asks it of
+ * the issuer): not looked at yet, yes, no, cannot tell without libcrypto. */
+enum { KEY_UNKNOWN = 0, KEY_OK, KEY_BAD, KEY_UNSURE };
+
+static int key_state(struct scm_cert *c)
+{
+    int nid = 0;
+
+    if (c->key_state == KEY_UNKNOWN) {
+        switch (hwc_cert_view_key_shape(&c->view, &nid)) {
+        case HWC_SPKI_RSA:
+            c->key_state = KEY_OK;
+            break;
+        case HWC_SPKI_EC:
+            c->key_state = hwc_ec_point_ok(nid, c->view.key.p, c->view.key.n)
+                               ? KEY_OK
+                               : KEY_BAD;
+            break;
+        default:
+            c->key_state = KEY_UNSURE;
+        }
+    }
+    return c->key_state;
+}
+
 /* What walk_chain says. */
 enum { WALK_FAILED = 0, WALK_DONE = 1, WALK_UNSURE = -1 };
 
@@ -396,7 +438,19 @@ static int view_fits(const struct scm_cert *c, const void *key)
 
 static int view_issued(struct scm_cert *issuer, struct scm_cert *subject)
 {
-    return hwc_cert_view_issued(&issuer->view, &subject->view);
+    int r = hwc_cert_view_issued(&issuer->view, &subject->view);
+
+    if (r != 1 || issuer->bad_ext || subject->bad_ext) {
+        return r == 1 ? 0 : r; /* X509_V_ERR_UNSPECIFIED for bad ones */
+    }
+    switch (key_state(issuer)) {
+    case KEY_OK:
+        return 1;
+    case KEY_BAD:
+        return 0; /* "issuer certificate doesn't have a public key" */
+    default:
+        return -1;
+    }
 }
 
 /*
@@ -539,8 +593,10 @@ int hwc_assemble_scm_ex(const char *certificate, const char *certificate_chain,
                   "certificate_chain and entire_certificate are empty)");
         goto done;
     }
-    if (!has_key || hwc_decode_private_key_view(
-                        private_key, strlen(private_key), &key, &kv)) {
+    if (always_careful) {
+        quick = 0;
+    } else if (!has_key || hwc_decode_private_key_view(
+                               private_key, strlen(private_key), &key, &kv)) {
         quick = order_by_views(&l, has_key ? &kv : NULL, &tmp);
     }
     if (quick < 0) {

@@ -121,6 +121,32 @@ w("export-crlf-glued", certificate=leaf.replace("\n", "\r\n"),
 w("export-mismatch", certificate=ca, certificate_chain=ca,
   private_key=rd("rsa.p8"))
 PY
+# An RSA leaf under an RSA intermediate and root, with key identifiers and
+# the leaf's key as PKCS#1 ("RSA PRIVATE KEY"), as the SCM documentation
+# shows it; the chain given leaf-last to be ordered.
+openssl req -new -x509 -newkey rsa:1024 -nodes -keyout "$T/rroot.key" \
+  -subj "/CN=fuzz RSA root" -days 36500 -out "$T/rroot.pem" 2>/dev/null
+openssl req -new -newkey rsa:1024 -nodes -keyout "$T/rint.key" \
+  -subj "/O=fuzz/CN=fuzz RSA intermediate" -out "$T/rint.csr" 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' \
+  > "$T/ca.ext"
+openssl x509 -req -in "$T/rint.csr" -CA "$T/rroot.pem" -CAkey "$T/rroot.key" \
+  -CAcreateserial -days 36500 -extfile "$T/ca.ext" -out "$T/rint.pem" 2>/dev/null
+openssl req -new -newkey rsa:1024 -nodes -keyout "$T/rleaf.key" \
+  -subj "/CN=rsa.fuzz.example.com" -out "$T/rleaf.csr" 2>/dev/null
+printf 'keyUsage=digitalSignature\nauthorityKeyIdentifier=keyid\n' > "$T/leaf.ext"
+openssl x509 -req -in "$T/rleaf.csr" -CA "$T/rint.pem" -CAkey "$T/rint.key" \
+  -CAcreateserial -days 36500 -extfile "$T/leaf.ext" -out "$T/rleaf.pem" 2>/dev/null
+openssl rsa -in "$T/rleaf.key" -traditional -out "$T/rleaf.pkcs1" 2>/dev/null
+python3 - "$T" "$S" <<'PY'
+import json, sys
+t, s = sys.argv[1], sys.argv[2]
+rd = lambda n: open(f"{t}/{n}").read()
+leaf, inter, root = rd("rleaf.pem"), rd("rint.pem"), rd("rroot.pem")
+open(f"{s}/export-rsa-pkcs1.json", "w").write(json.dumps(dict(
+    certificate=leaf, certificate_chain=root + inter,
+    entire_certificate=leaf + inter + root, private_key=rd("rleaf.pkcs1"))))
+PY
 
 cp "$S/export.json" "$C/responses/"
 

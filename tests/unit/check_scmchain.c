@@ -726,6 +726,104 @@ START_TEST(test_ec_point_off_curve)
 }
 END_TEST
 
+/* A certificate for key named cn by issuer (self-signed when NULL), with
+ * key identifiers: its SKID from key, its AKID from issuer's SKID. */
+static X509 *mk_cert_kid(EVP_PKEY *key, const char *cn, X509 *issuer,
+                         EVP_PKEY *issuer_key)
+{
+    X509 *x = mk_cert(key, cn, issuer, issuer_key, 1, 12);
+    X509V3_CTX v3;
+    X509_EXTENSION *ext;
+
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash");
+    ck_assert(ext != NULL && X509_add_ext(x, ext, -1));
+    X509_EXTENSION_free(ext);
+    if (issuer != NULL) {
+        ext = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
+                                  "keyid:always");
+        ck_assert(ext != NULL && X509_add_ext(x, ext, -1));
+        X509_EXTENSION_free(ext);
+    }
+    ck_assert(
+        X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
+    return x;
+}
+
+/* Same name as the root and an AKID pointing at it, but a public key that
+ * does not decode: X509_check_issued says it issued nothing, so the leaf
+ * hangs under the real root and this one comes last. */
+START_TEST(test_issuer_key_must_decode)
+{
+    X509 *r = mk_cert_kid(root_key, "Kid Root", NULL, NULL);
+    X509 *a = mk_cert_kid(other_key, "Kid Root", r, root_key);
+    X509 *leaf = mk_cert(rsa_key, "kid.example.com", r, root_key, 0, 13);
+    unsigned char *der = NULL;
+    int len = i2d_X509(a, &der);
+    X509 *broken;
+    const unsigned char *p;
+    char *c = pems("\n", leaf, NULL), *chain,
+         *entire = pems("\n", leaf, r, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    spoil_point(der, (size_t)len, other_key);
+    p = der;
+    broken = d2i_X509(NULL, &p, len);
+    ck_assert_ptr_nonnull(broken);
+    ck_assert_ptr_null(X509_get0_pubkey(broken));
+    ERR_clear_error();
+    chain = pems("\n", broken, NULL);
+    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, &l), "%s", tu_errors());
+    assert_order(&l, rsa_key, "RSA", leaf, r, broken, NULL);
+    hwc_objs_free(&l);
+    X509_free(r);
+    X509_free(a);
+    X509_free(leaf);
+    X509_free(broken);
+    OPENSSL_free(der);
+    free(c);
+    free(chain);
+    free(entire);
+    free(k);
+}
+END_TEST
+
+/* An intermediate whose basicConstraints do not decode: libcrypto finds its
+ * extensions invalid and X509_check_issued links nothing to it, so the
+ * leaf stands alone and the rest follow in input order. */
+START_TEST(test_invalid_extension_links_nothing)
+{
+    static const unsigned char not_bc[] = {0x05, 0x00}; /* NULL */
+    X509 *bad = mk_cert(inter_key, "Test Intermediate", root, root_key, 1, 14);
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *ext;
+    char *c = pems("\n", rsa_leaf, NULL), *chain;
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+
+    /* Replace the good basicConstraints with one that does not decode. */
+    X509_EXTENSION_free(X509_delete_ext(
+        bad, X509_get_ext_by_NID(bad, NID_basic_constraints, -1)));
+    ck_assert(os != NULL && ASN1_OCTET_STRING_set(os, not_bc, sizeof(not_bc)));
+    ext = X509_EXTENSION_create_by_NID(NULL, NID_basic_constraints, 1, os);
+    ck_assert(ext != NULL && X509_add_ext(bad, ext, -1));
+    ck_assert(X509_sign(bad, root_key, EVP_sha256()) > 0);
+    ck_assert(X509_get_extension_flags(bad) & EXFLAG_INVALID);
+    chain = pems("\n", root, bad, NULL);
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, &l), "%s", tu_errors());
+    assert_order(&l, rsa_key, "RSA", rsa_leaf, root, bad, NULL);
+    hwc_objs_free(&l);
+    X509_EXTENSION_free(ext);
+    ASN1_OCTET_STRING_free(os);
+    X509_free(bad);
+    free(c);
+    free(chain);
+    free(k);
+}
+END_TEST
+
 static Suite *scm_suite(void)
 {
     Suite *s = suite_create("scmchain");
@@ -751,6 +849,8 @@ static Suite *scm_suite(void)
     tcase_add_test(tc, test_careful_way_for_ber);
     tcase_add_test(tc, test_der_libcrypto_refuses);
     tcase_add_test(tc, test_ec_point_off_curve);
+    tcase_add_test(tc, test_issuer_key_must_decode);
+    tcase_add_test(tc, test_invalid_extension_links_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
