@@ -50,7 +50,7 @@ struct scm_cert {
     int viewable;       /* view is valid */
     int key_state;      /* KEY_*: whether libcrypto gets its public key */
     int bad_ext;        /* libcrypto finds its extensions invalid */
-    X509 *x;            /* parsed only when the quick way declines */
+    X509 *x;            /* parsed when the quick way declines, or BER */
     enum scm_src src;   /* where it was first seen, for messages */
     int block;
     char label[64]; /* as hwc_pem_block.label */
