@@ -320,21 +320,32 @@ static const struct curve *find_curve(hwc_der oid)
     return NULL;
 }
 
+/* The modulus and exponent of an rsaEncryption public key. */
+static int spki_rsa(const hwc_cert_view *c, hwc_der *n, hwc_der *e)
+{
+    hwc_der in = c->key, seq;
+
+    return IS(c->key_alg, OID_RSA) && hwc_der_take(&in, T_SEQ, &seq, NULL) &&
+           in.n == 0 && uint_take(&seq, n) && uint_take(&seq, e) && seq.n == 0;
+}
+
+static int uncompressed_point(const struct curve *cv, hwc_der pt)
+{
+    return pt.n == 1 + 2 * cv->field && pt.p[0] == 0x04;
+}
+
 int hwc_cert_view_key_shape(const hwc_cert_view *c, int *curve_nid)
 {
-    hwc_der in = c->key, seq, n, e;
+    hwc_der n, e;
     const struct curve *cv;
 
-    if (IS(c->key_alg, OID_RSA)) {
-        return hwc_der_take(&in, T_SEQ, &seq, NULL) && in.n == 0 &&
-                       uint_take(&seq, &n) && uint_take(&seq, &e) &&
-                       seq.n == 0 && !(n.n == 1 && n.p[0] == 0) &&
-                       !(e.n == 1 && e.p[0] == 0)
+    if (spki_rsa(c, &n, &e)) {
+        return !(n.n == 1 && n.p[0] == 0) && !(e.n == 1 && e.p[0] == 0)
                    ? HWC_SPKI_RSA
                    : 0;
     }
     if (IS(c->key_alg, OID_EC) && (cv = find_curve(c->key_params)) != NULL &&
-        c->key.n == 1 + 2 * cv->field && c->key.p[0] == 0x04) {
+        uncompressed_point(cv, c->key)) {
         *curve_nid = cv->nid;
         return HWC_SPKI_EC;
     }
@@ -370,8 +381,7 @@ static int parse_sec1(hwc_der in, hwc_der alg_curve, hwc_key_view *v)
     }
     v->curve = own.n > 0 ? own : alg_curve;
     if ((cv = find_curve(v->curve)) == NULL || priv.n == 0 ||
-        priv.n > cv->field || v->point.n != 1 + 2 * cv->field ||
-        v->point.p[0] != 0x04) {
+        priv.n > cv->field || !uncompressed_point(cv, v->point)) {
         return 0;
     }
     v->ec = 1;
@@ -426,16 +436,13 @@ int hwc_key_view_parse(const unsigned char *der, size_t len,
 
 int hwc_key_view_matches(const hwc_key_view *k, const hwc_cert_view *c)
 {
-    hwc_der in = c->key, seq, n, e;
+    hwc_der n, e;
 
     if (k->ec) {
         return IS(c->key_alg, OID_EC) && hwc_der_eq(c->key_params, k->curve) &&
                hwc_der_eq(c->key, k->point);
     }
-    return IS(c->key_alg, OID_RSA) && hwc_der_take(&in, T_SEQ, &seq, NULL) &&
-           in.n == 0 && hwc_der_take(&seq, T_INT, &n, NULL) &&
-           hwc_der_take(&seq, T_INT, &e, NULL) && seq.n == 0 &&
-           hwc_der_eq(n, k->n) && hwc_der_eq(e, k->e);
+    return spki_rsa(c, &n, &e) && hwc_der_eq(n, k->n) && hwc_der_eq(e, k->e);
 }
 
 /* AlgorithmIdentifier of the key, written at o (o may be NULL). */

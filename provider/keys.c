@@ -292,14 +292,18 @@ struct key_label {
     const char *label;
     const char *structure; /* OSSL_DECODER input structure */
     const char *keytype;
-    const char *what; /* for messages */
+    const char *what;       /* for messages */
+    enum hwc_key_form form; /* for hwc_key_view_parse; 0: not taken there */
 };
 
 static const struct key_label key_labels[] = {
-    {"RSA PRIVATE KEY", "type-specific", "RSA", "PKCS#1 RSAPrivateKey"},
-    {"EC PRIVATE KEY", "type-specific", "EC", "SEC1 ECPrivateKey"},
-    {"DSA PRIVATE KEY", "type-specific", "DSA", "DSA private key"},
-    {"PRIVATE KEY", "PrivateKeyInfo", NULL, "PKCS#8 PrivateKeyInfo"},
+    {"RSA PRIVATE KEY", "type-specific", "RSA", "PKCS#1 RSAPrivateKey",
+     HWC_KEY_PKCS1},
+    {"EC PRIVATE KEY", "type-specific", "EC", "SEC1 ECPrivateKey",
+     HWC_KEY_SEC1},
+    {"DSA PRIVATE KEY", "type-specific", "DSA", "DSA private key", 0},
+    {"PRIVATE KEY", "PrivateKeyInfo", NULL, "PKCS#8 PrivateKeyInfo",
+     HWC_KEY_PKCS8},
 };
 
 static const struct key_label *find_key_label(const char *label)
@@ -439,33 +443,21 @@ int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
 static int lone_key_block(const hwc_pem_block *blocks, int n,
                           enum hwc_key_form *form)
 {
-    static const struct {
-        const char *label;
-        enum hwc_key_form form;
-    } forms[] = {
-        {"RSA PRIVATE KEY", HWC_KEY_PKCS1},
-        {"EC PRIVATE KEY", HWC_KEY_SEC1},
-        {"PRIVATE KEY", HWC_KEY_PKCS8},
-    };
     int key = -1;
 
     for (int i = 0; i < n; i++) {
-        int f = -1;
+        const struct key_label *l = find_key_label(blocks[i].label);
 
-        for (size_t j = 0; j < sizeof(forms) / sizeof(forms[0]); j++) {
-            if (strcmp(blocks[i].label, forms[j].label) == 0) {
-                f = (int)j;
-            }
-        }
-        if (f < 0 && strstr(blocks[i].label, "PRIVATE KEY") == NULL &&
+        if (l == NULL && strstr(blocks[i].label, "PRIVATE KEY") == NULL &&
             strcmp(blocks[i].label, "EC PARAMETERS") != 0) {
             continue; /* certificates next to the key */
         }
-        if (f < 0 || key >= 0 || block_has_headers(&blocks[i])) {
+        if (l == NULL || l->form == 0 || key >= 0 ||
+            block_has_headers(&blocks[i])) {
             return -1;
         }
         key = i;
-        *form = forms[f].form;
+        *form = l->form;
     }
     return key;
 }

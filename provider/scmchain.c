@@ -92,6 +92,31 @@ void hwc_plain_libctx_free(hwc_plain_libctx *p)
 }
 
 /*
+ * One certificate that is exactly der (OpenSSL's TRUSTED CERTIFICATE form
+ * if aux), parsed in library context lc (NULL: libcrypto's default); NULL,
+ * with nothing raised, when libcrypto refuses it.
+ */
+static X509 *d2i_exact(OSSL_LIB_CTX *lc, const unsigned char *der, size_t len,
+                       int aux)
+{
+    const unsigned char *p = der;
+    X509 *x = NULL, *r;
+
+    if (len > LONG_MAX || (lc != NULL && (x = X509_new_ex(lc, NULL)) == NULL)) {
+        return NULL;
+    }
+    ERR_set_mark();
+    /* on failure d2i frees x and sets it to NULL */
+    r = aux ? d2i_X509_AUX(&x, &p, (long)len) : d2i_X509(&x, &p, (long)len);
+    ERR_pop_to_mark();
+    if (r != NULL && p != der + len) {
+        X509_free(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/*
  * Whether libcrypto takes der as exactly one certificate; *bad_ext tells
  * whether its extensions fail to decode (EXFLAG_INVALID), which makes
  * X509_check_issued refuse it as issuer and as subject.
@@ -99,17 +124,11 @@ void hwc_plain_libctx_free(hwc_plain_libctx *p)
 static int parses(const struct scm_list *l, const unsigned char *der,
                   size_t len, int *bad_ext)
 {
-    const unsigned char *p = der;
-    X509 *x = X509_new_ex(l->plain, NULL);
-    int ok;
+    X509 *x = d2i_exact(l->plain, der, len, 0);
 
-    ERR_set_mark();
-    ok = x != NULL && len <= LONG_MAX && d2i_X509(&x, &p, (long)len) != NULL &&
-         p == der + len;
-    *bad_ext = ok && (X509_get_extension_flags(x) & EXFLAG_INVALID) != 0;
-    ERR_pop_to_mark();
+    *bad_ext = x != NULL && (X509_get_extension_flags(x) & EXFLAG_INVALID);
     X509_free(x);
-    return ok;
+    return x != NULL;
 }
 
 /*
@@ -223,19 +242,9 @@ static int bad_block(enum scm_src src, int block, const char *label)
  * raised when libcrypto does not take it. */
 static X509 *cert_x509(struct scm_cert *c)
 {
-    const unsigned char *p = c->der;
-
-    if (c->x == NULL) {
-        ERR_set_mark();
-        c->x = d2i_X509(NULL, &p, (long)c->der_len);
-        ERR_pop_to_mark();
-        if (c->x != NULL && p != c->der + c->der_len) {
-            X509_free(c->x);
-            c->x = NULL;
-        }
-        if (c->x == NULL) {
-            bad_block(c->src, c->block, c->label);
-        }
+    if (c->x == NULL &&
+        (c->x = d2i_exact(NULL, c->der, c->der_len, 0)) == NULL) {
+        bad_block(c->src, c->block, c->label);
     }
     return c->x;
 }
@@ -245,18 +254,25 @@ static X509 *cert_x509(struct scm_cert *c)
  * checked in the plain context that libcrypto takes them): the store hands
  * the bytes to libcrypto, which parses them then. Others (BER, anything
  * unusual) are parsed now and re-encoded as DER (a TRUSTED CERTIFICATE
- * without its trust settings). A bad one fails here, by name.
+ * without its trust settings). A bad one fails here, by name. A block seen
+ * before (entire_certificate repeats the other fields) only gains its
+ * position: each distinct certificate is looked at once.
  */
 static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
                      int trusted, enum scm_src src, size_t pos)
 {
-    const unsigned char *p = b->der;
     unsigned char *der = NULL;
     struct scm_cert *c;
     hwc_cert_view v;
-    X509 *x = NULL;
+    X509 *x;
     int len = 0;
 
+    if (!trusted && (c = find_der(l, b->der, b->der_len)) != NULL) {
+        if (c->pos[src] == NOT_IN) {
+            c->pos[src] = pos;
+        }
+        return 1;
+    }
     if (!trusted && hwc_cert_view_parse(b->der, b->der_len, &v)) {
         if ((der = OPENSSL_memdup(b->der, b->der_len)) == NULL) {
             hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
@@ -265,16 +281,11 @@ static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
         c = list_add(l, der, b->der_len, NULL, src, pos, b, block);
         return c != NULL && (c->viewable || bad_block(src, block, b->label));
     }
-    if (b->der_len > LONG_MAX) {
-        return bad_block(src, block, b->label);
-    }
-    ERR_set_mark();
-    x = trusted ? d2i_X509_AUX(NULL, &p, (long)b->der_len)
-                : d2i_X509(NULL, &p, (long)b->der_len);
-    if (x != NULL && p == b->der + b->der_len) {
+    if ((x = d2i_exact(NULL, b->der, b->der_len, trusted)) != NULL) {
+        ERR_set_mark();
         len = i2d_X509(x, &der);
+        ERR_pop_to_mark();
     }
-    ERR_pop_to_mark();
     if (len <= 0) {
         X509_free(x);
         return bad_block(src, block, b->label);
