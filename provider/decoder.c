@@ -227,19 +227,22 @@ static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
 
 /*---------------------------------------------------------- decoders */
 
+/* The BEGIN line of a PEM-wrapped URI (without its line end). */
+#define URI_BEGIN "-----BEGIN " HWC_URI_PEM_LABEL "-----"
+#define URI_BEGIN_LEN (sizeof(URI_BEGIN) - 1)
+
 /*
  * Every PEM input that libcrypto decodes (each certificate and key file
  * of a server, with the provider merely loaded) passes through here, so
  * the input is read only up to its first BEGIN line unless that line is
- * ours: base64-decoding every block a second time made ordinary file
- * loads 30% slower. Returns 1 with the block's DER when the first block is
- * a wrapped URI, 0 otherwise (not ours, or malformed: the PEM decoders of
- * the default provider say what is wrong with it).
+ * ours, instead of base64-decoding every block a second time. Returns 1 with
+ * the block's DER when the first block is a wrapped URI, 0 otherwise (not ours,
+ * or malformed: the PEM decoders of the default provider say what is wrong with
+ * it).
  */
 static int read_our_pem_block(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin,
                               unsigned char **der, long *len)
 {
-    static const char begin[] = "-----BEGIN " HWC_URI_PEM_LABEL "-----";
     BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin), *mem = NULL;
     char line[256], *name = NULL, *header = NULL;
     int n, ok = 0;
@@ -248,7 +251,7 @@ static int read_our_pem_block(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin,
         if (strncmp(line, "-----BEGIN ", 11) != 0) {
             continue; /* text before the first block, as PEM_read_bio skips */
         }
-        if (strncmp(line, begin, sizeof(begin) - 1) != 0) {
+        if (strncmp(line, URI_BEGIN, URI_BEGIN_LEN) != 0) {
             break;
         }
         /* Ours: the rest of the block after the BEGIN line just read. */
@@ -295,10 +298,9 @@ static int hwc_dec_pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
  * magic first, or the PEM BEGIN line (a PEM file read as DER). */
 static int head_is_ours(const unsigned char *head, size_t n)
 {
-    static const char begin[] = "-----BEGIN " HWC_URI_PEM_LABEL "-----";
     size_t mlen = strlen(HWC_URI_PEM_MAGIC), off;
 
-    if (n >= sizeof(begin) - 1 && memcmp(head, begin, sizeof(begin) - 1) == 0) {
+    if (n >= URI_BEGIN_LEN && memcmp(head, URI_BEGIN, URI_BEGIN_LEN) == 0) {
         return 1;
     }
     if (n < 2 || head[0] != 0x30) {
@@ -358,10 +360,9 @@ static int looks_wrapped(const hwc_buf *b)
  */
 static int pem_read_as_der(hwc_dec_ctx *ctx, const hwc_buf *b)
 {
-    static const char begin[] = "-----BEGIN " HWC_URI_PEM_LABEL "-----";
 
-    if (ctx->prov->uri_pem || b->len < sizeof(begin) - 1 ||
-        memcmp(b->data, begin, sizeof(begin) - 1) != 0) {
+    if (ctx->prov->uri_pem || b->len < URI_BEGIN_LEN ||
+        memcmp(b->data, URI_BEGIN, URI_BEGIN_LEN) != 0) {
         return 1;
     }
     hwc_raise(ctx->prov, HWC_R_URI_PEM_DISABLED,
