@@ -55,6 +55,19 @@ void hwc_hdrs_free(hwc_hdrs *h)
     h->n = 0;
 }
 
+char *hwc_json_dump(json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL, *copy;
+
+    if (text == NULL) {
+        return NULL;
+    }
+    copy = OPENSSL_strdup(text);
+    OPENSSL_cleanse(text, strlen(text));
+    free(text); /* json_dumps allocates with jansson's malloc */
+    return copy;
+}
+
 json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len)
 {
     json_error_t err;

@@ -70,6 +70,11 @@ int hwc_call_json(const hwc_call *c, json_t **out);
  * HWC_R_BAD_RESPONSE naming `what` when it is not one. */
 json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len);
 
+/* A request body as compact JSON text, in a buffer of ours (jansson's own
+ * is wiped: bodies can hold ciphertext and digests); free it with
+ * OPENSSL_clear_free. NULL when body is NULL or on failure. */
+char *hwc_json_dump(json_t *body);
+
 /* Copies a string (or integer, as text) field of o into dst; "" when
  * absent or of another type. For optional, descriptive fields only. */
 void hwc_json_text(json_t *o, const char *name, char *dst, size_t cap);

@@ -20,7 +20,7 @@ static int ks_call(const hwc_client *cl, const char *method, const char *sub,
 {
     const char *project = hwc_client_project(cl);
     char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = hwc_json_dump(body);
     char path[200];
     hwc_http_resp r;
     hwc_call c;
@@ -41,7 +41,9 @@ static int ks_call(const hwc_client *cl, const char *method, const char *sub,
         hwc_http_resp_free(&r);
     }
 done:
-    free(text);
+    if (text != NULL) {
+        OPENSSL_clear_free(text, strlen(text));
+    }
     OPENSSL_free(base);
     return ok;
 }

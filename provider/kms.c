@@ -35,64 +35,24 @@ static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
 static int kms_post(const hwc_client *cl, const char *op, json_t *body,
                     json_t **out)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = hwc_json_dump(body);
     int ok = kms_post_text(cl, op, text, out);
 
     if (text != NULL) {
-        OPENSSL_cleanse(text, strlen(text));
-        free(text); /* json_dumps allocates with jansson's malloc */
+        OPENSSL_clear_free(text, strlen(text));
     }
     return ok;
 }
 
-/* A JSON string that needs no escaping and is valid UTF-8 as it is. */
-static int plain_json_text(const char *s)
-{
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/*
- * The sign request body. Every signature builds one, so plain values
- * (a UUID key id, our algorithm name, base64) are joined directly, as
- * json_dumps would write them; anything else goes through jansson.
- */
 char *hwc_kms_sign_body(const char *key_id, const char *alg, const char *msg)
 {
-    hwc_buf b = {0};
-    json_t *o;
-    char *text, *copy;
-
-    if (plain_json_text(key_id) && plain_json_text(alg) &&
-        plain_json_text(msg)) {
-        if (hwc_buf_append_str(&b, "{\"key_id\":\"") &&
-            hwc_buf_append_str(&b, key_id) &&
-            hwc_buf_append_str(&b, "\",\"message\":\"") &&
-            hwc_buf_append_str(&b, msg) &&
-            hwc_buf_append_str(&b, "\",\"signing_algorithm\":\"") &&
-            hwc_buf_append_str(&b, alg) &&
-            hwc_buf_append_str(&b, "\",\"message_type\":\"DIGEST\"}")) {
-            return (char *)hwc_buf_steal(&b, NULL);
-        }
-        hwc_buf_free(&b);
-        return NULL;
-    }
-    o = json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message", msg,
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s}", "key_id", key_id, "message", msg,
                   "signing_algorithm", alg, "message_type", "DIGEST");
-    text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    char *text = hwc_json_dump(o);
+
     json_decref(o);
-    if (text == NULL) {
-        return NULL;
-    }
-    copy = OPENSSL_strdup(text);
-    OPENSSL_cleanse(text, strlen(text));
-    free(text); /* json_dumps allocates with jansson's malloc */
-    return copy;
+    return text;
 }
 
 static void copy_field(char *dst, size_t cap, const char *src)

@@ -34,8 +34,8 @@ int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
 /* The public_key string as returned (PEM text); OPENSSL_free it. */
 int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
                            char **public_key);
-/* The JSON body of a sign request for the base64 digest msg (what
- * json_dumps writes, built directly when no value needs escaping). */
+/* The JSON body of a sign request for the base64 digest msg; NULL when
+ * a value is not UTF-8 or out of memory. OPENSSL_clear_free it. */
 char *hwc_kms_sign_body(const char *key_id, const char *alg, const char *msg);
 int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
                  const unsigned char *digest, size_t dlen, unsigned char **sig,
