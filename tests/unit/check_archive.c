@@ -35,27 +35,6 @@ struct member {
 
 /*--------------------------------------------------------------- helpers */
 
-static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
-                     EVP_PKEY *issuer_key)
-{
-    X509 *x = X509_new();
-    X509_NAME *n;
-
-    ck_assert_ptr_nonnull(x);
-    ck_assert(X509_set_version(x, X509_VERSION_3));
-    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), issuer ? 2 : 1));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
-    ck_assert(X509_set_pubkey(x, key));
-    n = X509_get_subject_name(x);
-    ck_assert(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                         (const unsigned char *)cn, -1, -1, 0));
-    ck_assert(
-        X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n));
-    ck_assert(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
-    return x;
-}
-
 static unsigned char *mk_archive(enum fmt f, const struct member *m, size_t nm,
                                  size_t *outlen)
 {
@@ -147,8 +126,8 @@ static void setup(void)
     ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     ck_assert(ca_key && leaf_key);
-    ca = mk_cert(ca_key, "DCS CA", NULL, NULL);
-    leaf = mk_cert(leaf_key, "redis.example.com", ca, ca_key);
+    ca = tu_cert(ca_key, "DCS CA", NULL, NULL, 1, 0);
+    leaf = tu_cert(leaf_key, "redis.example.com", ca, ca_key, 2, 0);
     len = i2d_X509(ca, &ca_der);
     ck_assert_int_gt(len, 0);
     ca_der_len = (size_t)len;

@@ -3,7 +3,6 @@
  * views of der.h, checked against what libcrypto says about the same
  * objects (X509_check_issued, EVP_PKEY_eq, d2i of the PKCS#8 we build).
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,47 +140,6 @@ END_TEST
 
 /*------------------------------------------------------------ certificates */
 
-/* A certificate for key named cn, issued by issuer (NULL: self-signed),
- * with the extensions given as (nid, value) pairs ending in 0. */
-static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
-                     EVP_PKEY *issuer_key, ...)
-{
-    X509 *x = X509_new();
-    X509V3_CTX v3;
-    va_list ap;
-    int nid;
-
-    ck_assert_ptr_nonnull(x);
-    ck_assert(X509_set_version(x, X509_VERSION_3));
-    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 7));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
-    ck_assert(X509_set_pubkey(x, key));
-    ck_assert(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
-                                         MBSTRING_ASC,
-                                         (const unsigned char *)cn, -1, -1, 0));
-    ck_assert(
-        X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x)));
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-    va_start(ap, issuer_key);
-    while ((nid = va_arg(ap, int)) != 0) {
-        const char *val = va_arg(ap, const char *);
-        X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, nid, val);
-
-        ck_assert_msg(ext != NULL, "extension %d %s", nid, val);
-        ck_assert(X509_add_ext(x, ext, -1));
-        X509_EXTENSION_free(ext);
-    }
-    va_end(ap);
-    issuer_key = issuer_key != NULL ? issuer_key : key;
-    ck_assert(
-        X509_sign(x, issuer_key,
-                  EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL : EVP_sha256()) >
-        0);
-    return x;
-}
-
 /* The view of x; the DER stays alive in *der (free it). */
 static int view_of(X509 *x, hwc_cert_view *v, unsigned char **der)
 {
@@ -230,7 +188,7 @@ static int issued(X509 *a, X509 *b)
 
 START_TEST(test_cert_view_fields)
 {
-    X509 *x = mk_cert(rsa2048, "view.example", NULL, NULL,
+    X509 *x = tu_cert(rsa2048, "view.example", NULL, NULL, 7,
                       NID_subject_key_identifier, "hash", 0);
     hwc_cert_view v;
     unsigned char *der, *name = NULL;
@@ -256,18 +214,18 @@ START_TEST(test_cert_view_issued_like_libcrypto)
 {
     EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509 *root =
-        mk_cert(ec_p256, "Root", NULL, NULL, NID_subject_key_identifier, "hash",
-                NID_authority_key_identifier, "keyid:always", 0);
+        tu_cert(ec_p256, "Root", NULL, NULL, 7, NID_subject_key_identifier,
+                "hash", NID_authority_key_identifier, "keyid:always", 0);
     /* Same name, another key: only the key identifiers tell them apart. */
-    X509 *twin = mk_cert(other, "Root", NULL, NULL, NID_subject_key_identifier,
-                         "hash", 0);
+    X509 *twin = tu_cert(other, "Root", NULL, NULL, 7,
+                         NID_subject_key_identifier, "hash", 0);
     X509 *leaf =
-        mk_cert(rsa2048, "leaf", root, ec_p256, NID_authority_key_identifier,
+        tu_cert(rsa2048, "leaf", root, ec_p256, 7, NID_authority_key_identifier,
                 "keyid:always", NID_key_usage, "critical,digitalSignature", 0);
-    X509 *below = mk_cert(ec_p384, "below", leaf, rsa2048, 0);
+    X509 *below = tu_cert(ec_p384, "below", leaf, rsa2048, 7, 0);
     X509 *named =
-        mk_cert(ec_p384, "named", root, ec_p256, NID_authority_key_identifier,
-                "keyid:always,issuer:always", 0);
+        tu_cert(ec_p384, "named", root, ec_p256, 7,
+                NID_authority_key_identifier, "keyid:always,issuer:always", 0);
 
     ck_assert_ptr_nonnull(other);
     ck_assert_int_eq(issued(root, root), 1);
@@ -279,10 +237,10 @@ START_TEST(test_cert_view_issued_like_libcrypto)
     {
         /* An RSA CA of the same name signed this one: the EC root's key
          * cannot have made its signature. */
-        X509 *rsa_twin = mk_cert(rsa2048, "Root", NULL, NULL, 0);
-        X509 *by_rsa = mk_cert(ec_p384, "by rsa", rsa_twin, rsa2048, 0);
+        X509 *rsa_twin = tu_cert(rsa2048, "Root", NULL, NULL, 7, 0);
+        X509 *by_rsa = tu_cert(ec_p384, "by rsa", rsa_twin, rsa2048, 7, 0);
         EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-        X509 *ed_root = mk_cert(ed, "Ed Root", NULL, NULL, 0);
+        X509 *ed_root = tu_cert(ed, "Ed Root", NULL, NULL, 7, 0);
 
         ck_assert_int_eq(issued(rsa_twin, by_rsa), 1);
         ck_assert_int_eq(issued(root, by_rsa), 0);
@@ -321,8 +279,8 @@ static void add_proxy_cert_info(X509 *x)
 
 START_TEST(test_cert_view_declines)
 {
-    X509 *x = mk_cert(ec_p256, "decline", NULL, NULL, 0);
-    X509 *proxy = mk_cert(ec_p256, "proxy", NULL, NULL, 0);
+    X509 *x = tu_cert(ec_p256, "decline", NULL, NULL, 7, 0);
+    X509 *proxy = tu_cert(ec_p256, "proxy", NULL, NULL, 7, 0);
     hwc_cert_view v;
     unsigned char *der = NULL, *big;
     int len = i2d_X509(x, &der);
@@ -382,8 +340,8 @@ static unsigned char *key_der(EVP_PKEY *pk, const char *structure, size_t *len,
 static void check_key(EVP_PKEY *pk, enum hwc_key_form form,
                       const char *structure, int ec)
 {
-    X509 *x = mk_cert(pk, "key", NULL, NULL, 0);
-    X509 *other = mk_cert(ec ? ec_p384 : rsa2048, "other", NULL, NULL, 0);
+    X509 *x = tu_cert(pk, "key", NULL, NULL, 7, 0);
+    X509 *other = tu_cert(ec ? ec_p384 : rsa2048, "other", NULL, NULL, 7, 0);
     size_t len = 0, p8len = 0;
     unsigned char *der = key_der(pk, structure, &len, NULL, NULL);
     unsigned char *cder, *oder, *p8;

@@ -41,25 +41,6 @@ static X509 *rsa_cert, *ec_cert;
 
 /*--------------------------------------------------------------- helpers */
 
-static X509 *mk_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *signer)
-{
-    X509 *x = X509_new();
-    X509_NAME *n;
-
-    ck_assert_ptr_nonnull(x);
-    ck_assert(X509_set_version(x, X509_VERSION_3));
-    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
-    ck_assert(X509_set_pubkey(x, key));
-    n = X509_get_subject_name(x);
-    ck_assert(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                         (const unsigned char *)cn, -1, -1, 0));
-    ck_assert(X509_set_issuer_name(x, n));
-    ck_assert(X509_sign(x, signer, EVP_sha256()) > 0);
-    return x;
-}
-
 /* PEM or DER of a key through OSSL_ENCODER; *len set; free with free(). */
 static char *encode_key(EVP_PKEY *pk, int selection, const char *type,
                         const char *structure, const char *cipher, size_t *len)
@@ -163,8 +144,8 @@ static void setup(void)
     ec_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     ed_key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     ck_assert(rsa_key && ec_key && ed_key);
-    rsa_cert = mk_cert(rsa_key, "rsa leaf", rsa_key);
-    ec_cert = mk_cert(ec_key, "ec leaf", ec_key);
+    rsa_cert = tu_cert(rsa_key, "rsa leaf", NULL, NULL, 1, 0);
+    ec_cert = tu_cert(ec_key, "ec leaf", NULL, NULL, 1, 0);
 }
 
 static void teardown(void)

@@ -25,35 +25,12 @@ static X509 *root, *inter, *rsa_leaf, *ec_leaf, *other_root;
 
 /*--------------------------------------------------------------- helpers */
 
+/* A CA (ca) or end-entity certificate: tu_cert with basicConstraints. */
 static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
                      EVP_PKEY *issuer_key, int ca, long serial)
 {
-    X509 *x = X509_new();
-    X509_NAME *n;
-    X509_EXTENSION *ext;
-    X509V3_CTX v3;
-
-    ck_assert_ptr_nonnull(x);
-    ck_assert(X509_set_version(x, X509_VERSION_3));
-    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), serial));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
-    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
-    ck_assert(X509_set_pubkey(x, key));
-    n = X509_get_subject_name(x);
-    ck_assert(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                         (const unsigned char *)cn, -1, -1, 0));
-    ck_assert(X509_set_issuer_name(
-        x, issuer != NULL ? X509_get_subject_name(issuer) : n));
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
-                              ca ? "critical,CA:TRUE" : "CA:FALSE");
-    ck_assert_ptr_nonnull(ext);
-    ck_assert(X509_add_ext(x, ext, -1));
-    X509_EXTENSION_free(ext);
-    ck_assert(
-        X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
-    return x;
+    return tu_cert(key, cn, issuer, issuer_key, serial, NID_basic_constraints,
+                   ca ? "critical,CA:TRUE" : "CA:FALSE", 0);
 }
 
 /* Concatenated PEM of the certificates (NULL-terminated list). */
@@ -726,29 +703,19 @@ START_TEST(test_ec_point_off_curve)
 }
 END_TEST
 
-/* A certificate for key named cn by issuer (self-signed when NULL), with
- * key identifiers: its SKID from key, its AKID from issuer's SKID. */
+/* A CA certificate for key named cn by issuer (self-signed when NULL),
+ * with key identifiers: its SKID from key, its AKID from issuer's SKID. */
 static X509 *mk_cert_kid(EVP_PKEY *key, const char *cn, X509 *issuer,
                          EVP_PKEY *issuer_key)
 {
-    X509 *x = mk_cert(key, cn, issuer, issuer_key, 1, 12);
-    X509V3_CTX v3;
-    X509_EXTENSION *ext;
-
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash");
-    ck_assert(ext != NULL && X509_add_ext(x, ext, -1));
-    X509_EXTENSION_free(ext);
-    if (issuer != NULL) {
-        ext = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
-                                  "keyid:always");
-        ck_assert(ext != NULL && X509_add_ext(x, ext, -1));
-        X509_EXTENSION_free(ext);
+    if (issuer == NULL) {
+        return tu_cert(key, cn, NULL, NULL, 12, NID_basic_constraints,
+                       "critical,CA:TRUE", NID_subject_key_identifier, "hash",
+                       0);
     }
-    ck_assert(
-        X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
-    return x;
+    return tu_cert(key, cn, issuer, issuer_key, 12, NID_basic_constraints,
+                   "critical,CA:TRUE", NID_subject_key_identifier, "hash",
+                   NID_authority_key_identifier, "keyid:always", 0);
 }
 
 /* Same name as the root and an AKID pointing at it, but a public key that

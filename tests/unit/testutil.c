@@ -1,10 +1,16 @@
 /* testutil.c: helpers shared by the check unit tests. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <check.h>
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "hwc.h"
 
@@ -80,4 +86,43 @@ char *tu_pem_armour(const char *label, const unsigned char *der, size_t len,
     snprintf(out + w, cap - w, "-----END %s-----%s", label, eol);
     OPENSSL_free(b64);
     return out;
+}
+
+X509 *tu_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
+              long serial, ...)
+{
+    X509 *x = X509_new();
+    X509V3_CTX v3;
+    va_list ap;
+    int nid;
+
+    ck_assert_ptr_nonnull(x);
+    ck_assert(X509_set_version(x, X509_VERSION_3));
+    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), serial));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    ck_assert(X509_set_pubkey(x, key));
+    ck_assert(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+                                         MBSTRING_ASC,
+                                         (const unsigned char *)cn, -1, -1, 0));
+    ck_assert(
+        X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x)));
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+    va_start(ap, serial);
+    while ((nid = va_arg(ap, int)) != 0) {
+        const char *val = va_arg(ap, const char *);
+        X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, nid, val);
+
+        ck_assert_msg(ext != NULL, "extension %d %s", nid, val);
+        ck_assert(X509_add_ext(x, ext, -1));
+        X509_EXTENSION_free(ext);
+    }
+    va_end(ap);
+    issuer_key = issuer_key != NULL ? issuer_key : key;
+    ck_assert(
+        X509_sign(x, issuer_key,
+                  EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL : EVP_sha256()) >
+        0);
+    return x;
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <openssl/types.h>
+
 /* Drains OpenSSL's error queue into a static string (for assertions). */
 const char *tu_errors(void);
 /* Reads a whole file; NULL if it cannot. Free with free(). */
@@ -15,5 +17,12 @@ const char *tu_src_path(const char *rel);
  * 64; free with free(). */
 char *tu_pem_armour(const char *label, const unsigned char *der, size_t len,
                     const char *eol);
+
+/* A certificate for key named CN=cn, issued by issuer with issuer_key
+ * (both NULL: self-signed), valid for a day, signed with SHA-256 (Ed25519:
+ * no digest), with the v3 extensions given as (int nid, const char *value)
+ * pairs in X509V3_EXT_conf_nid syntax, ending in 0. Asserts on failure. */
+X509 *tu_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
+              long serial, ...);
 
 #endif
