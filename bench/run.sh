@@ -200,7 +200,9 @@ wait_accept() { # LOG: until s_server says ACCEPT (10 s)
 # and a file key of the same type with its certificate.
 make_tls_material() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$T/ca.key" -out "$T/ca.pem" -subj "/CN=bench CA" -days 2 2>/dev/null &&
+    -keyout "$T/ca.key" -out "$T/ca.pem" -subj "/CN=bench CA" -days 2 \
+    -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null &&
     OPENSSL_CONF=$CACHED openssl req -new -key "kms:key/$EMU_KMS_RSA2048" \
       -subj /CN=127.0.0.1 2>/dev/null |
     openssl x509 -req -CA "$T/ca.pem" -CAkey "$T/ca.key" -days 2 \

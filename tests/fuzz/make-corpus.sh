@@ -19,7 +19,8 @@ done
 # --- keys and certificates: a CA and an EC leaf, plus a small RSA key
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/ca.key" 2>/dev/null
 openssl req -new -x509 -key "$T/ca.key" -subj "/CN=fuzz CA" -days 36500 \
-  -sha256 -out "$T/ca.pem" 2>/dev/null
+  -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign,cRLSign -sha256 -out "$T/ca.pem" 2>/dev/null
 openssl ecparam -name prime256v1 -genkey -out "$T/leaf.sec1" 2>/dev/null
 openssl pkey -in "$T/leaf.sec1" -out "$T/leaf.p8" 2>/dev/null
 openssl req -new -key "$T/leaf.p8" -subj "/CN=fuzz.example.com" \
@@ -125,7 +126,8 @@ PY
 # the leaf's key as PKCS#1 ("RSA PRIVATE KEY"), as the SCM documentation
 # shows it; the chain given leaf-last to be ordered.
 openssl req -new -x509 -newkey rsa:1024 -nodes -keyout "$T/rroot.key" \
-  -subj "/CN=fuzz RSA root" -days 36500 -out "$T/rroot.pem" 2>/dev/null
+  -subj "/CN=fuzz RSA root" -days 36500 -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign,cRLSign -out "$T/rroot.pem" 2>/dev/null
 openssl req -new -newkey rsa:1024 -nodes -keyout "$T/rint.key" \
   -subj "/O=fuzz/CN=fuzz RSA intermediate" -out "$T/rint.csr" 2>/dev/null
 printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' \

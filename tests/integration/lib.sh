@@ -19,6 +19,12 @@ export HWC_TEST_TMP
 TESTS_RUN=0
 TESTS_FAILED=0
 
+# Extensions every test CA made with `openssl req -x509` needs: without a
+# configuration file req adds no basicConstraints, and OpenSSL 3.5 refuses
+# such a certificate as an issuer ("invalid CA certificate").
+HWC_CA_EXT=(-addext basicConstraints=critical,CA:TRUE
+  -addext keyUsage=critical,keyCertSign,cRLSign)
+
 fail() {
   echo "FAIL: $*" >&2
   exit 1

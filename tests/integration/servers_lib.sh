@@ -94,7 +94,7 @@ kms_cert() {
   if [ ! -f "$ETC/test-ca.pem" ]; then
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
       -keyout "$HWC_TEST_TMP/test-ca.key" -out "$ETC/test-ca.pem" \
-      -subj "/CN=hwcloud test CA" -days 2 2>/dev/null ||
+      -subj "/CN=hwcloud test CA" "${HWC_CA_EXT[@]}" -days 2 2>/dev/null ||
       fail "cannot make the test CA"
   fi
   OPENSSL_CONF=$HWC_TEST_TMP/openssl.cnf openssl req -new \

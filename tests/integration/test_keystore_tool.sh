@@ -6,7 +6,7 @@
 hwc_setup
 TOOL=${HWC_TOOL:-$HWC_BUILD_DIR/tools/hwcloud-store}
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=HSM CA" \
-  -keyout "$HWC_TEST_TMP/hsm.key" -out "$HWC_TEST_TMP/hsm-ca.pem" -days 1 2>/dev/null
+  "${HWC_CA_EXT[@]}" -keyout "$HWC_TEST_TMP/hsm.key" -out "$HWC_TEST_TMP/hsm-ca.pem" -days 1 2>/dev/null
 echo "not a certificate" > "$HWC_TEST_TMP/junk.pem"
 
 emu_reset

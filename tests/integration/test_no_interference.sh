@@ -188,7 +188,7 @@ for m in with without; do
   done
 done
 both "req -x509 CA" req -x509 -new -key ec.key -subj /CN=file-ca -days 2 \
-  -out @/ca.pem
+  "${HWC_CA_EXT[@]}" -out @/ca.pem
 printf 'subjectAltName=IP:127.0.0.1\n' >ext.cnf
 both "x509 -req (CA signs the RSA CSR)" x509 -req -in without/rsa.csr \
   -CA @/ca.pem -CAkey ec.key -set_serial 7 -days 2 -extfile ext.cnf \

@@ -91,7 +91,7 @@ emu_reset
 
 # --- TLS: a CA that does not sign the emulator is refused
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=other \
-  -keyout "$HWC_TEST_TMP/other.key" -out "$HWC_TEST_TMP/other.pem" -days 1 2>/dev/null
+  "${HWC_CA_EXT[@]}" -keyout "$HWC_TEST_TMP/other.key" -out "$HWC_TEST_TMP/other.pem" -days 1 2>/dev/null
 hwc_write_conf "ca_file = $HWC_TEST_TMP/other.pem"
 run_fail "untrusted server certificate" "request failed" openssl storeutl -noout "$SCM_KEY"
 # --- TLS: a trusted certificate for another host is refused

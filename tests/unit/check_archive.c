@@ -126,7 +126,9 @@ static void setup(void)
     ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     ck_assert(ca_key && leaf_key);
-    ca = tu_cert(ca_key, "DCS CA", NULL, NULL, 1, 0);
+    ca = tu_cert(ca_key, "DCS CA", NULL, NULL, 1, NID_basic_constraints,
+                 "critical,CA:TRUE", NID_key_usage,
+                 "critical,keyCertSign,cRLSign", 0);
     leaf = tu_cert(leaf_key, "redis.example.com", ca, ca_key, 2, 0);
     len = i2d_X509(ca, &ca_der);
     ck_assert_int_gt(len, 0);
