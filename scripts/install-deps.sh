@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing hwcloud needs, from Debian's packages
-# only. Run as root on Debian 12; a no-op for packages already present.
+# only. Run as root on Debian 12 or 13; a no-op for packages already present.
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev openssl
   libcurl4-openssl-dev libjansson-dev check libarchive-dev
   libmicrohttpd-dev curl ca-certificates python3)
+# libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default clang
+# (14 on Debian 12, 19 on Debian 13).
 TEST_PKGS=(default-jre-headless valgrind nginx haproxy apache2 procps clang
-  libclang-rt-14-dev)
+  libclang-rt-dev clang-format)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then
@@ -26,9 +28,12 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Servers installed for tests must not start on ports 80/443 (pitfalls, 8).
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-chmod +x /usr/sbin/policy-rc.d
-trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# Servers installed for tests must not start on ports 80/443. A policy-rc.d
+# that was already there (a CI chroot keeps one) stays.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
