@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -110,6 +111,33 @@ static void live_remove(hwc_auth *a)
 
 /*------------------------------------------------------- secret files */
 
+/*
+ * Who else could read or replace the secret: a file readable by others
+ * leaks it, one that others (or its group) can write, or that another user
+ * owns, lets them swap in credentials of their own, so that requests go
+ * out under an identity they control. root may own it (as OpenSSH accepts
+ * for the files it trusts): root can change anything anyway.
+ */
+static int secret_file_safe(const char *setting, const char *path,
+                            const struct stat *sb)
+{
+    const char *why = NULL;
+
+    if (sb->st_mode & S_IROTH) {
+        why = "is readable by others; chmod o-r it";
+    } else if (sb->st_mode & (S_IWOTH | S_IWGRP)) {
+        why = "is writable by its group or others; chmod go-w it";
+    } else if (sb->st_uid != geteuid() && sb->st_uid != 0) {
+        why = "is owned by another user; chown it to the user that reads it "
+              "(or root)";
+    }
+    if (why != NULL) {
+        hwc_raise(NULL, HWC_R_CONFIG, "%s: %s %s", setting, path, why);
+        return 0;
+    }
+    return 1;
+}
+
 char *hwc_read_secret_file(const char *setting, const char *path)
 {
     struct stat sb;
@@ -126,10 +154,8 @@ char *hwc_read_secret_file(const char *setting, const char *path)
         }
         return NULL;
     }
-    if (sb.st_mode & S_IROTH) {
+    if (!secret_file_safe(setting, path, &sb)) {
         fclose(f);
-        hwc_raise(NULL, HWC_R_CONFIG,
-                  "%s: %s is readable by others; chmod o-r it", setting, path);
         return NULL;
     }
     if (sb.st_mode & S_IRGRP) {

@@ -3,6 +3,7 @@
  * `debug` in openssl.cnf), written to stderr. Callers log method, path,
  * status and ids, never a secret: hwc_mask() is what a secret prints as.
  */
+#define _GNU_SOURCE /* secure_getenv */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +23,14 @@ static int env_truthy(const char *v)
 int hwc_debug_enabled(void)
 {
     if (debug_state < 0) {
-        debug_state = env_truthy(getenv("HWCLOUD_DEBUG"));
+        debug_state = env_truthy(secure_getenv("HWCLOUD_DEBUG"));
     }
     return debug_state;
 }
 
 void hwc_debug_enable(int on)
 {
-    debug_state = on ? 1 : (env_truthy(getenv("HWCLOUD_DEBUG")) ? 1 : 0);
+    debug_state = on ? 1 : (env_truthy(secure_getenv("HWCLOUD_DEBUG")) ? 1 : 0);
 }
 
 void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,
@@ -41,7 +42,7 @@ void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,
     const char *base = strrchr(file, '/');
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    hwc_vescapef(msg, sizeof(msg), fmt, ap); /* one line, whatever it echoes */
     va_end(ap);
     clock_gettime(CLOCK_REALTIME, &ts);
     fprintf(stderr, "hwcloud[%ld.%03ld] %s:%d %s: %s\n", (long)ts.tv_sec,

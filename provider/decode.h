@@ -31,9 +31,20 @@ typedef struct hwc_objs {
     hwc_obj *v;
     size_t n, cap;
     /* Entries that could not be decoded while others could, e.g.
-     * "alias1: wrong password; alias2: unsupported algorithm"; or NULL. */
+     * "alias1: wrong password; alias2: unsupported algorithm"; or NULL.
+     * Bounded (HWC_FAILED_MAX_*): notes past the bounds are counted in a
+     * "; and N more" tail. */
     char *failed;
+    size_t failed_len;   /* bytes of notes kept, without the tail */
+    size_t failed_notes; /* notes kept */
+    size_t failed_more;  /* notes dropped past the bounds */
 } hwc_objs;
+
+/* Bounds of hwc_objs.failed: a hostile archive or keystore with thousands
+ * of broken entries costs linear time and a short message. */
+#define HWC_FAILED_MAX_NOTES 20
+#define HWC_FAILED_MAX_TEXT 640 /* notes kept, "; " included, no tail */
+#define HWC_FAILED_MAX_NOTE 200 /* one note, longer ones are cut */
 
 /* Appends a copy of der (non-empty) and label; data_type may be NULL for
  * certs (kept to 15 characters). Entries are allocated with OPENSSL_malloc.
@@ -41,7 +52,7 @@ typedef struct hwc_objs {
 int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
                  const unsigned char *der, size_t len, const char *label);
 /* Notes an entry that failed (text is copied; "label: why", joined with
- * "; "); see hwc_objs.failed. */
+ * "; ", cut to the bounds above); see hwc_objs.failed. */
 int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why);
 /* Appends one X.509 certificate given as DER, which must be exactly one
  * certificate (trusted: OpenSSL's X509_AUX form, aux dropped). Returns 1

@@ -99,32 +99,39 @@ static int standalone_library(void)
     return standalone_lib;
 }
 
+static void core_set_error(int reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    core_vset_error(core_handle, reason, fmt, ap);
+    va_end(ap);
+}
+
 void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
                   const char *func, const char *fmt, ...)
 {
+    char msg[HWC_MSG_MAX];
     va_list ap;
     (void)ctx;
 
+    /* Formatted and escaped here, once: messages echo text from files
+     * and services, and must fit (libcrypto drops a longer one whole). */
+    va_start(ap, fmt);
+    hwc_vescapef(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     if (core_new_error != NULL && core_vset_error != NULL) {
         core_new_error(core_handle);
         if (core_set_error_debug != NULL) {
             core_set_error_debug(core_handle, file, line, func);
         }
-        va_start(ap, fmt);
-        core_vset_error(core_handle, reason, fmt, ap);
-        va_end(ap);
+        core_set_error(reason, "%s", msg);
     } else {
         ERR_new();
         ERR_set_debug(file, line, func);
-        va_start(ap, fmt);
-        ERR_vset_error(standalone_library(), reason, fmt, ap);
-        va_end(ap);
+        ERR_set_error(standalone_library(), reason, "%s", msg);
     }
     if (hwc_debug_enabled()) {
-        char msg[1024];
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
         hwc_debug_at(file, line, func, "error: %s: %s", hwc_reason_text(reason),
                      msg);
     }

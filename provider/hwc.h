@@ -68,6 +68,18 @@ void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
 #endif
     ;
 
+/*
+ * Text echoed in messages and logs, made printable (escape.c): control
+ * characters as \n \r \t \xNN, invalid UTF-8 bytes as \xNN, C1 controls
+ * and bidi/line-separator characters as \uNNNN; printable ASCII and other
+ * UTF-8 unchanged (so escaping twice changes nothing). dst always ends in
+ * NUL; text that does not fit is cut between characters. Returns the length.
+ * hwc_raise and hwc_debug escape every message this way.
+ */
+#define HWC_MSG_MAX 1024 /* what OpenSSL keeps of an error's text */
+size_t hwc_escape(char *dst, size_t cap, const char *src, size_t len);
+size_t hwc_vescapef(char *dst, size_t cap, const char *fmt, va_list ap);
+
 /*---------------------------------------------------------------- debug */
 
 /* True when HWCLOUD_DEBUG (env) or `debug` (openssl.cnf) asks for a log. */

@@ -77,22 +77,74 @@ int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
     return 1;
 }
 
-/* Appends "label: why" (or "why") to *failed, "; "-separated. */
-static int failed_append(char **failed, const char *label, const char *why)
-{
-    hwc_buf b = {0};
-    char *s;
+/* Room for the "; and N more" tail behind the notes kept. */
+#define FAILED_TAIL 48
+#define FAILED_CAP (HWC_FAILED_MAX_TEXT + FAILED_TAIL)
 
-    if ((*failed != NULL && !hwc_buf_printf(&b, "%s; ", *failed)) ||
-        (label != NULL && !hwc_buf_printf(&b, "%s: ", label)) ||
-        !hwc_buf_append_str(&b, why != NULL ? why : "failed") ||
-        (s = (char *)hwc_buf_steal(&b, NULL)) == NULL) {
-        hwc_buf_free(&b);
-        return 0;
+/* The buffer is allocated once at its full size: notes are appended in
+ * place, never by copying what came before. */
+static int failed_room(hwc_objs *l)
+{
+    if (l->failed == NULL) {
+        if ((l->failed = OPENSSL_malloc(FAILED_CAP)) == NULL) {
+            return 0;
+        }
+        l->failed[0] = '\0';
+        l->failed_len = l->failed_notes = l->failed_more = 0;
     }
-    OPENSSL_free(*failed);
-    *failed = s;
     return 1;
+}
+
+static void failed_tail(hwc_objs *l)
+{
+    l->failed[l->failed_len] = '\0';
+    if (l->failed_more > 0) {
+        snprintf(l->failed + l->failed_len, FAILED_TAIL, "%sand %zu more",
+                 l->failed_len > 0 ? "; " : "", l->failed_more);
+    }
+}
+
+/* n bytes of s, shortened to a UTF-8 boundary when cut. */
+static size_t cut_utf8(const char *s, size_t n, size_t max)
+{
+    if (n <= max) {
+        return n;
+    }
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) {
+        max--;
+    }
+    return max;
+}
+
+/* Appends `notes` notes made of up to three pieces (at most max bytes in
+ * all), or counts them as dropped. */
+static void failed_put(hwc_objs *l, const char *a, const char *b, const char *c,
+                       size_t notes, size_t max)
+{
+    const char *parts[3] = {a, b, c};
+    size_t len[3], total = 0, sep = l->failed_len > 0 ? 2 : 0;
+
+    for (size_t i = 0; i < 3; i++) {
+        len[i] = parts[i] != NULL ? strlen(parts[i]) : 0;
+        len[i] = len[i] > 0 ? cut_utf8(parts[i], len[i], max - total) : 0;
+        total += len[i];
+    }
+    if (l->failed_more > 0 || l->failed_notes + notes > HWC_FAILED_MAX_NOTES ||
+        l->failed_len + sep + total > HWC_FAILED_MAX_TEXT) {
+        l->failed_more += notes;
+        failed_tail(l);
+        return;
+    }
+    memcpy(l->failed + l->failed_len, "; ", sep);
+    l->failed_len += sep;
+    for (size_t i = 0; i < 3; i++) {
+        if (len[i] > 0) {
+            memcpy(l->failed + l->failed_len, parts[i], len[i]);
+            l->failed_len += len[i];
+        }
+    }
+    l->failed_notes += notes;
+    failed_tail(l);
 }
 
 int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why)
@@ -102,48 +154,57 @@ int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why)
                   "hwc_objs_note_failure: invalid arguments");
         return 0;
     }
-    if (!failed_append(&l->failed, label, why)) {
+    if (!failed_room(l)) {
         hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
         return 0;
     }
+    failed_put(l, label, label != NULL ? ": " : NULL,
+               why != NULL ? why : "failed", 1, HWC_FAILED_MAX_NOTE);
     return 1;
+}
+
+/* src's notes behind dst's, as one piece (kept whole or dropped whole). */
+static void failed_merge(hwc_objs *dst, hwc_objs *src)
+{
+    if (src->failed == NULL) {
+        return;
+    }
+    if (dst->failed == NULL) {
+        dst->failed = src->failed;
+        dst->failed_len = src->failed_len;
+        dst->failed_notes = src->failed_notes;
+        dst->failed_more = src->failed_more;
+        src->failed = NULL;
+        return;
+    }
+    if (src->failed_notes > 0) {
+        src->failed[src->failed_len] = '\0';
+        failed_put(dst, src->failed, NULL, NULL, src->failed_notes,
+                   HWC_FAILED_MAX_TEXT);
+    }
+    dst->failed_more += src->failed_more;
+    failed_tail(dst);
 }
 
 int hwc_objs_move(hwc_objs *dst, hwc_objs *src)
 {
-    char *failed = NULL;
-
     if (dst == NULL || src == NULL || dst == src) {
         hwc_raise(NULL, HWC_R_INTERNAL, "hwc_objs_move: invalid arguments");
         return 0;
     }
-    if (src->failed != NULL) {
-        if (dst->failed != NULL && !failed_append(&failed, NULL, dst->failed)) {
-            goto oom;
-        }
-        if (!failed_append(&failed, NULL, src->failed)) {
-            goto oom;
-        }
-    }
     if (!objs_reserve(dst, src->n)) {
-        goto oom;
+        hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
+        return 0;
     }
+    failed_merge(dst, src);
     if (src->n > 0) {
         memcpy(dst->v + dst->n, src->v, src->n * sizeof(hwc_obj));
         dst->n += src->n;
-    }
-    if (failed != NULL) {
-        OPENSSL_free(dst->failed);
-        dst->failed = failed;
     }
     OPENSSL_free(src->v);
     OPENSSL_free(src->failed);
     memset(src, 0, sizeof(*src));
     return 1;
-oom:
-    OPENSSL_free(failed);
-    hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
-    return 0;
 }
 
 void hwc_objs_free(hwc_objs *l)

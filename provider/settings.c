@@ -3,6 +3,7 @@
  * variables, default, validation) and where each value came from, so that
  * errors and `hwcloud-store check` can say which source a bad value has.
  */
+#define _GNU_SOURCE /* secure_getenv */
 #include <ctype.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -182,7 +183,9 @@ int hwc_settings_set(hwc_settings *st, enum hwc_setting s, const char *v,
 static int set_from_env(hwc_settings *st, enum hwc_setting s, const char *var,
                         enum hwc_source src)
 {
-    const char *v = var != NULL ? getenv(var) : NULL;
+    /* Never from the environment of a setuid or setcap program, whose
+     * caller chooses it: OpenSSL reads its own variables the same way. */
+    const char *v = var != NULL ? secure_getenv(var) : NULL;
 
     if (v == NULL || *v == '\0') {
         return 1;
@@ -329,7 +332,11 @@ static int validate_one(const hwc_settings *st, enum hwc_setting s)
         ok = strcspn(v, "\r\n") == strlen(v);
         break;
     }
-    if (s == HWC_S_REGION) {
+    if (s == HWC_S_TIMEOUT || s == HWC_S_CONNECT_TIMEOUT) {
+        /* 0 is "no limit" to libcurl: a stalled API would hang forever. */
+        long n = hwc_get_long(st, s, -1);
+        ok = ok && n >= HWC_MIN_TIMEOUT && n <= HWC_MAX_TIMEOUT;
+    } else if (s == HWC_S_REGION) {
         ok = hwc_valid_region(v);
     } else if (s == HWC_S_PROJECT_ID) {
         ok = hwc_valid_project_id(v);
@@ -361,6 +368,11 @@ static const char *expected_form(enum hwc_setting s)
         return "huaweicloud or otc";
     case HWC_S_AUTH:
         return "auto, token, password, agency, aksk or metadata";
+    case HWC_S_TIMEOUT:
+    case HWC_S_CONNECT_TIMEOUT:
+        return "a whole number of seconds from " HWC_STR(
+            HWC_MIN_TIMEOUT) " to " HWC_STR(HWC_MAX_TIMEOUT) " (0 would "
+                                                             "mean no limit)";
     default:
         break;
     }

@@ -5,6 +5,7 @@
  * provider as a built-in, so that `export` goes through the very store
  * loader the servers use, configured by the same file.
  */
+#define _GNU_SOURCE /* secure_getenv */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,7 +30,8 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 
 char *tool_config_file(const tool_opts *o)
 {
-    const char *env = getenv("OPENSSL_CONF");
+    /* As OpenSSL reads it: never in a setuid or setcap process. */
+    const char *env = secure_getenv("OPENSSL_CONF");
 
     if (o->config != NULL) {
         return OPENSSL_strdup(o->config);

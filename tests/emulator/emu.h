@@ -135,7 +135,9 @@ void stats_reset(void);
 struct emu_fault {
     char action[16];
     int status;
-    char *body;
+    char *body; /* NUL-terminated; body_len bytes (a file may hold NULs) */
+    size_t body_len;
+    const char *ctype; /* Content-Type of a status answer (static), or NULL */
     json_t *headers;
     long delay_ms;
     uint64_t size;

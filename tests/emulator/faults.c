@@ -27,6 +27,22 @@ static int valid_action(const char *a)
     return 0;
 }
 
+/* The answer outlives the fault: Content-Types come from this table. */
+static const char *known_ctype(const char *ct)
+{
+    static const char *const known[] = {"application/json;charset=UTF-8",
+                                        "application/json",
+                                        "text/plain",
+                                        "text/html",
+                                        "application/xml",
+                                        "application/octet-stream",
+                                        NULL};
+    for (size_t i = 0; known[i] != NULL; i++)
+        if (strcmp(known[i], ct) == 0)
+            return known[i];
+    return NULL;
+}
+
 static int parse_fault(json_t *spec, struct fault_node *n)
 {
     const char *action = json_string_value(json_object_get(spec, "action"));
@@ -45,7 +61,18 @@ static int parse_fault(json_t *spec, struct fault_node *n)
     if (n->f.status < 100 || n->f.status > 599)
         n->f.status = 503;
     const char *body = json_string_value(json_object_get(spec, "body"));
+    const char *file = json_string_value(json_object_get(spec, "body_file"));
+    const char *ctype =
+        json_string_value(json_object_get(spec, "content_type"));
+    if (body != NULL && file != NULL)
+        return -1;
     n->f.body = body != NULL ? emu_strdup(body) : NULL;
+    n->f.body_len = body != NULL ? strlen(body) : 0;
+    if (file != NULL &&
+        (n->f.body = (char *)emu_read_file(file, &n->f.body_len)) == NULL)
+        return -1;
+    if (ctype != NULL && (n->f.ctype = known_ctype(ctype)) == NULL)
+        return -1;
     json_t *h = json_object_get(spec, "headers");
     n->f.headers = json_is_object(h) ? json_incref(h) : NULL;
     json_t *d = json_object_get(spec, "delay_ms");
@@ -68,8 +95,10 @@ int fault_add(json_t *spec, char *err, size_t errlen)
                  "need {\"action\": one of status, delay, "
                  "truncate, malformed, oversize, reset, "
                  "expire_token, wrong_shape, \"match\", "
-                 "\"count\" (not 0; negative = unlimited)}");
+                 "\"count\" (not 0; negative = unlimited), \"body\" or "
+                 "\"body_file\" (a readable file)}");
         free(n->match);
+        fault_free(&n->f);
         free(n);
         return -1;
     }
@@ -99,7 +128,13 @@ int fault_take(const char *method, const char *path, struct emu_fault *out)
         if (strstr(key, n->match) == NULL)
             continue;
         *out = n->f;
-        out->body = n->f.body != NULL ? emu_strdup(n->f.body) : NULL;
+        out->body = NULL;
+        if (n->f.body != NULL) {
+            out->body = malloc(n->f.body_len + 1);
+            if (out->body == NULL)
+                abort();
+            memcpy(out->body, n->f.body, n->f.body_len + 1);
+        }
         out->headers = n->f.headers != NULL ? json_incref(n->f.headers) : NULL;
         if (n->remaining > 0 && --n->remaining == 0) {
             *pp = n->next;
@@ -156,10 +191,15 @@ static void apply_status(const struct emu_fault *f, struct emu_resp *r,
     if (f->body == NULL) {
         default_error(r, svc, f->status);
     } else {
-        const char *ct = f->body[0] == '{' || f->body[0] == '['
+        const char *ct = f->ctype != NULL ? f->ctype
+                         : f->body[0] == '{' || f->body[0] == '['
                              ? "application/json;charset=UTF-8"
                              : "text/plain";
-        resp_body(r, f->status, ct, emu_strdup(f->body), strlen(f->body));
+        char *copy = malloc(f->body_len + 1);
+        if (copy == NULL)
+            abort();
+        memcpy(copy, f->body, f->body_len + 1);
+        resp_body(r, f->status, ct, copy, f->body_len);
     }
     const char *k;
     json_t *v;

@@ -388,6 +388,77 @@ START_TEST(test_partial_failure_noted)
 }
 END_TEST
 
+/* A tgz of 10000 broken members (the entry cap) and one good one: each
+ * note used to copy all before it, minutes of work. The notes are now
+ * bounded and the message says how many more there were. */
+START_TEST(test_many_failures_bounded)
+{
+    enum { N = 9999 };
+    struct member *m = calloc(N + 1, sizeof(*m));
+    char(*names)[32] = calloc(N, sizeof(*names));
+    size_t len;
+    unsigned char *z;
+    hwc_objs l = {0};
+
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "broken-%05zu.crt", i);
+        m[i] = (struct member){names[i], BAD_CRT, sizeof(BAD_CRT) - 1};
+    }
+    m[N] = (struct member){"ca.crt", ca_pem, strlen(ca_pem)};
+    z = mk_archive(F_TGZ, m, N + 1, &len);
+    ck_assert_msg(hwc_decode_archive_certs(z, len, 64 * CAP, &l), "%s",
+                  tu_errors());
+    ck_assert_uint_eq(l.n, 1);
+    ck_assert_ptr_nonnull(l.failed);
+    ck_assert_uint_le(strlen(l.failed), HWC_FAILED_MAX_TEXT + 40);
+    ck_assert_uint_eq(l.failed_notes + l.failed_more, N);
+    ck_assert_uint_le(l.failed_notes, HWC_FAILED_MAX_NOTES);
+    ck_assert_msg(strstr(l.failed, "broken-00000.crt: PEM block 1") != NULL,
+                  "%s", l.failed);
+    ck_assert_msg(strstr(l.failed, "more") != NULL &&
+                      strstr(l.failed, "; and 99") != NULL,
+                  "%s", l.failed);
+    hwc_objs_free(&l);
+    free(z);
+    free(names);
+    free(m);
+}
+END_TEST
+
+/* The bounds themselves: count, total length, one long note, merging. */
+START_TEST(test_failure_note_bounds)
+{
+    hwc_objs a = {0}, b = {0};
+    char big[5000], want[64];
+
+    for (int i = 0; i < 100000; i++) {
+        ck_assert(hwc_objs_note_failure(&a, "member", "broken"));
+    }
+    snprintf(want, sizeof(want), "; and %d more",
+             100000 - HWC_FAILED_MAX_NOTES);
+    ck_assert_msg(strstr(a.failed, want) != NULL, "%s", a.failed);
+    ck_assert_uint_eq(a.failed_notes, HWC_FAILED_MAX_NOTES);
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ck_assert(hwc_objs_note_failure(&b, big, "broken"));
+    ck_assert_uint_eq(strlen(b.failed), HWC_FAILED_MAX_NOTE);
+    ck_assert(hwc_objs_note_failure(&b, NULL, "second"));
+    ck_assert(hwc_objs_move(&a, &b));
+    ck_assert_ptr_null(b.failed);
+    snprintf(want, sizeof(want), "; and %d more",
+             100000 - HWC_FAILED_MAX_NOTES + 2);
+    ck_assert_msg(strstr(a.failed, want) != NULL, "%s", a.failed);
+    ck_assert_uint_le(strlen(a.failed), HWC_FAILED_MAX_TEXT + 40);
+    hwc_objs_free(&a);
+    /* A short list merged into an empty one keeps its text. */
+    ck_assert(hwc_objs_note_failure(&b, "one", "bad"));
+    ck_assert(hwc_objs_note_failure(&a, "zero", "bad"));
+    ck_assert(hwc_objs_move(&a, &b));
+    ck_assert_str_eq(a.failed, "zero: bad; one: bad");
+    hwc_objs_free(&a);
+}
+END_TEST
+
 START_TEST(test_garbage_and_damage)
 {
     const struct member m[] = {{"ca.crt", ca_pem, strlen(ca_pem)},
@@ -455,6 +526,8 @@ static Suite *archive_suite(void)
     tcase_add_test(tc, test_no_certificate);
     tcase_add_test(tc, test_partial_failure_noted);
     tcase_add_test(tc, test_garbage_and_damage);
+    tcase_add_test(tc, test_many_failures_bounded);
+    tcase_add_test(tc, test_failure_note_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

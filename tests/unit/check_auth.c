@@ -372,6 +372,39 @@ START_TEST(test_secret_file_modes)
 }
 END_TEST
 
+/* Whoever can write the file can swap in credentials of their own. */
+START_TEST(test_secret_file_writers)
+{
+    static const mode_t modes[] = {0620, 0602, 0622, 0660};
+    char *p = secret_file("s3cret\n", 0600);
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        ck_assert_int_eq(chmod(p, modes[i]), 0);
+        ck_assert_ptr_null(hwc_read_secret_file("token_file", p));
+        ck_assert_msg(strstr(tu_errors(), "writable by its group or others"),
+                      "mode %o", (unsigned)modes[i]);
+    }
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_secret_file_owner)
+{
+    char *p = secret_file("s3cret\n", 0600), *v;
+
+    /* A file owned by another user needs root to make. */
+    ck_assert_msg(geteuid() == 0, "this test must run as root");
+    ck_assert_int_eq(chown(p, 65534, 65534), 0);
+    ck_assert_ptr_null(hwc_read_secret_file("token_file", p));
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "is owned by another user"));
+    ck_assert_int_eq(chown(p, 0, 65534), 0); /* root's own: accepted */
+    v = hwc_read_secret_file("token_file", p);
+    ck_assert_str_eq(v, "s3cret");
+    hwc_secret_free(v);
+    unlink(p);
+}
+END_TEST
+
 START_TEST(test_secret_file_used)
 {
     char *p = secret_file("FROMFILE\n", 0600);
@@ -446,6 +479,8 @@ static Suite *auth_suite(void)
     tcase_add_test(ak, test_refresh_policy);
     tcase_add_test(ak, test_token_project_mismatch);
     tcase_add_test(sec, test_secret_file_modes);
+    tcase_add_test(sec, test_secret_file_writers);
+    tcase_add_test(sec, test_secret_file_owner);
     tcase_add_test(sec, test_secret_file_used);
     tcase_add_test(iam, test_parse_time);
     tcase_add_test(iam, test_refresh_margin);

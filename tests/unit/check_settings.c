@@ -1,10 +1,24 @@
 /* check_settings.c: precedence and validation of configuration values. */
+#define _GNU_SOURCE /* secure_getenv */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hwc.h"
 #include "settings.h"
 #include "testutil.h"
+
+/*
+ * This program's own secure_getenv, which the provider code linked into it
+ * calls instead of glibc's: with `privileged` set it answers as glibc does
+ * in a setuid or setcap process (nothing), while getenv still sees all.
+ */
+static int privileged;
+
+char *secure_getenv(const char *name)
+{
+    return privileged ? NULL : getenv(name);
+}
 
 static void clear_env(void)
 {
@@ -73,7 +87,11 @@ static const struct bad_case bad[] = {
     {HWC_S_KMS_ENDPOINT, "ftp://x", "kms_endpoint"},
     {HWC_S_CLOUD, "aws", "huaweicloud or otc"},
     {HWC_S_AUTH, "magic", "auto, token"},
-    {HWC_S_TIMEOUT, "-1", "non-negative"},
+    {HWC_S_TIMEOUT, "-1", "whole number of seconds from 1 to 3600"},
+    /* libcurl takes 0 as "no limit": a stalled API would hang forever. */
+    {HWC_S_TIMEOUT, "0", "setting timeout (from openssl.cnf): '0'"},
+    {HWC_S_CONNECT_TIMEOUT, "0", "(0 would mean no limit)"},
+    {HWC_S_TIMEOUT, "3601", "from 1 to 3600"},
     {HWC_S_URI_PEM, "maybe", "yes or no"},
     {HWC_S_TOKEN, "abc\ndef", "token (from openssl.cnf): value"},
 };
@@ -123,6 +141,41 @@ START_TEST(env_source_named)
 }
 END_TEST
 
+/* A setuid program's caller picks its environment: it must not choose
+ * where the password goes (iam_endpoint, ca_file) or turn on logging. */
+START_TEST(privileged_ignores_env)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    clear_env();
+    setenv("HWCLOUD_IAM_ENDPOINT", "https://iam.attacker.example", 1);
+    setenv("HWCLOUD_CA_FILE", "/tmp/attacker-ca.pem", 1);
+    setenv("HUAWEICLOUD_SDK_AK", "AKATTACKER", 1);
+    setenv("HWCLOUD_DEBUG", "1", 1);
+    privileged = 1;
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_ptr_null(hwc_get(st, HWC_S_IAM_ENDPOINT));
+    ck_assert_ptr_null(hwc_get(st, HWC_S_CA_FILE));
+    ck_assert_ptr_null(hwc_get(st, HWC_S_ACCESS_KEY));
+    hwc_debug_enable(0);
+    ck_assert_int_eq(hwc_debug_enabled(), 0);
+    hwc_settings_free(st);
+    /* The same environment, unprivileged: every value is taken. */
+    privileged = 0;
+    st = hwc_settings_new();
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_str_eq(hwc_get(st, HWC_S_IAM_ENDPOINT),
+                     "https://iam.attacker.example");
+    ck_assert_str_eq(hwc_get(st, HWC_S_ACCESS_KEY), "AKATTACKER");
+    hwc_debug_enable(0);
+    ck_assert_int_eq(hwc_debug_enabled(), 1);
+    hwc_debug_enable(0);
+    unsetenv("HWCLOUD_DEBUG");
+    hwc_settings_free(st);
+    clear_env();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("settings");
@@ -135,6 +188,7 @@ int main(void)
     tcase_add_loop_test(tc, invalid_values, 0, sizeof(bad) / sizeof(bad[0]));
     tcase_add_test(tc, metadata_may_be_http);
     tcase_add_test(tc, env_source_named);
+    tcase_add_test(tc, privileged_ignores_env);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

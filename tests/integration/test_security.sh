@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The promises of docs/security.md that an adversary tests, each against
+# the emulator with the fault that breaks it: privileged processes ignore
+# the environment, secret files others could write are refused, timeouts
+# have a floor, failure notes of hostile archives stay bounded.
+. "$(dirname "$0")/lib.sh"
+hwc_setup
+T=$HWC_TEST_TMP
+H=$HWC_SOURCE_DIR/tests/integration/helpers
+
+# --- a setgid program (AT_SECURE) ignores the HWCLOUD_* environment ------
+# The caller of a setuid/setcap program picks its environment: it must
+# not choose where the password goes or which CA vouches for it.
+[ "$(id -u)" = 0 ] || fail "this test must run as root (it makes a setgid program)"
+PRIV=$T/priv
+mkdir -p "$PRIV" && chmod 755 "$PRIV"
+cp "$HWC_TOOL" "$PRIV/hwcloud-store"
+chgrp 65534 "$PRIV/hwcloud-store" && chmod 2755 "$PRIV/hwcloud-store"
+cp "$OPENSSL_CONF" "$PRIV/openssl.cnf"
+priv_check() {
+  env HWCLOUD_IAM_ENDPOINT=https://iam.attacker.example \
+    HWCLOUD_CA_FILE=/nonexistent/attacker-ca.pem HWCLOUD_DEBUG=1 \
+    "$@" check 2>&1 || true
+}
+OUT=$(priv_check "$PRIV/hwcloud-store" --config "$PRIV/openssl.cnf")
+expect_in "setgid: iam_endpoint is not taken from the environment" \
+  "^iam_endpoint +- +unset"
+expect_in "setgid: ca_file stays the configured one" "^ca_file +$EMU_CA +openssl.cnf"
+if grep -q "^hwcloud\[" <<<"$OUT"; then
+  echo "$OUT" >&2
+  fail "setgid: HWCLOUD_DEBUG turned the debug log on"
+fi
+pass "setgid: HWCLOUD_DEBUG is ignored"
+OUT=$(priv_check "$HWC_TOOL" --config "$PRIV/openssl.cnf")
+expect_in "unprivileged: the same environment is taken" \
+  "^iam_endpoint +https://iam.attacker.example +HWCLOUD_IAM_ENDPOINT"
+
+# --- secret files that others could replace ---------------------------
+echo "$EMU_TOKEN" > "$T/token"
+token_load() {
+  env -u HWCLOUD_TOKEN HWCLOUD_TOKEN_FILE="$T/token" \
+    openssl storeutl -noout -certs "scm:cert/$EMU_SCM_RSA"
+}
+chmod 600 "$T/token"
+run_ok "token_file 0600: accepted" token_load
+chmod 620 "$T/token"
+run_fail "token_file writable by its group: refused" \
+  "token_file: $T/token is writable by its group or others" token_load
+chmod 602 "$T/token"
+run_fail "token_file writable by others: refused" "writable by its group or others" token_load
+chmod 600 "$T/token" && chown 65534 "$T/token"
+run_fail "token_file owned by another user: refused" "is owned by another user" token_load
+chown 0 "$T/token"
+
+# --- timeouts: 0 would mean "no limit" to libcurl ---------------------
+for setting in timeout connect_timeout; do
+  hwc_write_conf "$setting = 0"
+  run_fail "$setting = 0 is refused" \
+    "setting $setting \\(from openssl.cnf\\): '0': expected a whole number of seconds from 1" \
+    "$HWC_TOOL" check
+  # A provider that refuses its configuration loads nothing.
+  run_fail "$setting = 0: openssl cannot use the provider" "unregistered scheme" \
+    openssl storeutl -noout -certs "scm:cert/$EMU_SCM_RSA"
+done
+hwc_write_conf
+
+# --- a DCS archive with 10000 broken members --------------------------
+# Each failure note used to copy all the notes before it (minutes of CPU
+# for a 180 KB download); now the notes are bounded.
+python3 - "$T/broken.tgz" "$EMU_DCS_CA" <<'PY'
+import io, sys, tarfile
+bad = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for i in range(9999):
+        ti = tarfile.TarInfo("certs/broken-%05d.crt" % i)
+        ti.size = len(bad)
+        t.addfile(ti, io.BytesIO(bad))
+    t.add(sys.argv[2], arcname="certs/ca.crt")
+PY
+emu_reset
+emu_fault "{\"match\":\"GET /obs/\",\"action\":\"status\",\"status\":200,\"body_file\":\"$T/broken.tgz\",\"content_type\":\"application/octet-stream\"}"
+run_fail "10000 broken members: the good one loads, the notes are bounded" \
+  "entries not loaded: certs/broken-00000.crt: PEM block 1 \\(CERTIFICATE\\): not a valid X.509 certificate; .*; and 99[0-9]{2} more" \
+  openssl storeutl -certs "dcs:ssl/$EMU_DCS_TGZ"
+expect_in "10000 broken members: the CA was handed over" "BEGIN CERTIFICATE"
+len=$(grep -o "entries not loaded: .*" <<<"$OUT" | head -1 | wc -c)
+[ "$len" -le 1100 ] || fail "the failure message is $len bytes long"
+pass "the failure message is $len bytes long"
+
+hwc_done
