@@ -45,6 +45,7 @@ typedef struct hwc_objs {
 #define HWC_FAILED_MAX_NOTES 20
 #define HWC_FAILED_MAX_TEXT 640 /* notes kept, "; " included, no tail */
 #define HWC_FAILED_MAX_NOTE 200 /* one note, longer ones are cut */
+#define HWC_FAILED_MAX_LEN (HWC_FAILED_MAX_TEXT + 47) /* with the tail */
 
 /* Appends a copy of der (non-empty) and label; data_type may be NULL for
  * certs (kept to 15 characters). Entries are allocated with OPENSSL_malloc.

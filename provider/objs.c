@@ -78,8 +78,8 @@ int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
 }
 
 /* Room for the "; and N more" tail behind the notes kept. */
-#define FAILED_TAIL 48
-#define FAILED_CAP (HWC_FAILED_MAX_TEXT + FAILED_TAIL)
+#define FAILED_CAP (HWC_FAILED_MAX_LEN + 1)
+#define FAILED_TAIL (FAILED_CAP - HWC_FAILED_MAX_TEXT)
 
 /* The buffer is allocated once at its full size: notes are appended in
  * place, never by copying what came before. */

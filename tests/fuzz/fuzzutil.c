@@ -90,8 +90,8 @@ void fz_check_objs(const char *what, const hwc_objs *objs)
             fz_fail(what, why);
         }
     }
-    if (objs->failed != NULL) {
-        (void)strlen(objs->failed);
+    if (objs->failed != NULL && strlen(objs->failed) > HWC_FAILED_MAX_LEN) {
+        fz_fail(what, "failure notes exceed their bound");
     }
     ERR_clear_error();
 }

@@ -176,6 +176,11 @@ def tar(name, members, mode):
 tar("certs.tar", [("ssl/ca.pem", ca)], "w")
 tar("certs.tgz", [("ca.pem", ca), ("leaf.der", der)], "w:gz")
 open(f"{a}/bundle.pem.gz", "wb").write(gzip.compress(leaf + ca, mtime=0))
+# Thousands of broken members (bounded failure notes), with names that
+# hold control characters (escaped in messages), and one good one.
+bad = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+tar("broken-many.tgz", [("ssl/broken-%04d\x1b[2J\n.crt" % i, bad)
+                        for i in range(2000)] + [("ssl/ca.pem", ca)], "w:gz")
 PY
 
 # --- keystores: the fixtures, as they are, plus small stores of one EC
