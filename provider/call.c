@@ -291,6 +291,20 @@ static void raise_failure(const hwc_call *c, int answered,
               msg[0] ? msg : "", r->request_id[0] ? r->request_id : "none");
 }
 
+#define HWC_JSON_TYPE "application/json;charset=UTF-8"
+
+static int add_content_headers(const hwc_call *c, hwc_hdrs *h)
+{
+    if (c->answer == HWC_ANSWER_PRESIGNED) {
+        return 1;
+    }
+    if (!hwc_hdrs_add(h, "Content-Type", HWC_JSON_TYPE)) {
+        return 0;
+    }
+    return c->answer != HWC_ANSWER_JSON ||
+           hwc_hdrs_add(h, "Accept", "application/json");
+}
+
 static int attempt(const hwc_call *c, const char *url, const char *host,
                    long deadline, hwc_http_resp *r)
 {
@@ -308,8 +322,7 @@ static int attempt(const hwc_call *c, const char *url, const char *host,
     if (left < o.timeout_ms) {
         o.timeout_ms = left > 1 ? left : 1;
     }
-    if (c->json_body != NULL &&
-        !hwc_hdrs_add(&h, "Content-Type", "application/json;charset=utf8")) {
+    if (!add_content_headers(c, &h)) {
         goto done;
     }
     if (c->auth_ops != NULL &&

@@ -38,14 +38,23 @@ typedef struct hwc_auth_ops {
     const char *(*name)(void *auth);
 } hwc_auth_ops;
 
+/* What a call answers with, which decides its Accept and Content-Type. */
+enum hwc_answer {
+    HWC_ANSWER_JSON = 0,  /* an API answering JSON: Accept application/json */
+    HWC_ANSWER_RAW,       /* an API answering a file: no Accept of ours */
+    HWC_ANSWER_PRESIGNED, /* not an API: a presigned object GET, whose
+                           * signature covers Content-Type: neither header */
+};
+
 typedef struct hwc_call {
     const char *what; /* URI or operation, for messages */
     enum hwc_service service;
-    const char *method;     /* "GET", "POST", "DELETE" */
-    const char *base_url;   /* "https://host[:port][/prefix]" */
-    const char *path;       /* "/v1.0/<project>/kms/get-publickey" */
-    const char *query;      /* encoded, without '?'; or NULL */
-    const char *json_body;  /* or NULL (no body) */
+    const char *method;    /* "GET", "POST", "DELETE" */
+    const char *base_url;  /* "https://host[:port][/prefix]" */
+    const char *path;      /* "/v1.0/<project>/kms/get-publickey" */
+    const char *query;     /* encoded, without '?'; or NULL */
+    const char *json_body; /* or NULL (no body) */
+    enum hwc_answer answer;
     const char *project_id; /* scope, for auth (may be NULL) */
     const char *domain_id;
     const char *region;

@@ -39,6 +39,7 @@ int hwc_codearts_download_keystore(const hwc_client *cl, const char *file_name,
     hwc_client_prepare(cl, &c, HWC_SVC_CODEARTS, "GET", base, "/v3/keystore");
     c.query = query;
     c.http = &o;
+    c.answer = HWC_ANSWER_RAW; /* the file itself, not JSON */
     if (hwc_call_perform(&c, &r)) {
         *data = hwc_buf_steal(&r.body, len);
         ok = *data != NULL;

@@ -73,6 +73,7 @@ static int download(const hwc_client *cl, const char *link,
     c.http = &o;
     c.auth_ops = NULL; /* presigned: no credentials may go to this host */
     c.auth = NULL;
+    c.answer = HWC_ANSWER_PRESIGNED;
     if (!hwc_call_perform(&c, &r)) {
         return 0;
     }

@@ -221,9 +221,9 @@ static struct curl_slist *build_headers(const hwc_http_req *req)
     struct curl_slist *list = NULL, *tmp;
     hwc_buf line = {0};
 
-    /* libcurl would add these on its own; we want them absent or ours. */
+    /* libcurl would add it on its own; we want it absent. Accept and
+     * Content-Type are the caller's (call.c). */
     list = curl_slist_append(list, "Expect:");
-    list = list ? curl_slist_append(list, "Accept: application/json") : NULL;
     for (size_t i = 0; list != NULL && i < req->nheaders; i++) {
         const hwc_header *h = &req->headers[i];
         if (strpbrk(h->name, "\r\n:") != NULL ||

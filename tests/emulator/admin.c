@@ -35,6 +35,9 @@ void admin_handle(struct emu_req *req, struct emu_resp *resp)
         ok(resp);
     } else if (strcmp(p, "/fault") == 0 && post) {
         add_fault(req, resp);
+    } else if (strcmp(p, "/clear-flags") == 0 && post) {
+        stats_clear_flags();
+        ok(resp);
     } else if (strcmp(p, "/expire-tokens") == 0 && post) {
         tokens_expire_all();
         ok(resp);
@@ -44,6 +47,7 @@ void admin_handle(struct emu_req *req, struct emu_resp *resp)
     } else {
         resp_err(resp, SVC_NONE, 404, "EMU.0404",
                  "admin routes: GET /_emu/stats, POST /_emu/reset, "
-                 "/_emu/fault, /_emu/expire-tokens, /_emu/revive-tokens");
+                 "/_emu/fault, /_emu/clear-flags, /_emu/expire-tokens, "
+                 "/_emu/revive-tokens");
     }
 }

@@ -88,7 +88,28 @@ static int check_sectoken(const struct emu_req *req, const char *want,
     return 0;
 }
 
-static int auth_aksk(struct emu_req *req, struct emu_resp *resp)
+/* A global service (SCM) takes its scope from X-Domain-Id with AK/SK; the
+ * SDK's global credentials always send it. */
+static int global_scope_ok(const struct emu_req *req, struct emu_resp *resp,
+                           enum emu_svc svc)
+{
+    const char *did = req_header(req, "X-Domain-Id");
+
+    if (svc != SVC_SCM)
+        return 0;
+    if (did == NULL) {
+        aksk_error(resp, "x-domain-id not found");
+        return -1;
+    }
+    if (strcmp(did, g_emu.domain_id) != 0) {
+        aksk_error(resp, "the x-domain-id does not match the access key");
+        return -1;
+    }
+    return 0;
+}
+
+static int auth_aksk(struct emu_req *req, struct emu_resp *resp,
+                     enum emu_svc svc)
 {
     const char *auth = req_header(req, "Authorization");
     char why[128] = "verify aksk signature fail";
@@ -110,6 +131,8 @@ static int auth_aksk(struct emu_req *req, struct emu_resp *resp)
         aksk_error(resp, why);
         return -1;
     }
+    if (global_scope_ok(req, resp, svc) != 0)
+        return -1;
     const char *pid = req_header(req, "X-Project-Id");
     snprintf(req->project_id, sizeof(req->project_id), "%s",
              pid != NULL ? pid : g_emu.project_id);
@@ -120,7 +143,7 @@ static int auth_aksk(struct emu_req *req, struct emu_resp *resp)
 int auth_check(struct emu_req *req, struct emu_resp *resp, enum emu_svc svc)
 {
     if (req_header(req, "Authorization") != NULL)
-        return auth_aksk(req, resp);
+        return auth_aksk(req, resp, svc);
     const char *tok = req_header(req, "X-Auth-Token");
     if (tok == NULL) {
         token_error(resp, svc, FAIL_MISSING);

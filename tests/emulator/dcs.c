@@ -27,12 +27,14 @@ const char *dcs_bucket(void)
     return "dcs-ssl-eu-de-emu";
 }
 
-/* OBS V2-style query signature: base64(HMAC-SHA1(secret, string)). */
+/* OBS V2-style query signature: base64(HMAC-SHA1(secret, string)), the
+ * string being method, Content-MD5, Content-Type, Expires and resource. */
 char *obs_signature(const char *bucket, const char *objdir, const char *file,
-                    long expires)
+                    long expires, const char *content_md5,
+                    const char *content_type)
 {
-    char *sts =
-        emu_printf("GET\n\n\n%ld\n/%s/%s/%s", expires, bucket, objdir, file);
+    char *sts = emu_printf("GET\n%s\n%s\n%ld\n/%s/%s/%s", content_md5,
+                           content_type, expires, bucket, objdir, file);
     unsigned char mac[20];
     unsigned int len = 0;
     HMAC(EVP_sha1(), g_emu.obs_secret, (int)strlen(g_emu.obs_secret),
@@ -46,7 +48,8 @@ static char *make_link(const struct dcs_inst *in)
     if (in->kind == D_FILELINK)
         return emu_strdup("file:///etc/passwd");
     long expires = (long)time(NULL) + 300;
-    char *sig = obs_signature(dcs_bucket(), in->objdir, in->file_name, expires);
+    char *sig =
+        obs_signature(dcs_bucket(), in->objdir, in->file_name, expires, "", "");
     char *esig = emu_url_encode(sig);
     int http = in->kind == D_HTTPLINK;
     char *link = emu_printf(

@@ -30,7 +30,10 @@ struct dcs_inst {
 const struct dcs_inst *dcs_find(const char *id);
 const struct dcs_inst *dcs_find_object(const char *objdir, const char *file);
 const char *dcs_bucket(void);
+/* The V2 query signature; content_md5 and content_type are the request's
+ * headers ("" when absent), which the string to sign covers. */
 char *obs_signature(const char *bucket, const char *objdir, const char *file,
-                    long expires);
+                    long expires, const char *content_md5,
+                    const char *content_type);
 
 #endif

@@ -42,6 +42,7 @@ struct emu_req {
     int https;
     enum emu_auth auth_kind; /* what the request presented */
     char project_id[33];     /* scope of the verified credentials or "" */
+    json_t *flags;           /* what an SDK would not send (strict.c); logged */
 };
 
 struct emu_resp {
@@ -130,6 +131,7 @@ void stats_service_connection(void);
 void stats_record(const struct emu_req *req, int status);
 json_t *stats_json(void);
 void stats_reset(void);
+void stats_clear_flags(void);
 
 /* faults.c */
 struct emu_fault {
@@ -148,6 +150,12 @@ void fault_free(struct emu_fault *f);
 void faults_reset(void);
 void fault_apply_pre(const struct emu_fault *f, struct emu_resp *r,
                      enum emu_svc svc);
+
+/* strict.c: 1 with RESP set when the request's form is refused */
+int strict_reject(const struct emu_req *req, struct emu_resp *resp,
+                  enum emu_svc svc);
+/* A new array of the request's flags (possibly empty). */
+json_t *strict_flags(const struct emu_req *req, enum emu_svc svc);
 
 /* tokens.c */
 char *token_issue(const char *project_id, long lifetime, time_t *expires);

@@ -55,7 +55,10 @@ static int check_query(struct emu_req *req, const char *bucket, const char *dir,
         obs_error(resp, 403, "AccessDenied", "Request has expired.");
         return -1;
     }
-    char *want = obs_signature(bucket, dir, file, e);
+    const char *md5 = req_header(req, "Content-MD5");
+    const char *ct = req_header(req, "Content-Type");
+    char *want =
+        obs_signature(bucket, dir, file, e, md5 ? md5 : "", ct ? ct : "");
     int ok = strcmp(want, sig) == 0;
     free(want);
     if (!ok)

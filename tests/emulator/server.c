@@ -42,6 +42,8 @@ static void dispatch(struct emu_req *req, struct emu_resp *resp,
         resp_err(resp, svc, 413, "APIG.0201", "Request entity too large.");
         return;
     }
+    if (strict_reject(req, resp, svc))
+        return;
     switch (svc) {
     case SVC_IAM:
         iam_handle(req, resp);
@@ -208,6 +210,7 @@ static enum MHD_Result handle(struct emu_req *req)
     enum emu_svc svc = req->https ? route_service(req->path) : SVC_META;
     if (req->https)
         mark_service_connection(req->conn);
+    req->flags = strict_flags(req, svc);
     int truncate = 0;
     if (!take_fault(req, &resp, svc, &truncate))
         dispatch(req, &resp, svc);
@@ -275,6 +278,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     free(req->body);
     free(req->query);
+    json_decref(req->flags);
     free(req);
     *con_cls = NULL;
 }

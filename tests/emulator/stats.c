@@ -16,6 +16,11 @@ static long total, connections, service_connections, http_requests;
 static long auth_count[3];
 static json_t *log_ring[LOG_MAX];
 static size_t log_next, log_len;
+/* Flagged requests survive /_emu/reset: a test that resets its counters
+ * must still fail on what it sent before. */
+#define FLAGGED_MAX 100
+static long flagged_count;
+static json_t *flagged;
 
 void stats_connection(void)
 {
@@ -71,6 +76,8 @@ static json_t *log_entry(const struct emu_req *req, int status)
     if (e == NULL) /* non UTF-8 path or query */
         e = json_pack("{s:s,s:s,s:i}", "method", "?", "path", "<binary>",
                       "status", status);
+    if (req->flags != NULL && json_array_size(req->flags) > 0)
+        json_object_set(e, "flags", req->flags);
     return e;
 }
 
@@ -103,6 +110,13 @@ void stats_record(const struct emu_req *req, int status)
     if (!req->https)
         http_requests++;
     auth_count[req->auth_kind]++;
+    if (json_object_get(e, "flags") != NULL) {
+        flagged_count++;
+        if (flagged == NULL)
+            flagged = json_array();
+        if (json_array_size(flagged) < FLAGGED_MAX)
+            json_array_append(flagged, e);
+    }
     json_decref(log_ring[log_next]);
     log_ring[log_next] = e;
     log_next = (log_next + 1) % LOG_MAX;
@@ -117,17 +131,21 @@ json_t *stats_json(void)
     pthread_mutex_lock(&lock);
     if (requests == NULL)
         requests = json_object();
+    if (flagged == NULL)
+        flagged = json_array();
     size_t start = (log_next + LOG_MAX - log_len) % LOG_MAX;
     for (size_t i = 0; i < log_len; i++)
         json_array_append(logarr, log_ring[(start + i) % LOG_MAX]);
-    json_t *o = json_pack(
-        "{s:O,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o}", "requests", requests,
-        "total", (json_int_t)total, "connections", (json_int_t)connections,
-        "service_connections", (json_int_t)service_connections, "http_requests",
-        (json_int_t)http_requests, "auth", "token",
-        (json_int_t)auth_count[AUTH_TOKEN], "aksk",
-        (json_int_t)auth_count[AUTH_AKSK], "none",
-        (json_int_t)auth_count[AUTH_NONE], "log", logarr);
+    json_t *o =
+        json_pack("{s:O,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:{s:I,s:O}}",
+                  "requests", requests, "total", (json_int_t)total,
+                  "connections", (json_int_t)connections, "service_connections",
+                  (json_int_t)service_connections, "http_requests",
+                  (json_int_t)http_requests, "auth", "token",
+                  (json_int_t)auth_count[AUTH_TOKEN], "aksk",
+                  (json_int_t)auth_count[AUTH_AKSK], "none",
+                  (json_int_t)auth_count[AUTH_NONE], "log", logarr, "flags",
+                  "count", (json_int_t)flagged_count, "requests", flagged);
     pthread_mutex_unlock(&lock);
     return o;
 }
@@ -144,5 +162,14 @@ void stats_reset(void)
         log_ring[i] = NULL;
     }
     log_next = log_len = 0;
+    pthread_mutex_unlock(&lock);
+}
+
+void stats_clear_flags(void)
+{
+    pthread_mutex_lock(&lock);
+    json_decref(flagged);
+    flagged = NULL;
+    flagged_count = 0;
     pthread_mutex_unlock(&lock);
 }

@@ -78,9 +78,28 @@ emu_start()
     set +a
 }
 
+# emu_flags: the requests the emulator flagged as something an official
+# SDK would never send (tests/emulator/strict.c), one per line as
+# "METHOD path: flag; flag"; nothing when there are none. Flags survive
+# emu_reset; POST /_emu/clear-flags drops them.
+emu_flags()
+{
+    emu_stats | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["flags"]["requests"]:
+    print("%s %s: %s" % (e["method"], e["path"], "; ".join(e["flags"])))
+'
+}
+
+# Flags seen by an emulator that was stopped before the test ended.
+_EMU_FLAGGED=""
+
 # emu_stop: stop the emulator started by emu_start (idempotent).
 emu_stop()
 {
+    if [ -n "$_EMU_PID" ] && kill -0 "$_EMU_PID" 2>/dev/null; then
+        _EMU_FLAGGED+=$(emu_flags 2>/dev/null || true)
+    fi
     if [ -n "$_EMU_PID" ]; then
         kill -TERM "$_EMU_PID" 2>/dev/null || true
         local i=0
@@ -154,16 +173,17 @@ print(total)
 # emu_aksk_headers METHOD URL [BODY]: print the curl -H arguments (one per
 # line) of an SDK-HMAC-SHA256 signature of the request, made with an
 # independent Python signer. Keys: EMU_SIGN_AK/EMU_SIGN_SK (default
-# EMU_AK/EMU_SK), optional EMU_SIGN_SECTOKEN (X-Security-Token) and
+# EMU_AK/EMU_SK), optional EMU_SIGN_SECTOKEN (X-Security-Token),
+# EMU_SIGN_SCOPE ("X-Project-Id: id" or "X-Domain-Id: id", signed) and
 # EMU_SIGN_DATE (X-Sdk-Date, default now).
 emu_aksk_headers()
 {
     python3 - "$1" "$2" "${3-}" "${EMU_SIGN_AK:-$EMU_AK}" \
         "${EMU_SIGN_SK:-$EMU_SK}" "${EMU_SIGN_SECTOKEN:-}" \
-        "${EMU_SIGN_DATE:-}" <<'PY'
+        "${EMU_SIGN_DATE:-}" "${EMU_SIGN_SCOPE:-}" <<'PY'
 import datetime, hashlib, hmac, sys
 import urllib.parse as up
-method, url, body, ak, sk, sectoken, date = sys.argv[1:8]
+method, url, body, ak, sk, sectoken, date, scope = sys.argv[1:9]
 u = up.urlsplit(url)
 esc = lambda s: up.quote(s, safe="~")
 uri = "/".join(esc(up.unquote(p)) for p in (u.path or "/").split("/"))
@@ -174,6 +194,9 @@ date = date or datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
 hdrs = {"host": u.netloc, "x-sdk-date": date}
 if sectoken:
     hdrs["x-security-token"] = sectoken
+if scope:
+    sname, _, sval = scope.partition(":")
+    hdrs[sname.strip().lower()] = sval.strip()
 names = sorted(hdrs)
 ch = "".join("%s:%s\n" % (k, hdrs[k].strip()) for k in names)
 creq = "\n".join([method, uri, cq, ch, ";".join(names),
@@ -184,6 +207,8 @@ sig = hmac.new(sk.encode(), sts.encode(), hashlib.sha256).hexdigest()
 print("X-Sdk-Date: " + date)
 if sectoken:
     print("X-Security-Token: " + sectoken)
+if scope:
+    print(scope)
 print("Authorization: SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, "
       "Signature=%s" % (ak, ";".join(names), sig))
 PY
@@ -199,15 +224,19 @@ emu_aksk_curl()
     while IFS= read -r line; do
         args+=(-H "$line")
     done < <(emu_aksk_headers "$method" "$url" "$body")
+    # As the SDKs: a JSON Content-Type on every API call.
+    args+=(-H "Content-Type: application/json;charset=UTF-8")
     if [ -n "$body" ]; then
-        args+=(-H "Content-Type: application/json" --data-binary "$body")
+        args+=(--data-binary "$body")
     fi
     curl "${args[@]}" "$@" "$url"
 }
 
-# emu_curl [curl args...]: curl against the emulator with its CA and the
-# static token, e.g. emu_curl -X POST "$EMU_URL/..." -d '{...}'
+# emu_curl [curl args...]: curl against the emulator with its CA, the
+# static token and a JSON Content-Type (as the SDKs send on every call),
+# e.g. emu_curl -X POST "$EMU_URL/..." -d '{...}'
 emu_curl()
 {
-    curl -sS --cacert "$EMU_CA" -H "X-Auth-Token: $EMU_TOKEN" "$@"
+    curl -sS --cacert "$EMU_CA" -H "X-Auth-Token: $EMU_TOKEN" \
+        -H "Content-Type: application/json;charset=UTF-8" "$@"
 }

@@ -122,6 +122,16 @@ emu_total() {
   emu_stats | python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; print(sum(n for k,n in r.items() if "/_emu/" not in k))'
 }
 
+# hwc_done: the summary line; fails when the emulator flagged a request
+# as one that no official SDK would send (see tests/emulator/README.md).
 hwc_done() {
+  local flagged=$_EMU_FLAGGED
+  if [ -n "$_EMU_PID" ]; then
+    flagged+=$(emu_flags) || fail "cannot read the emulator's flags"
+  fi
+  if [ -n "$flagged" ]; then
+    echo "$flagged" >&2
+    fail "the emulator flagged requests that the official SDKs never send"
+  fi
   echo "$TESTS_RUN passed, 0 failed"
 }

@@ -24,6 +24,7 @@ check() # check DESCRIPTION COMMAND...
     if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
+JSON_CT="Content-Type: application/json;charset=UTF-8"
 W=$(mktemp -d)
 HWC_TEST_TMP=$W
 export HWC_TEST_TMP
@@ -37,6 +38,9 @@ req()
     [ $# -gt 0 ] && shift
     local args=(-sS --cacert "$EMU_CA" -X "$method" -D "$W/h" -o "$W/b"
         -w '%{http_code}')
+    # A JSON body as the SDKs send it (REQ_CT= for a request without).
+    [ -n "$body" ] && [ -n "${REQ_CT-x}" ] &&
+        args+=(-H "Content-Type: ${REQ_CT:-application/json;charset=UTF-8}")
     [ -n "$body" ] && args+=(--data-binary "$body")
     STATUS=$(curl "${args[@]}" "$@" "$url") || STATUS="curl-failed"
     BODY=$(tr -d '\000' <"$W/b" 2>/dev/null || true)
@@ -58,6 +62,7 @@ err_is()
     is "$STATUS" "$1" &&
         is "$(j 'd["error"]["error_code"] if "error" in d and isinstance(d["error"], dict) and "error_code" in d["error"] else d.get("error_code")')" "$2"
 }
+flags_have() { emu_flags | grep -qF -- "$1"; }
 has_request_id() { grep -qiE '^x-request-id: [0-9a-f-]{36}' <<<"$HDRS"; }
 
 KMS=""
@@ -271,7 +276,8 @@ while True:
     if marker:
         body["marker"] = marker
     out = subprocess.run(["curl", "-sS", "--cacert", ca, "-X", "POST", url,
-        "-H", "X-Auth-Token: " + tok, "-d", json.dumps(body)],
+        "-H", "X-Auth-Token: " + tok, "-H", "Content-Type: application/json",
+        "-d", json.dumps(body)],
         capture_output=True, check=True).stdout
     d = json.loads(out)
     assert isinstance(d["total"], int) and d["truncated"] in ("true", "false")
@@ -415,7 +421,7 @@ url, tok, ca, rsa = sys.argv[1:5]
 seen, off = {}, 0
 while True:
     out = subprocess.run(["curl", "-sS", "--cacert", ca, "-H", "X-Auth-Token: " + tok,
-        "%s?limit=10&offset=%d" % (url, off)], capture_output=True, check=True).stdout
+        "-H", "Content-Type: application/json", "%s?limit=10&offset=%d" % (url, off)], capture_output=True, check=True).stdout
     d = json.loads(out)
     for c in d["certificates"]:
         for f in ("id", "name", "domain", "sans", "signature_algorithm", "type", "brand", "expire_time", "status"):
@@ -537,12 +543,21 @@ BODY=$(emu_aksk_curl POST "$KMS/describe-key" "{\"key_id\":\"$EMU_KMS_RSA3072\"}
 STATUS=${BODY##*$'\n'}
 check "body changed after signing: 401" is "$STATUS" 401
 
-emu_aksk_curl GET "$EMU_URL/v3/scm/certificates?limit=10&offset=0&sort_dir=DESC&status=ALL" >"$W/b"; BODY=$(cat "$W/b")
+EMU_SIGN_SCOPE="X-Domain-Id: $EMU_DOMAIN_ID" emu_aksk_curl GET "$EMU_URL/v3/scm/certificates?limit=10&offset=0&sort_dir=DESC&status=ALL" >"$W/b"; BODY=$(cat "$W/b")
 check "AK/SK with several query parameters (sorted canonical query)" is "$(j 'len(d["certificates"])')" 10
+BODY=$(emu_aksk_curl GET "$EMU_URL/v3/scm/certificates?limit=10" "" -w '\n%{http_code}')
+STATUS=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+check "AK/SK at SCM without X-Domain-Id: 401 APIG.0301 x-domain-id not found" \
+    is "$STATUS $(j 'd["error_code"], d["error_msg"]')" \
+    "401 ('APIG.0301', 'Incorrect IAM authentication information: x-domain-id not found')"
+BODY=$(EMU_SIGN_SCOPE="X-Domain-Id: 0123456789abcdef0123456789abcdef" emu_aksk_curl GET "$EMU_URL/v3/scm/certificates?limit=10" "" -w '\n%{http_code}')
+STATUS=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+check "AK/SK at SCM with another account's X-Domain-Id: 401" err_is 401 APIG.0301
 req POST "$EMU_URL/v3.0/OS-CREDENTIAL/securitytokens" '{"auth":{"identity":{"methods":["token"],"token":{"duration_seconds":900}}}}' -H "X-Auth-Token: $EMU_TOKEN"
 check "POST /v3.0/OS-CREDENTIAL/securitytokens: 201 credential" is "$STATUS $(j 'sorted(d["credential"])')" "201 ['access', 'expires_at', 'secret', 'securitytoken']"
 BODY=$(EMU_SIGN_AK=$(j 'd["credential"]["access"]') EMU_SIGN_SK=$(j 'd["credential"]["secret"]') \
-    EMU_SIGN_SECTOKEN=$(j 'd["credential"]["securitytoken"]') emu_aksk_curl POST "$SCM/$EMU_SCM_EC/export" "")
+    EMU_SIGN_SECTOKEN=$(j 'd["credential"]["securitytoken"]') EMU_SIGN_SCOPE="X-Domain-Id: $EMU_DOMAIN_ID" \
+    emu_aksk_curl POST "$SCM/$EMU_SCM_EC/export" "")
 check "temporary AK/SK from securitytokens accepted by SCM" is "$(j '"private_key" in d')" True
 req POST "$EMU_URL/v3.0/OS-CREDENTIAL/securitytokens" '{"auth":{"identity":{"methods":["token"],"token":{"duration_seconds":60}}}}' -H "X-Auth-Token: $EMU_TOKEN"
 check "securitytokens duration below 900: 400" is "$STATUS" 400
@@ -592,6 +607,52 @@ BODY=$(emu_stats)
 check "keep-alive: two requests on one connection" \
     is "$(j 'd["total"], d["service_connections"]')" "(2, 1)"
 
+echo "# strictness: what the real services refuse, what no SDK sends"
+emu_admin POST /_emu/clear-flags >/dev/null
+REQ_CT=application/x-www-form-urlencoded kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"
+check "form Content-Type at KMS: 415 EMU.0415 in the KMS envelope" err_is 415 EMU.0415
+treq POST "$SCM/$EMU_SCM_RSA/export" "" -d ""
+check "body-less POST as libcurl sends it (form type): 415 at SCM" err_is 415 EMU.0415
+treq POST "$DCS/$EMU_DCS_ZIP/ssl-certs/download" "" -d ""
+check "body-less POST with the form type: 415 at DCS" err_is 415 EMU.0415
+REQ_CT=text/plain req POST "$EMU_URL/v3/auth/tokens" "$PWBODY"
+check "text/plain at IAM: 415 in the IAM envelope" \
+    is "$STATUS $(j 'd["error"]["code"]')" "415 415"
+BODY=$(emu_stats)
+check "the refused requests are flagged too" \
+    is "$(j 'd["flags"]["count"], d["flags"]["requests"][0]["flags"]')" \
+    "(4, ['Content-Type is not application/json'])"
+emu_admin POST /_emu/clear-flags >/dev/null
+treq POST "$SCM/$EMU_SCM_RSA/export" "" -H "$JSON_CT"
+check "body-less POST with the JSON type: accepted" is "$STATUS" 200
+treq GET "$SCM?limit=10" "" -H "$JSON_CT"
+check "GET with the JSON type: accepted" is "$STATUS" 200
+BODY=$(emu_stats)
+check "no flags for requests of the SDKs' form" is "$(j 'd["flags"]["count"]')" 0
+treq POST "$SCM/$EMU_SCM_RSA/export"
+check "body-less POST without Content-Type: accepted" is "$STATUS" 200
+BODY=$(emu_stats)
+check "... but flagged in the log" \
+    is "$(j 'd["flags"]["count"], d["log"][-1]["flags"]')" "(1, ['no Content-Type on an API call'])"
+mkdir -p "$EMU_CODEARTS_DIR" && printf 'x' >"$EMU_CODEARTS_DIR/flag.keystore"
+treq GET "$CB?file_name=flag.keystore&domain_id=$EMU_DOMAIN_ID" "" -H "$JSON_CT" -H "Accept: application/json"
+check "Accept: application/json on the CodeArts download: served" is "$STATUS" 200
+check "... and flagged" flags_have "GET /v3/keystore: Accept: application/json on a file download"
+fetch_ca "$EMU_DCS_ZIP" "$W/strict.zip" || fail "zip download"
+req GET "$LINK" "" -H "$JSON_CT"
+check "Content-Type on the presigned GET: 403 SignatureDoesNotMatch (it is signed)" \
+    bash -c "[ '$STATUS' = 403 ] && grep -q '<Code>SignatureDoesNotMatch</Code>' '$W/b'"
+BODY=$(emu_aksk_curl POST "$KMS/describe-key" "$B")
+check "AK/SK at KMS without X-Project-Id: answered" is "$(j 'd["key_info"]["key_id"]')" "$EMU_KMS_RSA2048"
+check "... and flagged" flags_have "describe-key: AK/SK without X-Project-Id on a project service"
+BODY=$(emu_aksk_curl POST "$KMS/describe-key" "$B" -H "X-Project-Id: $EMU_PROJECT_ID" -H "X-Domain-Id: $EMU_DOMAIN_ID")
+check "two scope headers: flagged" flags_have "both X-Project-Id and X-Domain-Id"
+emu_reset
+BODY=$(emu_stats)
+check "flags survive /_emu/reset" is "$(j 'd["flags"]["count"] >= 4')" True
+emu_admin POST /_emu/clear-flags >/dev/null
+check "/_emu/clear-flags drops them" is "$(emu_flags)" ""
+
 echo "# faults"
 emu_reset
 emu_fault '{"match":"kms/describe-key","action":"status","status":503,"headers":{"Retry-After":"1"}}'
@@ -610,7 +671,7 @@ T0=$(date +%s%N); kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"; T1=$(dat
 check "delay fault: answered normally after the delay" \
     bash -c "[ '$STATUS' = 200 ] && [ $(((T1 - T0) / 1000000)) -ge 1400 ]"
 emu_fault '{"match":"describe-key","action":"truncate"}'
-RC=0; curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" \
+RC=0; curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
     -d "{\"key_id\":\"$EMU_KMS_RSA2048\"}" "$KMS/describe-key" 2>/dev/null || RC=$?
 check "truncate fault: short body (curl 18)" is "$RC" 18
 emu_fault '{"match":"describe-key","action":"malformed"}'
@@ -618,11 +679,11 @@ kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"
 check "malformed fault: 200 with invalid JSON" bash -c \
     "[ '$STATUS' = 200 ] && ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$W/b' 2>/dev/null"
 emu_fault '{"match":"describe-key","action":"oversize","size":5000000}'
-N=$(curl -sS --cacert "$EMU_CA" -X POST -H "X-Auth-Token: $EMU_TOKEN" \
+N=$(curl -sS --cacert "$EMU_CA" -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
     -d "{\"key_id\":\"$EMU_KMS_RSA2048\"}" "$KMS/describe-key" | wc -c)
 check "oversize fault: streams exactly size bytes" is "$N" 5000000
 emu_fault '{"match":"describe-key","action":"reset"}'
-RC=0; curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" \
+RC=0; curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
     -d "{\"key_id\":\"$EMU_KMS_RSA2048\"}" "$KMS/describe-key" 2>/dev/null || RC=$?
 check "reset fault: connection closed without an answer" bash -c "[ $RC = 52 ] || [ $RC = 56 ] || [ $RC = 35 ]"
 emu_fault '{"match":"describe-key","action":"wrong_shape"}'
@@ -675,7 +736,7 @@ echo "# robustness"
 head -c 200000 /dev/urandom >"$W/junk"
 for u in "$KMS/sign" "$KMS/list-keys" "$EMU_URL/v3/auth/tokens" "$SCM/$EMU_SCM_RSA/export" \
     "$DCS/$EMU_DCS_ZIP/ssl-certs/download" "$EMU_URL/_emu/fault" "$EMU_URL/%ff%00/x"; do
-    curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" \
+    curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
         --data-binary @"$W/junk" "$u" || true
 done
 head -c 1200000 /dev/zero | tr '\0' 'a' >"$W/big"
@@ -686,7 +747,7 @@ printf 'GARBAGE\r\n\r\n' | timeout 5 openssl s_client -quiet -connect "127.0.0.1
 printf '\x16\x03\x01garbage' | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$EMU_PORT" 2>/dev/null || true
 PIDS=()
 for i in 1 2 3 4 5 6 7 8; do
-    curl -sS --cacert "$EMU_CA" -o "$W/par$i" -X POST -H "X-Auth-Token: $EMU_TOKEN" \
+    curl -sS --cacert "$EMU_CA" -o "$W/par$i" -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
         -d "{\"key_id\":\"$EMU_KMS_RSA2048\"}" "$KMS/describe-key" &
     PIDS+=($!)
 done

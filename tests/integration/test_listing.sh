@@ -9,7 +9,7 @@ export HWCLOUD_TOKEN=$EMU_TOKEN
 KMS="/v1.0/$EMU_PROJECT_ID/kms"
 
 # What the emulator holds, asked directly (the truth to compare with).
-all_keys=$(emu_curl -X POST "$EMU_URL$KMS/list-keys" -H 'Content-Type: application/json' \
+all_keys=$(emu_curl -X POST "$EMU_URL$KMS/list-keys" \
   -d '{"limit":"2000","key_spec":"ALL"}')
 n_asym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if k["key_spec"].startswith(("RSA","EC"))))' <<<"$all_keys")
 n_sym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if not k["key_spec"].startswith(("RSA","EC","SM2"))))' <<<"$all_keys")

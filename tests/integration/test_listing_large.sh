@@ -33,7 +33,7 @@ read -r big big_rss < <(peak_rss "kms:key/") || fail "large listing failed"
 [ "$big" -ge 5000 ] || fail "expected at least 5000 keys, listed $big"
 pass "listed $big keys"
 pages=$(emu_count list-keys)
-total=$(emu_curl -X POST "$EMU_URL/v1.0/$EMU_PROJECT_ID/kms/list-keys" -H 'Content-Type: application/json' \
+total=$(emu_curl -X POST "$EMU_URL/v1.0/$EMU_PROJECT_ID/kms/list-keys" \
   -d '{"limit":"1","key_spec":"ALL"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 expect_eq "one request per page of 100, in one pass" "$pages" "$(( (total + 99) / 100 ))"
 [ "$big_rss" -le "$BOUND_KIB" ] || fail "peak RSS $big_rss KiB exceeds $BOUND_KIB KiB"
