@@ -1,7 +1,8 @@
 /*
  * hwcloud-store.c: the command-line tool's entry point: global options,
  * the command table, help texts and error reporting. The commands live in
- * tool_export.c (uri2pem, export) and tool_check.c (check).
+ * tool_export.c (uri2pem, export), tool_check.c (check), tool_keystore.c
+ * (keystore) and tool_sync.c (sync).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@ static const struct command commands[] = {
     {"export", cmd_export, "write the certificate chain of scm:cert/<id>"},
     {"check", cmd_check, "show the configuration and test the credentials"},
     {"keystore", cmd_keystore, "create, list, show, delete KMS keystores"},
+    {"sync", cmd_sync,
+     "keep the certificate files of SCM certificates current"},
 };
 
 static void usage(FILE *f)
@@ -35,18 +38,19 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     }
     fprintf(
-        f,
-        "  help      [command]: this text, or a command's\n"
-        "\n"
-        "Global options:\n"
-        "  --config FILE  the openssl.cnf whose hwcloud provider section "
-        "to use\n"
-        "                 (default: $OPENSSL_CONF, else OpenSSL's own)\n"
-        "  --json         machine-readable output (check, export, keystore)\n"
-        "  -h, --help     help\n"
-        "\n"
-        "Exit status: 0 ok, 1 failed, 2 usage error.\n"
-        "Run '" TOOL_NAME " <command> --help' for a command's options.\n");
+        f, "  help      [command]: this text, or a command's\n"
+           "\n"
+           "Global options:\n"
+           "  --config FILE  the openssl.cnf whose hwcloud provider section "
+           "to use\n"
+           "                 (default: $OPENSSL_CONF, else OpenSSL's own)\n"
+           "  --json         machine-readable output (check, export, keystore, "
+           "sync)\n"
+           "  -h, --help     help\n"
+           "\n"
+           "Exit status: 0 ok, 1 failed, 2 usage error; sync: 3 files "
+           "updated.\n"
+           "Run '" TOOL_NAME " <command> --help' for a command's options.\n");
 }
 
 void tool_err(const char *fmt, ...)

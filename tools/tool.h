@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include <openssl/types.h>
+#include <openssl/x509.h>
 
 #include "settings.h"
 
@@ -73,6 +74,11 @@ char *tool_config_file(const tool_opts *o);
  */
 OSSL_LIB_CTX *tool_provider_libctx(const tool_opts *o);
 
+/* Loads every certificate of uri through the provider's store, in the
+ * store's order (for SCM: the leaf, then its chain). The certificates
+ * refer to libctx: free them first. NULL with errors queued. */
+STACK_OF(X509) * tool_load_certs(OSSL_LIB_CTX *libctx, const char *uri);
+
 /* Writes data to path through a temporary file in the same directory
  * and a rename, mode 0644; "-" writes to stdout. */
 int tool_write_atomic(const char *path, const void *data, size_t len);
@@ -82,6 +88,7 @@ int cmd_uri2pem(const tool_opts *o, int argc, char **argv);
 int cmd_export(const tool_opts *o, int argc, char **argv);
 int cmd_check(const tool_opts *o, int argc, char **argv);
 int cmd_keystore(const tool_opts *o, int argc, char **argv);
+int cmd_sync(const tool_opts *o, int argc, char **argv);
 
 /* True when arg is -h or --help. */
 int tool_is_help(const char *arg);

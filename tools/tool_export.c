@@ -202,9 +202,7 @@ static void export_help(void)
            "  --json    print what was written as JSON on stdout\n");
 }
 
-/* Loads every certificate of uri through the provider's store. The
- * certificates refer to libctx: free them first. */
-static STACK_OF(X509) * load_certs(OSSL_LIB_CTX *libctx, const char *uri)
+STACK_OF(X509) * tool_load_certs(OSSL_LIB_CTX *libctx, const char *uri)
 {
     OSSL_STORE_CTX *sc = NULL;
     STACK_OF(X509) *certs = sk_X509_new_null();
@@ -350,7 +348,7 @@ static void report_failure(const tool_opts *o, const char *uri)
 static int do_export(const tool_opts *o, const char *uri, const char *out)
 {
     OSSL_LIB_CTX *libctx = tool_provider_libctx(o);
-    STACK_OF(X509) *certs = libctx ? load_certs(libctx, uri) : NULL;
+    STACK_OF(X509) *certs = libctx ? tool_load_certs(libctx, uri) : NULL;
     char *pem = NULL;
     size_t len = 0;
     int ok;

@@ -1,5 +1,5 @@
 /* admin.c: the unauthenticated test-control API under /_emu/ (stats,
- * reset, fault injection, token expiry). */
+ * reset, fault injection, token expiry, SCM certificate renewal). */
 #include "emu.h"
 
 #include <string.h>
@@ -44,10 +44,12 @@ void admin_handle(struct emu_req *req, struct emu_resp *resp)
     } else if (strcmp(p, "/revive-tokens") == 0 && post) {
         tokens_revive_all();
         ok(resp);
+    } else if (strcmp(p, "/scm/renew") == 0 && post) {
+        scm_admin_renew(req, resp);
     } else {
         resp_err(resp, SVC_NONE, 404, "EMU.0404",
                  "admin routes: GET /_emu/stats, POST /_emu/reset, "
                  "/_emu/fault, /_emu/clear-flags, /_emu/expire-tokens, "
-                 "/_emu/revive-tokens");
+                 "/_emu/revive-tokens, /_emu/scm/renew");
     }
 }

@@ -191,6 +191,7 @@ void obs_handle(struct emu_req *req, struct emu_resp *resp);
 void codearts_handle(struct emu_req *req, struct emu_resp *resp);
 void metadata_handle(struct emu_req *req, struct emu_resp *resp);
 void admin_handle(struct emu_req *req, struct emu_resp *resp);
+void scm_admin_renew(struct emu_req *req, struct emu_resp *resp);
 enum emu_svc route_service(const char *path);
 
 /* fixtures: build in-memory data and write files; 0 on success */

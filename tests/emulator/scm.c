@@ -92,7 +92,7 @@ static void one(struct emu_req *req, struct emu_resp *resp, const char *id,
         resp_json(resp, 200, cert_summary(c));
 }
 
-void scm_handle(struct emu_req *req, struct emu_resp *resp)
+static void route(struct emu_req *req, struct emu_resp *resp)
 {
     static const char base[] = "/v3/scm/certificates";
     const char *p = req->path;
@@ -121,4 +121,11 @@ void scm_handle(struct emu_req *req, struct emu_resp *resp)
     else
         one(req, resp, idcopy, action);
     free(idcopy);
+}
+
+void scm_handle(struct emu_req *req, struct emu_resp *resp)
+{
+    scm_fixtures_lock();
+    route(req, resp);
+    scm_fixtures_unlock();
 }

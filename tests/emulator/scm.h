@@ -32,5 +32,8 @@ struct scm_cert {
 size_t scm_cert_count(void);
 const struct scm_cert *scm_cert_at(size_t i);
 const struct scm_cert *scm_cert_find(const char *id);
+/* Held around every SCM request: renewal changes certificates. */
+void scm_fixtures_lock(void);
+void scm_fixtures_unlock(void);
 
 #endif

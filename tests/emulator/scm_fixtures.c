@@ -1,12 +1,13 @@
 /* scm_fixtures.c: the SCM certificate fixtures: a root -> intermediate ->
- * leaf chain (RSA and EC leaves), the decoding-variant export bodies and
- * the extra certificates for list paging. */
+ * leaf chain (RSA and EC leaves), the decoding-variant export bodies, the
+ * extra certificates for list paging, and renewal (POST /_emu/scm/renew). */
 #include "scm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/pem.h>
 
 struct material {
@@ -15,6 +16,26 @@ struct material {
 
 static struct scm_cert *certs;
 static size_t ncerts;
+
+/* What renewal needs after start: the issuer of the leaves and the chain
+ * text. The lock guards every certificate's fields once renewal can
+ * change them (scm.c holds it around each request). */
+static struct {
+    EVP_PKEY *key;
+    X509 *cert;
+    char *inter_pem, *root_pem;
+} issuer;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+void scm_fixtures_lock(void)
+{
+    pthread_mutex_lock(&lock);
+}
+
+void scm_fixtures_unlock(void)
+{
+    pthread_mutex_unlock(&lock);
+}
 
 size_t scm_cert_count(void)
 {
@@ -257,6 +278,84 @@ static void free_chain(struct chain_keys *ck)
         X509_free(x[i]);
 }
 
+/* Caller holds the lock. A fresh key (never the cached one), so that
+ * each renewal really changes the key as SCM's does. */
+static int renew(struct scm_cert *c, long days, X509 **leaf)
+{
+    EVP_PKEY *k = c->ec ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")
+                        : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    char *san = emu_printf("DNS:%s,IP:127.0.0.1", c->domain);
+    struct material m = {0};
+    *leaf = k != NULL ? pki_cert(k, c->domain, issuer.cert, issuer.key, 0, san,
+                                 (int)days)
+                      : NULL;
+    free(san);
+    if (*leaf == NULL) {
+        EVP_PKEY_free(k);
+        return -1;
+    }
+    m.leaf = pki_cert_pem(*leaf);
+    m.inter = issuer.inter_pem;
+    m.root = issuer.root_pem;
+    m.key = pki_key_pem(k, "traditional");
+    free(c->export_json);
+    c->export_json = export_body(&m, c->ec ? V_EC : V_RSA);
+    expire_string(*leaf, c->expire_time);
+    free(m.leaf);
+    free(m.key);
+    EVP_PKEY_free(k);
+    return 0;
+}
+
+static json_t *renewed_json(const struct scm_cert *c, X509 *leaf)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+    json_t *j = json_pack("{s:b,s:s,s:s?,s:s}", "ok", 1, "id", c->id, "serial",
+                          hex, "expire_time", c->expire_time);
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return j;
+}
+
+/* POST /_emu/scm/renew {"id", "days" (365)}: the certificate keeps its id
+ * and name and gets a new key, serial and validity, as an SCM renewal. */
+void scm_admin_renew(struct emu_req *req, struct emu_resp *resp)
+{
+    json_t *body = req_json(req);
+    const char *id = json_string_value(json_object_get(body, "id"));
+    json_t *d = json_object_get(body, "days");
+    long days = json_is_integer(d) ? (long)json_integer_value(d) : 365;
+    X509 *leaf = NULL;
+    if (id == NULL || days < 1 || days > 3650) {
+        resp_err(resp, SVC_NONE, 400, "EMU.0400",
+                 "need {\"id\": certificate id, \"days\": 1..3650}");
+        json_decref(body);
+        return;
+    }
+    scm_fixtures_lock();
+    struct scm_cert *c = (struct scm_cert *)scm_cert_find(id);
+    if (c == NULL)
+        resp_err(resp, SVC_NONE, 404, "EMU.0404", "no such certificate");
+    else if (renew(c, days, &leaf) != 0)
+        resp_err(resp, SVC_NONE, 500, "EMU.0500", "renewal failed");
+    else
+        resp_json(resp, 200, renewed_json(c, leaf));
+    scm_fixtures_unlock();
+    X509_free(leaf);
+    json_decref(body);
+}
+
+static void keep_issuer(const struct chain_keys *ck, const struct material *m)
+{
+    EVP_PKEY_up_ref(ck->inter);
+    X509_up_ref(ck->interc);
+    issuer.key = ck->inter;
+    issuer.cert = ck->interc;
+    issuer.inter_pem = emu_strdup(m->inter);
+    issuer.root_pem = emu_strdup(m->root);
+}
+
 int scm_fixtures_init(FILE *env)
 {
     struct chain_keys ck = {0};
@@ -276,6 +375,7 @@ int scm_fixtures_init(FILE *env)
     for (const struct variant_def *d = variants; d->env != NULL; d++)
         add_variant(env, &ck, d, &m);
     add_extras(&ck, &m);
+    keep_issuer(&ck, &m);
     free_chain(&ck);
     free(m.root);
     free(m.inter);
