@@ -1,7 +1,7 @@
 /*
- * endpoint.c: default service hosts per cloud and region, from the SDK
- * region tables and the OTC docs (reference notes §1, §5, §6). Settings
- * override every one of them, so the rules here stay few and regular.
+ * endpoint.c: default service hosts per cloud and region, as the official
+ * SDKs' region tables and the OTC docs name them. Settings override every
+ * one of them, so the rules here stay few and regular.
  */
 #include <string.h>
 
@@ -93,27 +93,51 @@ static char *make_url(const char *prefix, const char *region,
 }
 
 /*
- * eu-west-101 is "Huawei Cloud Europe", a separate site under
- * myhuaweicloud.eu with its own accounts. KMS (SDK table) and IAM (SDK
- * user manual, newer region tables) are confirmed there. For DCS the Go SDK
- * table says dcs.eu-west-101.myhuaweicloud.com, and SCM is not in the SDK
- * table (one third-party client uses scm.eu-west-101.myhuaweicloud.eu).
- * We keep the site together under .eu; this is unverified for DCS, SCM
- * and CodeArts: set <service>_endpoint if it is wrong.
+ * IAM has regional hosts only where the SDKs list one (their IAM region
+ * tables); everywhere else they use the global host.
  */
-static int is_eu_site(const char *region)
+static const char *const iam_regions[] = {
+    "cn-north-1",     "cn-north-2",       "cn-north-4",     "cn-north-9",
+    "cn-east-2",      "cn-east-3",        "cn-east-4",      "cn-east-5",
+    "cn-south-1",     "cn-south-2",       "cn-southwest-2", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3",   "ap-southeast-4", "af-south-1",
+    "sa-brazil-1",    "la-south-2",       "la-north-2",     "na-mexico-1",
+    "eu-west-0",      "my-kualalumpur-1", "ru-moscow-1",    "me-east-1",
+    "ae-ad-1",        "tr-west-1",        "eu-west-101",
+};
+#define IAM_GLOBAL "https://iam.myhuaweicloud.com"
+
+static int iam_regional(const char *region)
 {
-    return strcmp(region, "eu-west-101") == 0;
+    for (size_t i = 0; i < sizeof(iam_regions) / sizeof(iam_regions[0]); i++) {
+        if (strcmp(iam_regions[i], region) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /*
- * SCM is one global service per site: the CN site for cn-* regions, the
- * international one (ap-southeast-1) for the rest. my-kualalumpur-1 has
- * its own variant in the SDK; users there set scm_endpoint.
+ * eu-west-101 is "Huawei Cloud Europe", a separate site under
+ * myhuaweicloud.eu with its own accounts: the SDKs put IAM and KMS there,
+ * but DCS under myhuaweicloud.com. SCM and CodeArts are not in the SDKs'
+ * tables for it; they are kept on the .eu site (unverified: set
+ * <service>_endpoint if it is wrong).
+ */
+static int on_eu_site(const char *region, enum hwc_service svc)
+{
+    return strcmp(region, "eu-west-101") == 0 && svc != HWC_SVC_DCS;
+}
+
+/*
+ * SCM is one global service per site: the CN site for cn-* regions, its
+ * own host in my-kualalumpur-1, the international one (ap-southeast-1)
+ * for the rest.
  */
 static const char *scm_region(const char *region)
 {
-    if (is_eu_site(region)) {
+    if (strcmp(region, "eu-west-101") == 0 ||
+        strcmp(region, "my-kualalumpur-1") == 0) {
         return region;
     }
     return strncmp(region, "cn-", 3) == 0 ? "cn-north-4" : "ap-southeast-1";
@@ -122,9 +146,16 @@ static const char *scm_region(const char *region)
 static char *huawei_endpoint(const char *region, enum hwc_service svc)
 {
     const char *domain =
-        is_eu_site(region) ? "myhuaweicloud.eu" : "myhuaweicloud.com";
+        on_eu_site(region, svc) ? "myhuaweicloud.eu" : "myhuaweicloud.com";
     const char *r = svc == HWC_SVC_SCM ? scm_region(region) : region;
+    char *url;
 
+    if (svc == HWC_SVC_IAM && !iam_regional(region)) {
+        if ((url = OPENSSL_strdup(IAM_GLOBAL)) == NULL) {
+            hwc_raise(NULL, HWC_R_MALLOC, "building an endpoint URL");
+        }
+        return url;
+    }
     return make_url(huawei_prefix[svc], r, domain);
 }
 

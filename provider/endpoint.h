@@ -31,8 +31,10 @@ int hwc_service_is_global(enum hwc_service svc);
  * when the cloud has no such service (SCM and CodeArts under OTC), or when
  * region does not match ^[a-z0-9-]{1,64}$. Huawei: {svc}.{region}.
  * myhuaweicloud.com (CodeArts: cloudbuild-ext; SCM: ap-southeast-1, or
- * cn-north-4 for cn-*), all under .eu for eu-west-101. OTC: {svc}.{region}.
- * otc.t-systems.com; eu-ch2 under sc., IAM there iam-pub.
+ * cn-north-4 for cn-*, or my-kualalumpur-1 itself), all but DCS under .eu
+ * for eu-west-101; IAM only in the regions the SDKs list, elsewhere the
+ * global iam.myhuaweicloud.com. OTC: {svc}.{region}.otc.t-systems.com;
+ * eu-ch2 under sc., IAM there iam-pub.
  * Caller frees with OPENSSL_free.
  */
 char *hwc_endpoint_default(enum hwc_cloud cloud, const char *region,

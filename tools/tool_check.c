@@ -41,7 +41,8 @@ static void check_help(void)
            "setting of its openssl.cnf section ($OPENSSL_CONF or --config),\n"
            "of the HWCLOUD_* / HUAWEICLOUD_SDK_* environment and the\n"
            "defaults, with where it came from (secrets masked); the auth\n"
-           "method; the endpoint of each service. Then makes one call that\n"
+           "method; the endpoint of each service (shown even without\n"
+           "credentials). Then makes one call that\n"
            "changes nothing, IAM GET /v3/projects?name=<region>, to prove\n"
            "the credentials. Exit status 0 when everything worked.\n"
            "\n"
@@ -106,18 +107,22 @@ static int call_iam(check_result *r)
     return r->call_ok;
 }
 
+/* The endpoints come first: they are shown even when the credentials
+ * are missing or refused. */
 static int run_check(const tool_opts *o, check_result *r)
 {
     if ((r->st = hwc_settings_new()) == NULL ||
         !tool_load_settings(o, r->st, &r->conf)) {
         return 0;
     }
-    if ((r->auth = hwc_auth_new(r->st)) == NULL ||
-        (r->cl = hwc_client_new(r->st, r->auth, "hwcloud-store check")) ==
-            NULL) {
+    if ((r->cl = hwc_client_new(r->st, NULL, "hwcloud-store check")) == NULL) {
         return 0;
     }
     resolve_endpoints(r);
+    if ((r->auth = hwc_auth_new(r->st)) == NULL) {
+        return 0;
+    }
+    r->cl->auth = r->auth;
     return call_iam(r);
 }
 
@@ -191,14 +196,18 @@ static json_t *settings_json(const hwc_settings *st)
     return a;
 }
 
-static json_t *endpoints_json(const check_result *r)
+/* Every service's base URL, or null (with the reason in errors). */
+static json_t *endpoints_json(const check_result *r, int errors)
 {
     json_t *e = json_object();
 
     for (int s = 0; r->cl != NULL && s < HWC_SVC_COUNT; s++) {
-        json_object_set_new(e, hwc_service_name(s),
-                            r->endpoint[s] ? json_string(r->endpoint[s])
-                                           : json_null());
+        const char *v = errors ? r->endpoint_err[s] : r->endpoint[s];
+
+        if (!errors || v != NULL) {
+            json_object_set_new(e, hwc_service_name(s),
+                                v ? json_string(v) : json_null());
+        }
     }
     return e;
 }
@@ -216,11 +225,12 @@ static json_t *unknown_json(const tool_conf *c)
 static void print_json(const check_result *r, int ok)
 {
     json_t *root = json_pack(
-        "{s:s?,s:s?,s:b,s:o,s:o,s:s?,s:o,s:{s:b,s:s?,s:f},s:b,s:s?}",
+        "{s:s?,s:s?,s:b,s:o,s:o,s:s?,s:o,s:o,s:{s:b,s:s?,s:f},s:b,s:s?}",
         "config_file", r->conf.file, "section", r->conf.section, "activated",
         r->conf.activated, "unknown_keys", unknown_json(&r->conf), "settings",
         settings_json(r->st), "auth", r->auth ? hwc_auth_method(r->auth) : NULL,
-        "endpoints", endpoints_json(r), "call", "ok", r->call_ok, "project_id",
+        "endpoints", endpoints_json(r, 0), "endpoint_errors",
+        endpoints_json(r, 1), "call", "ok", r->call_ok, "project_id",
         r->call_ok ? r->project : NULL, "seconds", r->seconds, "ok", ok,
         "error", r->error);
 

@@ -26,19 +26,19 @@ typedef struct row {
 /* Written out in full so a rule change shows up as a diff here. */
 static const row rows[] = {
     /* Huawei Cloud, international */
-    {HW, "eu-de", HWC_SVC_IAM, "https://iam.eu-de.myhuaweicloud.com"},
+    {HW, "eu-de", HWC_SVC_IAM, "https://iam.myhuaweicloud.com"},
     {HW, "eu-de", HWC_SVC_KMS, "https://kms.eu-de.myhuaweicloud.com"},
     {HW, "eu-de", HWC_SVC_SCM, "https://scm.ap-southeast-1.myhuaweicloud.com"},
     {HW, "eu-de", HWC_SVC_DCS, "https://dcs.eu-de.myhuaweicloud.com"},
     {HW, "eu-de", HWC_SVC_CODEARTS,
      "https://cloudbuild-ext.eu-de.myhuaweicloud.com"},
-    {HW, "eu-nl", HWC_SVC_IAM, "https://iam.eu-nl.myhuaweicloud.com"},
+    {HW, "eu-nl", HWC_SVC_IAM, "https://iam.myhuaweicloud.com"},
     {HW, "eu-nl", HWC_SVC_KMS, "https://kms.eu-nl.myhuaweicloud.com"},
     {HW, "eu-nl", HWC_SVC_SCM, "https://scm.ap-southeast-1.myhuaweicloud.com"},
     {HW, "eu-nl", HWC_SVC_DCS, "https://dcs.eu-nl.myhuaweicloud.com"},
     {HW, "eu-nl", HWC_SVC_CODEARTS,
      "https://cloudbuild-ext.eu-nl.myhuaweicloud.com"},
-    {HW, "eu-ch2", HWC_SVC_IAM, "https://iam.eu-ch2.myhuaweicloud.com"},
+    {HW, "eu-ch2", HWC_SVC_IAM, "https://iam.myhuaweicloud.com"},
     {HW, "eu-ch2", HWC_SVC_KMS, "https://kms.eu-ch2.myhuaweicloud.com"},
     {HW, "eu-ch2", HWC_SVC_SCM, "https://scm.ap-southeast-1.myhuaweicloud.com"},
     {HW, "eu-ch2", HWC_SVC_DCS, "https://dcs.eu-ch2.myhuaweicloud.com"},
@@ -56,6 +56,27 @@ static const row rows[] = {
      "https://cloudbuild-ext.ap-southeast-1.myhuaweicloud.com"},
     {HW, "ap-southeast-3", HWC_SVC_SCM,
      "https://scm.ap-southeast-1.myhuaweicloud.com"},
+    {HW, "ap-southeast-3", HWC_SVC_IAM,
+     "https://iam.ap-southeast-3.myhuaweicloud.com"},
+    {HW, "eu-west-0", HWC_SVC_IAM, "https://iam.eu-west-0.myhuaweicloud.com"},
+    {HW, "eu-west-0", HWC_SVC_DCS, "https://dcs.eu-west-0.myhuaweicloud.com"},
+    {HW, "tr-west-1", HWC_SVC_IAM, "https://iam.tr-west-1.myhuaweicloud.com"},
+    /* Regions the SDKs' IAM tables do not list: the global IAM host */
+    {HW, "ru-northwest-2", HWC_SVC_IAM, "https://iam.myhuaweicloud.com"},
+    {HW, "ru-northwest-2", HWC_SVC_DCS,
+     "https://dcs.ru-northwest-2.myhuaweicloud.com"},
+    {HW, "xx-nowhere-9", HWC_SVC_IAM, "https://iam.myhuaweicloud.com"},
+    /* Malaysia: SCM has its own host there */
+    {HW, "my-kualalumpur-1", HWC_SVC_IAM,
+     "https://iam.my-kualalumpur-1.myhuaweicloud.com"},
+    {HW, "my-kualalumpur-1", HWC_SVC_KMS,
+     "https://kms.my-kualalumpur-1.myhuaweicloud.com"},
+    {HW, "my-kualalumpur-1", HWC_SVC_SCM,
+     "https://scm.my-kualalumpur-1.myhuaweicloud.com"},
+    {HW, "my-kualalumpur-1", HWC_SVC_DCS,
+     "https://dcs.my-kualalumpur-1.myhuaweicloud.com"},
+    {HW, "my-kualalumpur-1", HWC_SVC_CODEARTS,
+     "https://cloudbuild-ext.my-kualalumpur-1.myhuaweicloud.com"},
     /* Huawei Cloud, Chinese mainland: SCM's CN endpoint */
     {HW, "cn-north-4", HWC_SVC_IAM, "https://iam.cn-north-4.myhuaweicloud.com"},
     {HW, "cn-north-4", HWC_SVC_KMS, "https://kms.cn-north-4.myhuaweicloud.com"},
@@ -65,7 +86,7 @@ static const row rows[] = {
      "https://cloudbuild-ext.cn-north-4.myhuaweicloud.com"},
     {HW, "cn-east-3", HWC_SVC_SCM, "https://scm.cn-north-4.myhuaweicloud.com"},
     {HW, "cn-east-3", HWC_SVC_KMS, "https://kms.cn-east-3.myhuaweicloud.com"},
-    /* Huawei Cloud Europe: its own site under .eu */
+    /* Huawei Cloud Europe: its own site under .eu, except DCS */
     {HW, "eu-west-101", HWC_SVC_IAM,
      "https://iam.eu-west-101.myhuaweicloud.eu"},
     {HW, "eu-west-101", HWC_SVC_KMS,
@@ -73,7 +94,7 @@ static const row rows[] = {
     {HW, "eu-west-101", HWC_SVC_SCM,
      "https://scm.eu-west-101.myhuaweicloud.eu"},
     {HW, "eu-west-101", HWC_SVC_DCS,
-     "https://dcs.eu-west-101.myhuaweicloud.eu"},
+     "https://dcs.eu-west-101.myhuaweicloud.com"},
     {HW, "eu-west-101", HWC_SVC_CODEARTS,
      "https://cloudbuild-ext.eu-west-101.myhuaweicloud.eu"},
     /* Open Telekom Cloud */
@@ -191,6 +212,9 @@ START_TEST(test_region_limits)
     ck_assert_msg(got != NULL, "%s", tu_errors());
     ck_assert_uint_eq(strlen(got), strlen("https://dcs.") + 64 +
                                        strlen(".myhuaweicloud.com"));
+    OPENSSL_free(got);
+    got = hwc_endpoint_default(HW, r64, HWC_SVC_IAM);
+    ck_assert_str_eq(got, "https://iam.myhuaweicloud.com");
     OPENSSL_free(got);
     got = hwc_endpoint_default(OTC, "9", HWC_SVC_IAM);
     ck_assert_str_eq(got, "https://iam.9.otc.t-systems.com");
