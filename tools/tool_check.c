@@ -19,6 +19,7 @@
 #include "iam.h"
 #include "settings.h"
 #include "tool.h"
+#include "tool_sync.h"
 
 typedef struct check_result {
     hwc_settings *st;
@@ -30,12 +31,14 @@ typedef struct check_result {
     char project[33];
     double seconds;
     int call_ok;
-    char *error; /* why the check failed, or NULL */
+    char *error;           /* why the check failed, or NULL */
+    expiry_report *expiry; /* --sync-config/--days/--textfile, or NULL */
 } check_result;
 
 static void check_help(void)
 {
-    printf("usage: " TOOL_NAME " check [--json]\n"
+    printf("usage: " TOOL_NAME " check [--json] [--sync-config FILE] [--days N]"
+           "\n                           [--textfile FILE]\n"
            "\n"
            "Shows the configuration the hwcloud provider runs with: each\n"
            "setting of its openssl.cnf section ($OPENSSL_CONF or --config),\n"
@@ -46,7 +49,12 @@ static void check_help(void)
            "changes nothing, IAM GET /v3/projects?name=<region>, to prove\n"
            "the credentials. Exit status 0 when everything worked.\n"
            "\n"
-           "  --json    the same as a JSON object on stdout\n");
+           "  --json    the same as a JSON object on stdout\n"
+           "\n"
+           "With one of the options below, it also reports the days left to\n"
+           "the certificate each entry of the sync configuration deployed\n"
+           "(read from its cert or fullchain file; no request).\n");
+    expiry_help();
 }
 
 static const char *shown_value(const hwc_settings *st, int s)
@@ -176,6 +184,9 @@ static void print_text(const check_result *r, int ok)
                r->endpoint[HWC_SVC_IAM], hwc_get(r->st, HWC_S_REGION),
                r->seconds, r->project);
     }
+    if (r->expiry != NULL) {
+        expiry_print_text(r->expiry);
+    }
     printf("\nresult: %s\n", ok ? "ok" : "FAILED");
 }
 
@@ -234,6 +245,9 @@ static void print_json(const check_result *r, int ok)
         r->call_ok ? r->project : NULL, "seconds", r->seconds, "ok", ok,
         "error", r->error);
 
+    if (r->expiry != NULL) {
+        json_object_set_new(root, "certificates", expiry_json(r->expiry));
+    }
     json_dumpf(root, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(root);
@@ -250,21 +264,36 @@ static void check_result_free(check_result *r)
     hwc_settings_free(r->st);
     tool_conf_free(&r->conf);
     OPENSSL_free(r->error);
+    expiry_free(r->expiry);
 }
 
 int cmd_check(const tool_opts *o, int argc, char **argv)
 {
     check_result r = {0};
-    int ok;
+    expiry_opts x = {0};
+    int ok, t;
 
     for (int i = 1; i < argc; i++) {
         if (tool_is_help(argv[i])) {
             check_help();
             return EXIT_OK;
         }
+        if ((t = expiry_option(&x, argc, argv, &i)) != 0) {
+            if (t < 0) {
+                return EXIT_USAGE;
+            }
+            continue;
+        }
         return tool_usage_error("check", "unexpected argument '%s'", argv[i]);
     }
+    /* first, while the error queue holds nothing of the credentials */
+    if (x.on && (r.expiry = expiry_run(&x)) == NULL) {
+        return EXIT_FAILED;
+    }
     ok = run_check(o, &r);
+    if (r.expiry != NULL) {
+        ok = expiry_ok(r.expiry) && ok;
+    }
     if (o->json) {
         r.error = ok ? NULL : tool_take_errors();
         print_json(&r, ok);
@@ -272,6 +301,10 @@ int cmd_check(const tool_opts *o, int argc, char **argv)
         print_text(&r, ok);
     }
     tool_print_errors(); /* on stderr; empty after --json took them */
+    if (r.expiry != NULL) {
+        expiry_report_failures(r.expiry);
+        ok = expiry_write_textfile(r.expiry, ok) && ok;
+    }
     check_result_free(&r);
     return ok ? EXIT_OK : EXIT_FAILED;
 }

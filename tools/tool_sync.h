@@ -94,4 +94,40 @@ int tool_cert_expiry(const X509 *x, char *text, size_t cap, long long *when,
 /* The serial number in upper-case hex; OPENSSL_free it. */
 char *tool_cert_serial(const X509 *x);
 
+/*---------------------------------------------------------- expiry */
+
+/* The options `check` takes for the expiry report of the sync entries. */
+typedef struct expiry_opts {
+    int on;               /* one of the options below was given */
+    const char *conf;     /* --sync-config FILE */
+    long days;            /* --days N: fail below N whole days left */
+    const char *textfile; /* --textfile FILE: node-exporter metrics */
+} expiry_opts;
+
+#define EXPIRY_DEFAULT_DAYS 14
+
+/* Takes argv[*i] (and its value) if it is one of the options above: 1
+ * when taken (*i moved past it), 0 when not ours, -1 on a usage error
+ * (reported). */
+int expiry_option(expiry_opts *x, int argc, char **argv, int *i);
+/* The options' lines for `check --help`. */
+void expiry_help(void);
+
+typedef struct expiry_report expiry_report;
+
+/* Reads the sync configuration and each entry's deployed certificate (no
+ * request is made). NULL only when out of memory. */
+expiry_report *expiry_run(const expiry_opts *x);
+/* Every entry's certificate was read and has at least N days left. */
+int expiry_ok(const expiry_report *r);
+void expiry_print_text(const expiry_report *r);
+/* Each entry that fails the report, one line on stderr. */
+void expiry_report_failures(const expiry_report *r);
+/* The report as the JSON value of check's "certificates". */
+struct json_t *expiry_json(const expiry_report *r);
+/* Writes the node-exporter textfile, if asked; check_ok is the whole
+ * check's result. 0 with a message on stderr when it cannot. */
+int expiry_write_textfile(const expiry_report *r, int check_ok);
+void expiry_free(expiry_report *r);
+
 #endif /* HWC_TOOL_SYNC_H */
