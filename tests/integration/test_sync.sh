@@ -70,6 +70,12 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is False 
 pass "--json: configuration error"
 expect_eq "configuration errors made no request" "$(emu_total)" 0
 
+# The shipped example parses (its certificate is not in the emulator).
+install -m 0644 "$HWC_SOURCE_DIR/sync.conf.example" "$T/example.conf"
+rc "$TOOL" --config "$OPENSSL_CONF" sync --sync-config "$T/example.conf" --dry-run
+expect_eq "sync.conf.example parses: the run fails only on its certificate" "$RC" 1
+expect_in "sync.conf.example: its entry" "^www.example.com: FAILED: .*SCM.0404"
+
 # --- first run: everything is new --------------------------------------
 emu_reset
 (umask 077 && "$TOOL" sync --sync-config "$T/sync.conf" >"$T/out" 2>"$T/stderr") && RC=0 || RC=$?
