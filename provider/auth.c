@@ -261,6 +261,113 @@ static const char *project_remember(hwc_auth *a, const char *region,
     return out;
 }
 
+/*------------------------------------------------------- IAM calls */
+
+/* iam_endpoint, else endpoint, else the cloud's IAM host for region. */
+static char *iam_url(const hwc_auth *a, const char *region)
+{
+    const char *v = hwc_get(a->st, HWC_S_IAM_ENDPOINT);
+    const char *cloud = hwc_get(a->st, HWC_S_CLOUD);
+    char *url;
+    size_t n;
+
+    if (v == NULL) {
+        v = hwc_get(a->st, HWC_S_ENDPOINT);
+    }
+    if (v == NULL && region == NULL) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "no IAM endpoint: set region (HWCLOUD_REGION) or "
+                  "iam_endpoint");
+        return NULL;
+    }
+    if (v == NULL) {
+        return hwc_endpoint_default(cloud && strcmp(cloud, "otc") == 0
+                                        ? HWC_CLOUD_OTC
+                                        : HWC_CLOUD_HUAWEI,
+                                    region, HWC_SVC_IAM);
+    }
+    if ((url = OPENSSL_strdup(v)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "copying an endpoint");
+        return NULL;
+    }
+    for (n = strlen(url); n > 0 && url[n - 1] == '/'; n--) {
+        url[n - 1] = '\0';
+    }
+    return url;
+}
+
+char *hwc_auth_iam_call(const hwc_auth *a, const hwc_call *c, hwc_call *out)
+{
+    const char *region = hwc_auth_call_region(a, c);
+    char *url = iam_url(a, region);
+
+    memset(out, 0, sizeof(*out));
+    out->what = c->what;
+    out->service = HWC_SVC_IAM;
+    out->base_url = url;
+    out->domain_id = c->domain_id;
+    out->region = region;
+    out->http = c->http;
+    out->retries = c->retries;
+    out->deadline_ms = c->deadline_ms;
+    return url;
+}
+
+/*------------------------------------------------------- the account */
+
+void hwc_auth_domain_remember(hwc_auth *a, const char *id)
+{
+    if (a->domain[0] == '\0' && hwc_valid_domain_id(id)) {
+        memcpy(a->domain, id, 33);
+    }
+}
+
+/* Under a->disc: a login's token names it; others ask IAM. */
+static int discover_domain(hwc_auth *a, const hwc_call *c, char out[33])
+{
+    hwc_call ic;
+    char *url;
+    int ok;
+
+    if (a->m->discover_domain != NULL) {
+        return a->m->discover_domain(a, c, out);
+    }
+    if ((url = hwc_auth_iam_call(a, c, &ic)) == NULL) {
+        return 0;
+    }
+    ic.auth_ops = &hwc_auth_ops_default;
+    ic.auth = a;
+    ok = hwc_iam_domain_id(&ic, out);
+    OPENSSL_free(url);
+    return ok;
+}
+
+const char *hwc_auth_domain_id(hwc_auth *a, const hwc_call *c)
+{
+    const char *conf = hwc_get(a->st, HWC_S_DOMAIN_ID);
+    char found[33] = "";
+    const char *id = NULL;
+
+    if (conf != NULL) {
+        return conf;
+    }
+    pthread_mutex_lock(&a->disc);
+    pthread_mutex_lock(&a->lock);
+    if (a->domain[0] != '\0') {
+        id = a->domain;
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (id == NULL && discover_domain(a, c, found)) {
+        hwc_debug("auth: the account is %s", found);
+        pthread_mutex_lock(&a->lock);
+        hwc_auth_domain_remember(a, found);
+        id = a->domain;
+        pthread_mutex_unlock(&a->lock);
+    }
+    pthread_mutex_unlock(&a->disc);
+    return id;
+}
+
 /*------------------------------------------------------- method table */
 
 /* Also the auth=auto order (documented in docs/authentication.md). */

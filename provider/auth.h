@@ -38,6 +38,15 @@ const char *hwc_auth_project_id(hwc_auth *a, const hwc_call *tmpl,
                                 const char *region);
 
 /*
+ * The account (domain) id: domain_id when configured, else discovered once
+ * per hwc_auth: from the token answer of a password or agency login, with
+ * GET /v3/auth/domains at IAM for the other methods. c is the call that
+ * needs it (its region picks IAM; what, transport and deadline are reused).
+ * The string lives as long as a. NULL with an error raised.
+ */
+const char *hwc_auth_domain_id(hwc_auth *a, const hwc_call *c);
+
+/*
  * Reads a secret file once: refuses one readable by others (as ssh does),
  * accepts one readable by its group with a debug-log warning. Trailing
  * newlines are stripped. The caller frees with hwc_secret_free.

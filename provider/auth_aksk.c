@@ -33,24 +33,54 @@ static char *request_path(const char *base_url, const char *path)
     return (char *)hwc_buf_steal(&b, NULL);
 }
 
-/* X-Project-Id for project services, X-Domain-Id for global ones (when
- * known): the gateway reads the scope from them. */
-static void scope_header(hwc_auth *a, const hwc_call *c, hwc_header *out)
+/* The project of a project service's call: its own, else the region's
+ * (discovered once: a path with a project did that already; CodeArts has
+ * none in its path). */
+static const char *call_project(hwc_auth *a, const hwc_call *c)
 {
     const char *region = hwc_auth_call_region(a, c);
+    const char *id;
+    hwc_call ic;
+    char *url;
 
+    if (c->project_id != NULL) {
+        return c->project_id;
+    }
+    if (region == NULL) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "%s: signing with AK/SK needs the project: set project_id "
+                  "or region",
+                  c->what);
+        return NULL;
+    }
+    if ((id = hwc_auth_project_lookup(a, region)) != NULL ||
+        (url = hwc_auth_iam_call(a, c, &ic)) == NULL) {
+        return id;
+    }
+    id = hwc_auth_project_id(a, &ic, region);
+    OPENSSL_free(url);
+    return id;
+}
+
+/*
+ * Exactly one scope header, as the SDKs send with AK/SK: X-Domain-Id for a
+ * global service (SCM), X-Project-Id for the others; IAM's own calls (the
+ * discovery of both) carry none. 0 with an error when it cannot be found.
+ */
+static int scope_header(hwc_auth *a, const hwc_call *c, hwc_header *out)
+{
     out->name = NULL;
+    if (c->service == HWC_SVC_IAM) {
+        return 1;
+    }
     if (hwc_service_is_global(c->service)) {
-        out->value =
-            c->domain_id ? c->domain_id : hwc_get(a->st, HWC_S_DOMAIN_ID);
-        out->name = out->value ? "X-Domain-Id" : NULL;
-        return;
+        out->value = c->domain_id ? c->domain_id : hwc_auth_domain_id(a, c);
+        out->name = "X-Domain-Id";
+    } else {
+        out->value = call_project(a, c);
+        out->name = "X-Project-Id";
     }
-    out->value = c->project_id;
-    if (out->value == NULL && region != NULL) {
-        out->value = hwc_auth_project_lookup(a, region);
-    }
-    out->name = out->value ? "X-Project-Id" : NULL;
+    return out->value != NULL;
 }
 
 static int add_signed(hwc_hdrs *h, const hwc_header *sh, size_t n,
@@ -73,21 +103,22 @@ int hwc_auth_sign(hwc_auth *a, const hwc_call *c, const char *host,
     hwc_header sh[4];
     size_t n = 0;
     char *full = request_path(c->base_url, path), *authz = NULL;
-    int ok = 0;
+    hwc_sign_input in;
+    int ok;
 
+    if (full == NULL || !scope_header(a, c, &sh[2])) {
+        OPENSSL_free(full);
+        return 0;
+    }
     hwc_sdk_date(hwc_auth_now(), date);
     sh[n++] = (hwc_header){"Host", host};
     sh[n++] = (hwc_header){"X-Sdk-Date", date};
-    scope_header(a, c, &sh[n]);
     n += sh[n].name != NULL;
     if (k->security_token != NULL) {
         sh[n++] = (hwc_header){"X-Security-Token", k->security_token};
     }
-    if (full != NULL) {
-        hwc_sign_input in = {c->method, full, c->query, sh, n, body, len};
-
-        authz = hwc_aksk_authorization(k->ak, k->sk, &in);
-    }
+    in = (hwc_sign_input){c->method, full, c->query, sh, n, body, len};
+    authz = hwc_aksk_authorization(k->ak, k->sk, &in);
     ok = authz != NULL && add_signed(h, sh, n, authz);
     hwc_secret_free(authz);
     OPENSSL_free(full);
@@ -144,5 +175,5 @@ static int aksk_refresh(hwc_auth *a, const hwc_call *c)
 }
 
 const struct method hwc_auth_by_aksk = {
-    "aksk", aksk_init, aksk_apply, aksk_refresh, aksk_configured, NULL,
+    "aksk", aksk_init, aksk_apply, aksk_refresh, aksk_configured, NULL, NULL,
 };

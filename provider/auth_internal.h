@@ -55,6 +55,7 @@ struct hwc_auth {
     pthread_mutex_t disc; /* one project discovery at a time */
     struct tok_entry toks[MAX_TOKENS];
     struct proj_entry projs[MAX_PROJECTS];
+    char domain[33]; /* the account, once known (under lock) */
     struct md_state md;
     hwc_auth *next; /* in the list the fork handler walks */
 };
@@ -73,6 +74,9 @@ struct method {
     /* The project id of c->region from a region-scoped login; NULL for
      * methods that cannot log in (auth.c then asks IAM). */
     int (*discover)(hwc_auth *a, const hwc_call *c, char out[33]);
+    /* The account id from a login's token; NULL: auth.c asks IAM
+     * (GET /v3/auth/domains). */
+    int (*discover_domain)(hwc_auth *a, const hwc_call *c, char out[33]);
 };
 
 /* The methods, one file each; auth.c orders them for auth=auto. */
@@ -108,6 +112,14 @@ const char *hwc_auth_project_lookup(hwc_auth *a, const char *region);
 /* Under a->lock: remembers region's project id; NULL when the table is
  * full. The string lives as long as a. */
 const char *hwc_auth_projs_add(hwc_auth *a, const char *region, const char *id);
+
+/* Under a->lock: remembers the account id a login's token named. */
+void hwc_auth_domain_remember(hwc_auth *a, const char *id);
+
+/* An IAM call inheriting what, transport, retries and deadline from c, to
+ * iam_endpoint, else endpoint, else the cloud's IAM host for c's region;
+ * no auth set. Returns its base URL (OPENSSL_free it), NULL with an error. */
+char *hwc_auth_iam_call(const hwc_auth *a, const hwc_call *c, hwc_call *out);
 
 /* AK/SK pair for hwc_auth_sign (auth_aksk.c). */
 struct hwc_auth_keys {

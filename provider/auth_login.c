@@ -23,57 +23,6 @@ struct scope {
 
 /*------------------------------------------------------- IAM calls */
 
-/* iam_endpoint, else endpoint, else the cloud's IAM host for region. */
-static char *iam_url(const hwc_auth *a, const char *region)
-{
-    const char *v = hwc_get(a->st, HWC_S_IAM_ENDPOINT);
-    const char *cloud = hwc_get(a->st, HWC_S_CLOUD);
-    char *url;
-    size_t n;
-
-    if (v == NULL) {
-        v = hwc_get(a->st, HWC_S_ENDPOINT);
-    }
-    if (v == NULL && region == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
-                  "no IAM endpoint: set region (HWCLOUD_REGION) or "
-                  "iam_endpoint");
-        return NULL;
-    }
-    if (v == NULL) {
-        return hwc_endpoint_default(cloud && strcmp(cloud, "otc") == 0
-                                        ? HWC_CLOUD_OTC
-                                        : HWC_CLOUD_HUAWEI,
-                                    region, HWC_SVC_IAM);
-    }
-    if ((url = OPENSSL_strdup(v)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "copying an endpoint");
-        return NULL;
-    }
-    for (n = strlen(url); n > 0 && url[n - 1] == '/'; n--) {
-        url[n - 1] = '\0';
-    }
-    return url;
-}
-
-/* An IAM call inheriting transport, retries and deadline from c. */
-static char *iam_call(const hwc_auth *a, const hwc_call *c, hwc_call *out)
-{
-    const char *region = hwc_auth_call_region(a, c);
-    char *url = iam_url(a, region);
-
-    memset(out, 0, sizeof(*out));
-    out->what = c->what;
-    out->service = HWC_SVC_IAM;
-    out->base_url = url;
-    out->domain_id = c->domain_id;
-    out->region = region;
-    out->http = c->http;
-    out->retries = c->retries;
-    out->deadline_ms = c->deadline_ms;
-    return url;
-}
-
 static const hwc_auth_ops user_ops;
 
 static int do_login(hwc_auth *a, const hwc_call *c, const struct scope *s,
@@ -83,7 +32,7 @@ static int do_login(hwc_auth *a, const hwc_call *c, const struct scope *s,
     const char *adom = hwc_get(a->st, HWC_S_AGENCY_DOMAIN);
     hwc_iam_scope is = {s->id, s->name, dom};
     hwc_call ic;
-    char *url = iam_call(a, c, &ic);
+    char *url = hwc_auth_iam_call(a, c, &ic);
     int ok = 0;
 
     if (url == NULL) {
@@ -186,6 +135,9 @@ static void entry_store(hwc_auth *a, struct tok_entry *e, hwc_iam_token *t)
     if (e->id[0] != '\0' && e->name[0] != '\0') {
         hwc_auth_projs_add(a, e->name,
                            e->id); /* later calls then scope by id */
+    }
+    if (e->kind == TK_PRIMARY) {
+        hwc_auth_domain_remember(a, t->domain_id);
     }
     hwc_debug("auth: new %s token, scope %s, refreshed in %ld s",
               e->kind == TK_USER ? "user" : "project",
@@ -454,12 +406,35 @@ static int login_discover(hwc_auth *a, const hwc_call *c, char out[33])
     return 1;
 }
 
+/* A login's token names the account it acts in: for an agency, the
+ * delegating one. */
+static int login_domain(hwc_auth *a, const hwc_call *c, char out[33])
+{
+    struct scope s = call_scope(a, c);
+    char *tok = NULL;
+    unsigned long gen;
+
+    if (!get_token(a, c, &s, &tok, &gen, NULL)) {
+        return 0;
+    }
+    hwc_secret_free(tok);
+    pthread_mutex_lock(&a->lock);
+    memcpy(out, a->domain, 33);
+    pthread_mutex_unlock(&a->lock);
+    if (out[0] == '\0') {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: IAM's token names no account; set domain_id", c->what);
+        return 0;
+    }
+    return 1;
+}
+
 const struct method hwc_auth_by_agency = {
-    "agency",      agency_init,       login_apply,
-    login_refresh, agency_configured, login_discover,
+    "agency",          agency_init,    login_apply,  login_refresh,
+    agency_configured, login_discover, login_domain,
 };
 
 const struct method hwc_auth_by_password = {
-    "password",    password_init,       login_apply,
-    login_refresh, password_configured, login_discover,
+    "password",          password_init,  login_apply,  login_refresh,
+    password_configured, login_discover, login_domain,
 };

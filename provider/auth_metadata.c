@@ -133,5 +133,5 @@ static int md_refresh(hwc_auth *a, const hwc_call *c)
 }
 
 const struct method hwc_auth_by_metadata = {
-    "metadata", md_init, md_apply, md_refresh, md_configured, NULL,
+    "metadata", md_init, md_apply, md_refresh, md_configured, NULL, NULL,
 };

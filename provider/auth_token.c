@@ -57,5 +57,6 @@ static int token_refresh(hwc_auth *a, const hwc_call *c)
 }
 
 const struct method hwc_auth_by_token = {
-    "token", token_init, token_apply, token_refresh, token_configured, NULL,
+    "token",          token_init, token_apply, token_refresh,
+    token_configured, NULL,       NULL,
 };

@@ -147,6 +147,25 @@ const char *hwc_client_project(const hwc_client *cl)
     return p;
 }
 
+const char *hwc_client_domain(const hwc_client *cl)
+{
+    const char *d = hwc_get(cl->st, HWC_S_DOMAIN_ID);
+    hwc_call c;
+
+    if (d != NULL) {
+        return d;
+    }
+    if (cl->auth == NULL) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "%s: domain_id is not set (openssl.cnf domain_id or "
+                  "HWCLOUD_DOMAIN_ID), and no credentials to discover it with",
+                  cl->what);
+        return NULL;
+    }
+    hwc_client_prepare(cl, &c, HWC_SVC_IAM, "GET", NULL, NULL);
+    return hwc_auth_domain_id(cl->auth, &c);
+}
+
 void hwc_client_prepare(const hwc_client *cl, hwc_call *c, enum hwc_service svc,
                         const char *method, const char *base_url,
                         const char *path)

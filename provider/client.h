@@ -39,6 +39,10 @@ char *hwc_client_base_url(const hwc_client *cl, enum hwc_service svc);
 /* The project id a project-scoped service needs, or NULL with an error. */
 const char *hwc_client_project(const hwc_client *cl);
 
+/* The account id (domain_id, else discovered through the credentials, see
+ * hwc_auth_domain_id), or NULL with an error. */
+const char *hwc_client_domain(const hwc_client *cl);
+
 /* Fills the common fields of a call (what, auth, http, retries, scope). */
 void hwc_client_prepare(const hwc_client *cl, hwc_call *c, enum hwc_service svc,
                         const char *method, const char *base_url,

@@ -1,7 +1,7 @@
 /*
  * codearts.c: the CodeArts Build client. GET /v3/keystore returns the
- * file's raw bytes; it needs the account's domain_id and a
- * project-scoped token.
+ * file's raw bytes; it needs the account's domain_id (configured, else
+ * discovered through the credentials) and a project-scoped token.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 int hwc_codearts_download_keystore(const hwc_client *cl, const char *file_name,
                                    unsigned char **data, size_t *len)
 {
-    const char *domain = hwc_get(cl->st, HWC_S_DOMAIN_ID);
+    const char *domain = hwc_client_domain(cl);
     char *base = NULL, query[400];
     hwc_http_opts o = cl->http;
     hwc_http_resp r;
@@ -23,10 +23,6 @@ int hwc_codearts_download_keystore(const hwc_client *cl, const char *file_name,
     *data = NULL;
     *len = 0;
     if (domain == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
-                  "%s: domain_id is not set (openssl.cnf domain_id or "
-                  "HWCLOUD_DOMAIN_ID)",
-                  cl->what);
         return 0;
     }
     if ((base = hwc_client_base_url(cl, HWC_SVC_CODEARTS)) == NULL) {

@@ -87,6 +87,30 @@ static int add_scope(hwc_buf *b, const hwc_iam_scope *s)
     return ok && hwc_buf_append_str(b, "}}");
 }
 
+static const char *id_of(json_t *o)
+{
+    return json_string_value(json_object_get(o, "id"));
+}
+
+/* The account of a token: its project's, else its own domain scope's,
+ * else its user's. */
+static void token_domain(json_t *tok, char out[33])
+{
+    const char *cand[] = {
+        id_of(json_object_get(json_object_get(tok, "project"), "domain")),
+        id_of(json_object_get(tok, "domain")),
+        id_of(json_object_get(json_object_get(tok, "user"), "domain")),
+    };
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+        if (cand[i] != NULL && hwc_valid_domain_id(cand[i])) {
+            memcpy(out, cand[i], 33);
+            return;
+        }
+    }
+}
+
 int hwc_iam_parse_token_body(const char *what, const void *body, size_t len,
                              hwc_iam_token *out)
 {
@@ -115,6 +139,7 @@ int hwc_iam_parse_token_body(const char *what, const void *body, size_t len,
                  pid && hwc_valid_project_id(pid) ? pid : "");
         snprintf(out->project_name, sizeof(out->project_name), "%s",
                  pname && hwc_valid_region(pname) ? pname : "");
+        token_domain(tok, out->domain_id);
         ok = 1;
     }
     json_decref(root);
@@ -249,5 +274,49 @@ int hwc_iam_project_id(const hwc_call *base, const char *region, char out[33])
         json_decref(root);
     }
     hwc_buf_free(&q);
+    return ok;
+}
+
+int hwc_iam_pick_domain(const char *what, json_t *root, char out[33])
+{
+    json_t *list = json_object_get(root, "domains"), *d;
+    size_t i;
+
+    if (!json_is_array(list)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: IAM domains answer lacks \"domains\"", what);
+        return 0;
+    }
+    json_array_foreach(list, i, d)
+    {
+        const char *id = id_of(d);
+
+        if (hwc_valid_domain_id(id)) {
+            memcpy(out, id, 33);
+            return 1;
+        }
+    }
+    hwc_raise(NULL, HWC_R_CONFIG,
+              "%s: IAM lists no account for these credentials (GET "
+              "/v3/auth/domains); set domain_id (HWCLOUD_DOMAIN_ID)",
+              what);
+    return 0;
+}
+
+int hwc_iam_domain_id(const hwc_call *base, char out[33])
+{
+    hwc_call c = *base;
+    json_t *root = NULL;
+    int ok = 0;
+
+    c.service = HWC_SVC_IAM;
+    c.method = "GET";
+    c.path = "/v3/auth/domains";
+    c.query = NULL;
+    c.json_body = NULL;
+    if (hwc_call_json(&c, &root)) {
+        ok = hwc_iam_pick_domain(c.what, root, out);
+        json_decref(root);
+    }
     return ok;
 }

@@ -1,5 +1,5 @@
 /* iam.c: IAM stand-in: POST /v3/auth/tokens (password and assume_role
- * methods) and GET /v3/projects. */
+ * methods), GET /v3/projects and GET /v3/auth/domains. */
 #include "emu.h"
 
 #include <stdlib.h>
@@ -256,6 +256,24 @@ static void projects(struct emu_req *req, struct emu_resp *resp)
     free(self);
 }
 
+/* GET /v3/auth/domains: the account the credentials belong to. */
+static void domains(struct emu_req *req, struct emu_resp *resp)
+{
+    if (!req_method_is(req, "GET")) {
+        resp_err(resp, SVC_IAM, 405, "405", "The method is not allowed.");
+        return;
+    }
+    if (auth_check(req, resp, SVC_IAM) != 0)
+        return;
+    char *self = emu_printf("https://127.0.0.1:%u/v3/auth/domains", g_emu.port);
+    resp_json(resp, 200,
+              json_pack("{s:[{s:s,s:s,s:b,s:s}],s:{s:s,s:n,s:n}}", "domains",
+                        "id", g_emu.domain_id, "name", g_emu.iam_domain,
+                        "enabled", 1, "description", "", "links", "self", self,
+                        "next", "previous"));
+    free(self);
+}
+
 void iam_handle(struct emu_req *req, struct emu_resp *resp)
 {
     if (strcmp(req->path, "/v3/auth/tokens") == 0)
@@ -264,6 +282,8 @@ void iam_handle(struct emu_req *req, struct emu_resp *resp)
         securitytokens(req, resp);
     else if (strcmp(req->path, "/v3/projects") == 0)
         projects(req, resp);
+    else if (strcmp(req->path, "/v3/auth/domains") == 0)
+        domains(req, resp);
     else
         resp_err(resp, SVC_IAM, 404, "404",
                  "The requested resource could not be found.");

@@ -3,11 +3,12 @@
  * fed every input: the JSON ones (hwc_kms_parse_key_info, _public_key,
  * _b64, _list_page; hwc_dcs_parse_link; hwc_scm_parse_export,
  * _list_page; hwc_keystores_parse_info, _list, _created;
- * hwc_iam_pick_project) the body as hwc_json_parse returns it, the byte
- * ones (hwc_iam_parse_token_body, hwc_md_parse_cred, hwc_md_parse_session,
- * hwc_iam_parse_time) the raw input, and hwc_http_parse_header each line
- * of it. The first byte sets where the list callbacks stop. See fuzz_json
- * for the parser and envelopes, fuzz_scm for the SCM export assembly.
+ * hwc_iam_pick_project, _pick_domain) the body as hwc_json_parse returns
+ * it, the byte ones (hwc_iam_parse_token_body, hwc_md_parse_cred,
+ * hwc_md_parse_session, hwc_iam_parse_time) the raw input, and
+ * hwc_http_parse_header each line of it. The first byte sets where the list
+ * callbacks stop. See fuzz_json for the parser and envelopes, fuzz_scm for the
+ * SCM export assembly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,10 @@ static void list_answers(json_t *resp)
         (!TERMINATED(project) || strlen(project) != 32)) {
         fz_fail("hwc_iam_pick_project", "bad project id");
     }
+    if (hwc_iam_pick_domain("fuzz", resp, project) &&
+        (!TERMINATED(project) || strlen(project) != 32)) {
+        fz_fail("hwc_iam_pick_domain", "bad domain id");
+    }
     fz_done();
 }
 
@@ -151,7 +156,8 @@ static void raw_answers(const uint8_t *data, size_t size)
 
     memset(&tok, 0, sizeof(tok));
     if (hwc_iam_parse_token_body("fuzz", data, size, &tok) &&
-        (!TERMINATED(tok.project_id) || !TERMINATED(tok.project_name))) {
+        (!TERMINATED(tok.project_id) || !TERMINATED(tok.project_name) ||
+         !TERMINATED(tok.domain_id))) {
         fz_fail("hwc_iam_parse_token_body", "project not terminated");
     }
     memset(&cred, 0, sizeof(cred));

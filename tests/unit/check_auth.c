@@ -297,6 +297,55 @@ START_TEST(test_aksk_prefix_and_query)
 }
 END_TEST
 
+/* IAM's own calls discover the project and the account: as the SDKs send
+ * them, they carry no scope header, even when both are configured. */
+START_TEST(test_aksk_iam_unscoped)
+{
+    const char *kv[] = {"access_key=AKTEST", "secret_key=SKTEST",
+                        "domain_id=" DID, "project_id=" PID, NULL};
+    hwc_auth *a = auth_of(kv);
+    hwc_call c = kms_call("https://iam.example.com", "/v3/auth/domains");
+    hwc_hdrs h = {0};
+
+    c.service = HWC_SVC_IAM;
+    c.method = "GET";
+    c.domain_id = DID;
+    ck_assert(hwc_auth_ops_default.apply(a, &c, "iam.example.com",
+                                         "/v3/auth/domains", NULL, 0, &h));
+    ck_assert_ptr_null(hdr(&h, "X-Domain-Id"));
+    ck_assert_ptr_null(hdr(&h, "X-Project-Id"));
+    ck_assert_ptr_nonnull(
+        strstr(hdr(&h, "Authorization"), "SignedHeaders=host;x-sdk-date,"));
+    hwc_hdrs_free(&h);
+    hwc_auth_free(a);
+}
+END_TEST
+
+/* A global service needs the account: not configured and not findable
+ * (no IAM to ask), signing fails with an error that says what to set. */
+START_TEST(test_aksk_global_needs_account)
+{
+    const char *kv[] = {"access_key=AKTEST",
+                        "secret_key=SKTEST",
+                        "iam_endpoint=https://127.0.0.1:1",
+                        "retries=0",
+                        "connect_timeout=1",
+                        NULL};
+    hwc_auth *a = auth_of(kv);
+    hwc_call c = kms_call("https://scm.example.com", "/v3/scm/certificates");
+    hwc_hdrs h = {0};
+
+    c.service = HWC_SVC_SCM;
+    c.method = "GET";
+    c.project_id = NULL;
+    ck_assert(!hwc_auth_ops_default.apply(a, &c, "scm.example.com",
+                                          "/v3/scm/certificates", NULL, 0, &h));
+    ck_assert_uint_eq(h.n, 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "/v3/auth/domains"));
+    hwc_auth_free(a);
+}
+END_TEST
+
 START_TEST(test_refresh_policy)
 {
     const char *tok[] = {"token=T", NULL};
@@ -476,6 +525,8 @@ static Suite *auth_suite(void)
     tcase_add_test(ak, test_aksk_project_service);
     tcase_add_test(ak, test_aksk_global_service_temporary);
     tcase_add_test(ak, test_aksk_prefix_and_query);
+    tcase_add_test(ak, test_aksk_iam_unscoped);
+    tcase_add_test(ak, test_aksk_global_needs_account);
     tcase_add_test(ak, test_refresh_policy);
     tcase_add_test(ak, test_token_project_mismatch);
     tcase_add_test(sec, test_secret_file_modes);

@@ -542,6 +542,68 @@ START_TEST(iam_projects)
 }
 END_TEST
 
+#define DOM_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define DOM_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define DOM_C "cccccccccccccccccccccccccccccccc"
+#define EXP "\"expires_at\":\"2026-11-26T12:00:00Z\""
+
+/* The account of a token: the project's domain (an agency's delegating
+ * account), else the token's domain scope, else the user's domain. */
+START_TEST(iam_token_domain)
+{
+    hwc_iam_token t;
+
+    ck_assert_int_eq(
+        token_body("{\"token\":{" EXP ",\"user\":{\"domain\":{\"id\":\"" DOM_A
+                   "\"}},\"project\":{\"id\":\"0123456789abcdef0123456789abcd"
+                   "ef\",\"name\":\"eu-de\",\"domain\":{\"id\":\"" DOM_B
+                   "\"}}}}",
+                   &t),
+        1);
+    ck_assert_str_eq(t.domain_id, DOM_B);
+    ck_assert_int_eq(token_body("{\"token\":{" EXP ",\"user\":{\"domain\":{"
+                                "\"id\":\"" DOM_A
+                                "\"}},\"domain\":{\"id\":\"" DOM_C
+                                "\",\"name\":\"x\"}}}",
+                                &t),
+                     1);
+    ck_assert_str_eq(t.domain_id, DOM_C);
+    ck_assert_int_eq(token_body("{\"token\":{" EXP ",\"user\":{\"domain\":{"
+                                "\"id\":\"" DOM_A "\"}}}}",
+                                &t),
+                     1);
+    ck_assert_str_eq(t.domain_id, DOM_A);
+    /* null, wrong types and malformed ids fall through, never copied */
+    ck_assert_int_eq(token_body("{\"token\":{" EXP ",\"project\":{\"domain\":"
+                                "null},\"domain\":{\"id\":7},\"user\":{"
+                                "\"domain\":{\"id\":\"../../etc\"}}}}",
+                                &t),
+                     1);
+    ck_assert_str_eq(t.domain_id, "");
+}
+END_TEST
+
+START_TEST(iam_domains)
+{
+    char out[33];
+    json_t *j = js("{\"domains\":[{\"id\":null},{\"id\":\"short\"},{\"id\":"
+                   "\"" DOM_A "\",\"name\":\"acct\"},{\"id\":\"" DOM_B
+                   "\"}],\"links\":{\"next\":null}}");
+
+    ck_assert_int_eq(hwc_iam_pick_domain("t", j, out), 1);
+    ck_assert_str_eq(out, DOM_A);
+    json_decref(j);
+    j = js("{\"domains\":[]}");
+    ck_assert_int_eq(hwc_iam_pick_domain("t", j, out), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "set domain_id"));
+    json_decref(j);
+    j = js("{\"domains\":{\"id\":\"" DOM_A "\"}}");
+    ck_assert_int_eq(hwc_iam_pick_domain("t", j, out), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "lacks \"domains\""));
+    json_decref(j);
+}
+END_TEST
+
 START_TEST(md_cred)
 {
     const char *good =
@@ -663,10 +725,11 @@ int main(void)
     tcase_add_loop_test(tc, list_hostile, 0,
                         sizeof(bad_lists) / sizeof(bad_lists[0]));
     /* The parsers split out of the network functions. */
-    const TTest *split[] = {kms_public_key, kms_sign_body, kms_b64,
-                            kms_list_page,  scm_list_page, keystores,
-                            iam_token_body, iam_projects,  md_cred,
-                            md_session,     http_headers};
+    const TTest *split[] = {kms_public_key, kms_sign_body,    kms_b64,
+                            kms_list_page,  scm_list_page,    keystores,
+                            iam_token_body, iam_token_domain, iam_projects,
+                            iam_domains,    md_cred,          md_session,
+                            http_headers};
     for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
         tcase_add_test(tc, split[i]);
     }
