@@ -12,6 +12,11 @@
  * eof() is false right after it, exits non-zero instead of reporting
  * success.
  *
+ * Built against OpenSSL 3.2 or later, the loader also offers open_ex, so
+ * the parameters a caller gives OSSL_STORE_open_ex (expect, subject,
+ * alias) arrive with the open itself; 3.0 and 3.1 pass them through
+ * set_ctx_params right after open, to the same effect.
+ *
  * Ownership of a remote key passed by OSSL_OBJECT_PARAM_REFERENCE: the
  * reference is a pointer to the context's hwc_rkey pointer; keymgmt load()
  * takes its own reference (up-ref) and the context drops its one at close.
@@ -36,6 +41,9 @@
 #include "uri.h"
 
 static OSSL_FUNC_store_open_fn hwc_store_open;
+#ifdef OSSL_FUNC_STORE_OPEN_EX
+static OSSL_FUNC_store_open_ex_fn hwc_store_open_ex;
+#endif
 static OSSL_FUNC_store_settable_ctx_params_fn hwc_store_settable_ctx_params;
 static OSSL_FUNC_store_set_ctx_params_fn hwc_store_set_ctx_params;
 static OSSL_FUNC_store_load_fn hwc_store_load;
@@ -54,14 +62,15 @@ typedef struct hwc_store_ctx {
     hwc_names names;    /* the current page */
     size_t next_name;
     int fetched;
-    int failed;         /* 1: a load failed; 2: and the stream has ended */
-    hwc_fetched got;    /* what the URI named, decoded */
-    size_t next;        /* next object of got.objs to consider */
-    int rkey_pending;   /* the remote key is still to be returned */
-    int report_pending; /* entries that failed are still to be reported */
+    int failed;            /* 1: a load failed; 2: and the stream has ended */
+    hwc_fetched got;       /* what the URI named, decoded */
+    size_t next;           /* next object of got.objs to consider */
+    int rkey_pending;      /* the remote key is still to be returned */
+    int report_pending;    /* entries that failed are still to be reported */
+    const char *bad_param; /* a parameter that could not be applied */
 } hwc_store_ctx;
 
-static void *hwc_store_open(void *provctx, const char *uri)
+static hwc_store_ctx *store_new(void *provctx, const char *uri)
 {
     hwc_store_ctx *ctx;
     hwc_uri parsed;
@@ -77,7 +86,16 @@ static void *hwc_store_open(void *provctx, const char *uri)
     }
     ctx->prov = provctx;
     ctx->uri = parsed;
-    hwc_debug("open %s", uri);
+    return ctx;
+}
+
+static void *hwc_store_open(void *provctx, const char *uri)
+{
+    hwc_store_ctx *ctx = store_new(provctx, uri);
+
+    if (ctx != NULL) {
+        hwc_debug("open %s", uri);
+    }
     return ctx;
 }
 
@@ -103,38 +121,85 @@ static int set_subject(hwc_store_ctx *ctx, const OSSL_PARAM *p)
         return 0;
     }
     X509_NAME_free(ctx->subject);
+    ERR_set_mark();
     ctx->subject = d2i_X509_NAME(NULL, &der, (long)len);
-    if (ctx->subject == NULL) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "%s: invalid subject criterion",
-                  ctx->uri_text);
-        return 0;
-    }
-    return 1;
+    ERR_pop_to_mark();
+    return ctx->subject != NULL;
 }
 
-static int hwc_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
+/* NULL when every parameter was applied, else what was wrong. */
+static const char *apply_params(hwc_store_ctx *ctx, const OSSL_PARAM params[])
 {
-    hwc_store_ctx *ctx = loaderctx;
     const OSSL_PARAM *p;
 
     p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_EXPECT);
     if (p != NULL && !OSSL_PARAM_get_int(p, &ctx->expect)) {
-        return 0;
+        return "invalid expect parameter";
     }
     p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_SUBJECT);
     if (p != NULL && !set_subject(ctx, p)) {
-        return 0;
+        return "invalid subject criterion";
     }
     p = OSSL_PARAM_locate_const(params, OSSL_STORE_PARAM_ALIAS);
     if (p != NULL) {
         OPENSSL_free(ctx->alias);
         ctx->alias = NULL;
         if (!OSSL_PARAM_get_utf8_string(p, &ctx->alias, 0)) {
-            return 0;
+            return "invalid alias criterion";
         }
+    }
+    return NULL;
+}
+
+/*
+ * A parameter that cannot be applied is reported by the next load(), not
+ * refused here: libcrypto before 3.2, when set_ctx_params fails for the
+ * parameters given to OSSL_STORE_open_ex, closes the loader context and
+ * then goes on using it (the application crashes). Refusing here would
+ * also lose the message: a successful open pops the errors raised during
+ * it.
+ */
+static int hwc_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
+{
+    hwc_store_ctx *ctx = loaderctx;
+    const char *bad = apply_params(ctx, params);
+
+    if (bad != NULL) {
+        ctx->bad_param = bad;
     }
     return 1;
 }
+
+#ifdef OSSL_FUNC_STORE_OPEN_EX
+/*
+ * A parameter that cannot be applied fails the open (set_ctx_params defers
+ * that to the first load, see there). pw_cb is not kept:
+ * libcrypto hands it a passphrase cache that lives only during this call,
+ * and nothing here needs a passphrase before the first load, which brings
+ * its own callback. OSSL_STORE_PARAM_PROPERTIES is accepted and left to
+ * libcrypto, which applies its property query itself when it turns what
+ * load() hands over into keys and certificates.
+ */
+static void *hwc_store_open_ex(void *provctx, const char *uri,
+                               const OSSL_PARAM params[],
+                               OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    hwc_store_ctx *ctx = store_new(provctx, uri);
+    const char *bad;
+
+    (void)pw_cb, (void)pw_cbarg;
+    if (ctx == NULL) {
+        return NULL;
+    }
+    if (params != NULL && (bad = apply_params(ctx, params)) != NULL) {
+        hwc_raise(provctx, HWC_R_CONFIG, "%s: %s", uri, bad);
+        hwc_store_close(ctx);
+        return NULL;
+    }
+    hwc_debug("open_ex %s", uri);
+    return ctx;
+}
+#endif
 
 /* Would libcrypto turn this object into the type the caller expects? */
 static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
@@ -304,6 +369,12 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
         ctx->failed = 2;
         return 0;
     }
+    if (ctx->bad_param != NULL) {
+        ctx->failed = 1;
+        hwc_raise(ctx->prov, HWC_R_CONFIG, "%s: %s", ctx->uri_text,
+                  ctx->bad_param);
+        return 0;
+    }
     if (hwc_uri_is_listing(&ctx->uri)) {
         return load_listing(ctx, object_cb, object_cbarg);
     }
@@ -381,6 +452,9 @@ static int hwc_store_export_object(void *loaderctx, const void *reference,
 
 const OSSL_DISPATCH hwc_store_functions[] = {
     {OSSL_FUNC_STORE_OPEN, (void (*)(void))hwc_store_open},
+#ifdef OSSL_FUNC_STORE_OPEN_EX
+    {OSSL_FUNC_STORE_OPEN_EX, (void (*)(void))hwc_store_open_ex},
+#endif
     {OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS,
      (void (*)(void))hwc_store_settable_ctx_params},
     {OSSL_FUNC_STORE_SET_CTX_PARAMS, (void (*)(void))hwc_store_set_ctx_params},
