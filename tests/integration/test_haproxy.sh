@@ -4,7 +4,9 @@
 # it): crt files written by `hwcloud-store export`, PEM-wrapped URI key
 # files beside them. First without chroot and privilege drop, then with
 # Debian's defaults (chroot, user haproxy, daemon), where a kms: key signs
-# from inside the chroot.
+# from inside the chroot. Last, HAProxy loading the provider itself with
+# ssl-provider/ssl-provider-path from an openssl.cnf that does not activate
+# it (docs/haproxy.md section 6; HAProxy 2.6 and later).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers_lib.sh"
 
@@ -40,7 +42,7 @@ doc_block haproxy.md haproxy-cfg | doc_paths |
 sed -e '/^\tchroot /d' -e '/^\tuser /d' -e '/^\tgroup /d' "$H/debian.cfg" > "$H/plain.cfg"
 
 hap() {
-  env -u HWCLOUD_TOKEN OPENSSL_CONF="$CONF" haproxy "$@"
+  env -u HWCLOUD_TOKEN OPENSSL_CONF="${HAP_CONF:-$CONF}" haproxy "$@"
 }
 start_haproxy() {
   : > "$H/haproxy.log"
@@ -102,5 +104,49 @@ done
 pass "reload fetched the SCM key again"
 sleep 1
 fetch_pages 3 www.example.com "$PORT" "$EMU_SCM_ROOT"
+stop_haproxy
+
+# 3. HAProxy loads hwcloud itself (ssl-provider); openssl.cnf only holds
+# its settings. OPENSSL_MODULES is unset: ssl-provider-path finds it.
+read -r hv_major hv_minor < <(haproxy -v |
+  sed -n 's/^HAProxy version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+echo "# HAProxy $hv_major.$hv_minor"
+if [ "${hv_major:-0}" -lt 2 ] || { [ "$hv_major" -eq 2 ] && [ "$hv_minor" -lt 6 ]; }; then
+  echo "# SKIPPED, not counted: ssl-provider needs HAProxy 2.6 or later"
+else
+  PCONF=$(server_conf haproxy.md openssl-haproxy-provider)
+  OUT=$(env -u OPENSSL_MODULES OPENSSL_CONF="$PCONF" openssl list -providers 2>&1)
+  if grep -qi hwcloud <<<"$OUT"; then
+    echo "$OUT" >&2
+    fail "ssl-provider: openssl.cnf without activate still loads hwcloud"
+  fi
+  pass "ssl-provider: other programs reading that openssl.cnf do not load hwcloud"
+  doc_block haproxy.md haproxy-provider |
+    sed -e "s#^\tssl-provider-path .*#\tssl-provider-path $HWC_MODULE_DIR#" > "$H/provider.lines"
+  grep -q "ssl-provider-path $HWC_MODULE_DIR" "$H/provider.lines" ||
+    fail "docs/haproxy.md: the haproxy-provider block has no ssl-provider-path line"
+  sed -e "/^global/r $H/provider.lines" "$H/plain.cfg" > "$H/provider.cfg"
+  export -n OPENSSL_MODULES
+  HAP_CONF=$PCONF
+  run_fail "ssl-provider: without the lines HAProxy finds no key" \
+    "No Private Key found|unable to load" hap -c -f "$H/plain.cfg"
+  run_ok "ssl-provider: haproxy -c accepts the configuration" hap -c -f "$H/provider.cfg"
+  start_haproxy "$H/provider.cfg"
+  OUT=$(python3 - "$H/admin.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show ssl providers\n")
+print(s.makefile().read())
+PY
+)
+  expect_in "ssl-provider: HAProxy reports hwcloud loaded" "hwcloud"
+  emu_reset
+  fetch_pages 3 www.example.com "$PORT" "$EMU_SCM_ROOT"
+  fetch_pages 3 kms.example.com "$PORT" "$ETC/test-ca.pem"
+  expect_eq "ssl-provider: one KMS sign per full handshake" "$(signs)" 3
+  stop_haproxy
+  unset HAP_CONF
+fi
 
 hwc_done
