@@ -17,6 +17,9 @@
 #define HWC_VERSION "0.0.0"
 #endif
 #define HWC_PROV_NAME "hwcloud"
+/* A number macro as a string literal, for messages that name a cap. */
+#define HWC_STR_(x) #x
+#define HWC_STR(x) HWC_STR_(x)
 
 /*---------------------------------------------------------------- errors */
 

@@ -27,11 +27,9 @@
 #define JKS_SHA1_LEN 20
 /* tag(4) + alias length(2) + timestamp(8): the smallest possible entry */
 #define JKS_MIN_ENTRY 14
-/* Java's own cap (com.sun.crypto.provider.KeyProtector). */
 /* keytool uses 200,000 iterations; a hostile file must not buy minutes of
- * CPU per entry, nor per file with many entries. */
-#define JCEKS_MAX_ITER 1000000
-#define JCEKS_MAX_ITER_TOTAL 4000000L
+ * CPU per entry, nor per file with many entries: the caps every keystore
+ * format shares (decode.h), Java's own per entry (KeyProtector). */
 #define OID_SUN_JKS "1.3.6.1.4.1.42.2.17.1.1"
 #define OID_SUN_JCE_3DES "1.3.6.1.4.1.42.2.19.1"
 
@@ -49,6 +47,7 @@ typedef struct jks_ctx {
     hwc_objs *out;        /* NULL while only checking the structure */
     int keypass_failures; /* entries whose key password is different */
     long *iter_left;      /* PBE iterations this file may still spend */
+    int over_cap;         /* the last key asked for too many iterations */
 } jks_ctx;
 
 /*------------------------------------------------------------ reading */
@@ -692,7 +691,7 @@ static unsigned char *des3_decrypt(const unsigned char dk[32],
     return out;
 }
 
-static unsigned char *sun_jce_unprotect(const jks_ctx *c, const X509_ALGOR *alg,
+static unsigned char *sun_jce_unprotect(jks_ctx *c, const X509_ALGOR *alg,
                                         const unsigned char *enc, size_t len,
                                         size_t *outlen)
 {
@@ -712,8 +711,14 @@ static unsigned char *sun_jce_unprotect(const jks_ctx *c, const X509_ALGOR *alg,
     p = ASN1_STRING_get0_data(seq);
     pbe = d2i_PBEPARAM(NULL, &p, ASN1_STRING_length(seq));
     if (pbe == NULL || ASN1_STRING_length(pbe->salt) != 8 ||
-        (iter = ASN1_INTEGER_get(pbe->iter)) < 1 || iter > JCEKS_MAX_ITER ||
-        iter > *c->iter_left || (pw7 = OPENSSL_malloc(pw7len + 1)) == NULL) {
+        (iter = ASN1_INTEGER_get(pbe->iter)) < 1) {
+        goto done;
+    }
+    if (iter > HWC_KDF_MAX_ITER || iter > *c->iter_left) {
+        c->over_cap = 1;
+        goto done;
+    }
+    if ((pw7 = OPENSSL_malloc(pw7len + 1)) == NULL) {
         goto done;
     }
     *c->iter_left -= iter;
@@ -780,6 +785,13 @@ static unsigned char *jks_recover_key(jks_ctx *c, const X509_SIG *sig,
                                 (size_t)ASN1_STRING_length(enc), len);
     } else {
         *why = "unsupported key protection algorithm";
+        return NULL;
+    }
+    if (key == NULL && c->over_cap) {
+        c->over_cap = 0;
+        *why = "key derivation asks for more iterations than the cap "
+               "of " HWC_STR(HWC_KDF_MAX_ITER) " (or the file's " HWC_STR(
+                   HWC_KDF_MAX_TOTAL) "): not run";
         return NULL;
     }
     if (key == NULL) {
@@ -1094,7 +1106,7 @@ int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
 {
     jks_ctx c;
     unsigned char *pw;
-    long iter_left = JCEKS_MAX_ITER_TOTAL;
+    long iter_left = HWC_KDF_MAX_TOTAL;
     int ok;
 
     memset(&c, 0, sizeof(c));

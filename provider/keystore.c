@@ -165,23 +165,38 @@ static int is_key_label(const char *l)
            strcmp(l, "ENCRYPTED PRIVATE KEY") != 0;
 }
 
-/* An "ENCRYPTED PRIVATE KEY" block, decrypted with the keystore password. */
-static int pem_encrypted_key(const pem_span *s, const char *pass,
-                             size_t passlen, OSSL_LIB_CTX *libctx,
-                             hwc_objs *out)
+/* The same file's decryptions share one key-derivation budget. */
+typedef struct pem_ks {
+    const char *pass;
+    size_t passlen;
+    OSSL_LIB_CTX *libctx;
+    hwc_kdf_budget kdf;
+} pem_ks;
+
+/* An "ENCRYPTED PRIVATE KEY" block, decrypted with the keystore password
+ * once its key derivation is known to be affordable. */
+static int pem_encrypted_key(const pem_span *s, pem_ks *ks, hwc_objs *out)
 {
     hwc_pem_block *blk = NULL;
     int n = hwc_pem_split(s->start, (size_t)(s->end - s->start), &blk);
     const unsigned char *p;
+    const X509_ALGOR *alg = NULL;
     X509_SIG *sig = NULL;
     PKCS8_PRIV_KEY_INFO *p8 = NULL;
     unsigned char *der = NULL;
     int len = 0, ok = 0;
 
     if (n == 1 && (p = blk[0].der) != NULL &&
-        (sig = d2i_X509_SIG(NULL, &p, (long)blk[0].der_len)) != NULL &&
-        pass != NULL && passlen <= INT32_MAX) {
-        p8 = PKCS8_decrypt_ex(sig, pass, (int)passlen, libctx, NULL);
+        (sig = d2i_X509_SIG(NULL, &p, (long)blk[0].der_len)) != NULL) {
+        X509_SIG_get0(sig, &alg, NULL);
+        if (!hwc_kdf_check(alg, &ks->kdf,
+                           "PEM keystore: ENCRYPTED PRIVATE KEY")) {
+            goto done;
+        }
+        if (ks->pass != NULL && ks->passlen <= INT32_MAX) {
+            p8 = PKCS8_decrypt_ex(sig, ks->pass, (int)ks->passlen, ks->libctx,
+                                  NULL);
+        }
     }
     if (p8 == NULL || (len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der)) <= 0) {
         hwc_raise(NULL, HWC_R_BAD_PASSWORD,
@@ -193,6 +208,7 @@ static int pem_encrypted_key(const pem_span *s, const char *pass,
     if (der != NULL) {
         OPENSSL_clear_free(der, (size_t)len);
     }
+done:
     PKCS8_PRIV_KEY_INFO_free(p8);
     X509_SIG_free(sig);
     hwc_pem_blocks_free(blk, n);
@@ -201,8 +217,7 @@ static int pem_encrypted_key(const pem_span *s, const char *pass,
 
 /* One block: keys and certificates go to their decoders, others are
  * skipped. `params` is a directly preceding "EC PARAMETERS" block. */
-static int pem_block(const pem_span *s, const pem_span *params,
-                     const char *pass, size_t passlen, OSSL_LIB_CTX *libctx,
+static int pem_block(const pem_span *s, const pem_span *params, pem_ks *ks,
                      hwc_objs *out)
 {
     const char *from = params != NULL ? params->start : s->start;
@@ -212,7 +227,7 @@ static int pem_block(const pem_span *s, const pem_span *params,
                                       out);
     }
     if (strcmp(s->label, "ENCRYPTED PRIVATE KEY") == 0) {
-        return pem_encrypted_key(s, pass, passlen, libctx, out);
+        return pem_encrypted_key(s, ks, out);
     }
     if (is_key_label(s->label)) {
         return hwc_decode_private_key(from, (size_t)(s->end - from), out);
@@ -225,14 +240,14 @@ static int pem_keystore(const unsigned char *data, size_t len, const char *pass,
 {
     const char *p = (const char *)data, *lim = p + len;
     pem_span s, prev;
+    pem_ks ks = {pass, passlen, libctx, {HWC_KDF_MAX_TOTAL}};
     int r, have_prev = 0, ok = 1;
     hwc_objs tmp = {0};
 
     while (ok && (r = next_span(p, lim, &s)) > 0) {
         int ecparams = have_prev && strcmp(prev.label, "EC PARAMETERS") == 0;
 
-        ok =
-            pem_block(&s, ecparams ? &prev : NULL, pass, passlen, libctx, &tmp);
+        ok = pem_block(&s, ecparams ? &prev : NULL, &ks, &tmp);
         prev = s;
         have_prev = 1;
         p = s.end;

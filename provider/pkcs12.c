@@ -56,6 +56,7 @@ typedef struct p12_ctx {
     int legacy_missing; /* the legacy provider would not load */
     int mac_checked;
     int pass_failures;
+    hwc_kdf_budget kdf; /* checked before each key derivation */
     p12_item *items;
     size_t n, cap;
     hwc_objs *out;
@@ -301,6 +302,9 @@ static int p12_add_shrouded(p12_ctx *c, const PKCS12_SAFEBAG *bag, int *legacy)
     int ok;
 
     X509_SIG_get0(sig, &alg, NULL);
+    if (!hwc_kdf_check(alg, &c->kdf, "PKCS#12 shrouded key bag")) {
+        return 0;
+    }
     p8 = p12_decrypt(c, dec_key, sig, alg, legacy);
     ok = p12_add_key(c, bag, p8);
     if (p8 == NULL) {
@@ -395,6 +399,10 @@ static int p12_safe(p12_ctx *c, PKCS7 *p7, int *legacy)
         ERR_pop_to_mark();
     } else if (nid == NID_pkcs7_encrypted && p7->d.encrypted != NULL &&
                p7->d.encrypted->enc_data != NULL) {
+        if (!hwc_kdf_check(p7->d.encrypted->enc_data->algorithm, &c->kdf,
+                           "PKCS#12 encrypted safe")) {
+            return 0;
+        }
         bags = p12_decrypt(c, dec_safe, p7,
                            p7->d.encrypted->enc_data->algorithm, legacy);
         if (bags == NULL && !c->mac_checked) {
@@ -535,6 +543,10 @@ static int p12_check_mac(p12_ctx *c, PKCS12 *p12)
     if (!PKCS12_mac_present(p12)) {
         return 1;
     }
+    /* An empty password is tried twice (below): both runs count. */
+    if (!hwc_kdf_check_mac(p12, c->passlen == 0 ? 2 : 1, &c->kdf)) {
+        return 0;
+    }
     /* A mismatch raises nothing; an error means the MAC was not computed
      * (an algorithm this OpenSSL lacks), which is not a wrong password. */
     before = ERR_peek_last_error();
@@ -634,6 +646,7 @@ int hwc_pkcs12_parse(const unsigned char *data, size_t len, const char *pass,
         return 0;
     }
     memset(&c, 0, sizeof(c));
+    c.kdf.left = HWC_KDF_MAX_TOTAL;
     c.pass = pass != NULL ? pass : "";
     c.passlen = pass != NULL ? (int)passlen : 0;
     c.libctx = libctx;

@@ -59,8 +59,6 @@ typedef struct hwc_settings {
 /* Bounds of timeout and connect_timeout, in seconds. */
 #define HWC_MIN_TIMEOUT 1
 #define HWC_MAX_TIMEOUT 3600
-#define HWC_STR_(x) #x
-#define HWC_STR(x) HWC_STR_(x)
 
 /* openssl.cnf key of a setting, e.g. "kms_endpoint". */
 const char *hwc_setting_key(enum hwc_setting s);

@@ -202,6 +202,11 @@ cp "$KS"/store.jks "$KS"/keypass.jks "$KS"/tampered.jks "$KS"/store.jceks \
 cp "$KS"/store.p12 "$KS"/modern.p12 "$KS"/legacy.p12 "$C/pkcs12/"
 cp "$KS"/store.jks "$KS"/secret-only.jceks "$KS"/modern.p12 \
   "$KS"/ec-bundle.pem "$C/keystore/"
+# Key derivations of 2^31-1 iterations (make-costly.sh): refused from their
+# parameters; a harness that ran one would time out.
+cp "$KS"/cost-mac.p12 "$KS"/cost-safe.p12 "$KS"/cost-keybag.p12 "$C/pkcs12/"
+cp "$KS"/cost-pbkdf2.pem "$KS"/cost-scrypt.pem "$KS"/cost-pbes1.pem \
+  "$KS"/cost-mac.p12 "$C/keystore/"
 
 # --- der: certificates and private keys as DER, in every form the views
 # of der.h take (and an Ed25519 key they decline)

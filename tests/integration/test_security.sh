@@ -2,7 +2,8 @@
 # The promises of docs/security.md that an adversary tests, each against
 # the emulator with the fault that breaks it: privileged processes ignore
 # the environment, secret files others could write are refused, timeouts
-# have a floor, failure notes of hostile archives stay bounded.
+# have a floor, failure notes of hostile archives stay bounded, keystore
+# key derivations are capped before they run.
 . "$(dirname "$0")/lib.sh"
 hwc_setup
 T=$HWC_TEST_TMP
@@ -86,5 +87,24 @@ expect_in "10000 broken members: the CA was handed over" "BEGIN CERTIFICATE"
 len=$(grep -o "entries not loaded: .*" <<<"$OUT" | head -1 | wc -c)
 [ "$len" -le 1100 ] || fail "the failure message is $len bytes long"
 pass "the failure message is $len bytes long"
+
+# --- keystores whose key derivation would cost minutes ----------------
+# Refused from their parameters, before any derivation (2^31-1 PBKDF2
+# iterations took nine minutes per load, with no password needed).
+FIX=$HWC_SOURCE_DIR/tests/fixtures/keystores
+mkdir -p "$EMU_CODEARTS_DIR"
+for f in cost-pbkdf2.pem cost-scrypt.pem cost-mac.p12 cost-keybag.p12 cost-600k.pem; do
+  cp "$FIX/$f" "$EMU_CODEARTS_DIR/$f"
+done
+cdx() { timeout 60 openssl storeutl -passin pass:changeit -noout "codearts:keystore/$1"; }
+run_fail "PBKDF2 2^31-1 (PEM, no password needed): refused" \
+  "its key derivation asks for 2147483647 iterations, more than the cap of 1000000" \
+  cdx cost-pbkdf2.pem
+run_fail "scrypt N*r*p over the cap: refused" "more than the cap of 4194304" cdx cost-scrypt.pem
+run_fail "PKCS#12 MAC 2^31-1: refused" "PKCS#12 MAC: its key derivation asks for 2147483647" \
+  cdx cost-mac.p12
+run_fail "PKCS#12 key bag 2^31-1: refused" "PKCS#12 shrouded key bag: its key derivation" \
+  cdx cost-keybag.p12
+run_ok "600000 PBKDF2 iterations (what demanding tools write): loads" cdx cost-600k.pem
 
 hwc_done

@@ -634,6 +634,63 @@ START_TEST(test_hostile_pkcs12)
 }
 END_TEST
 
+/*------------------------------------------------ key-derivation caps */
+
+/* Who can upload a keystore picks its iteration counts, and the password
+ * is checked only after the KDF: 2^31-1 iterations are refused before any
+ * derivation (without the caps each case runs for minutes). */
+static const struct {
+    const char *file, *pass, *msg;
+} costly[] = {
+    {"cost-pbkdf2.pem", "",
+     "ENCRYPTED PRIVATE KEY: its key derivation asks for 2147483647 "
+     "iterations, more than the cap of 1000000"},
+    {"cost-pbes1.pem", "",
+     "2147483647 iterations, more than the cap of 1000000"},
+    {"cost-scrypt.pem", "", "more than the cap of 4194304"},
+    {"cost-mac.p12", PASS,
+     "PKCS#12 MAC: its key derivation asks for 2147483647 iterations"},
+    {"cost-mac.p12", "", "PKCS#12 MAC: its key derivation asks for 2147483647"},
+    {"cost-safe.p12", PASS, "PKCS#12 encrypted safe: its key derivation asks"},
+    {"cost-keybag.p12", PASS, "PKCS#12 shrouded key bag: its key derivation"},
+    {"cost-budget.pem", "",
+     "the keystore's key derivations add up to more than the cap of 4000000"},
+};
+
+START_TEST(test_kdf_caps)
+{
+    hwc_objs o = {0};
+    const char *errs;
+
+    ck_assert(!decode_pass(costly[_i].file, costly[_i].pass, &o));
+    ck_assert_uint_eq(o.n, 0);
+    ck_assert_int_eq(ERR_GET_REASON(ERR_peek_last_error()), HWC_R_TOO_LARGE);
+    errs = tu_errors();
+    ck_assert_msg(strstr(errs, costly[_i].msg) != NULL, "%s: %s",
+                  costly[_i].file, errs);
+}
+END_TEST
+
+/* What openssl and keytool write, and the 600000 PBKDF2 iterations of the
+ * most demanding tools, still load. */
+START_TEST(test_kdf_real_tools)
+{
+    hwc_objs o = {0};
+
+    ck_assert_msg(decode_pass("cost-600k.pem", "", &o), "%s", tu_errors());
+    ck_assert_uint_eq(count(&o, HWC_OBJ_PRIVKEY), 1);
+    check_key_eq(&o.v[0], "ec-signing-key.pem");
+    hwc_objs_free(&o);
+    ck_assert_msg(decode_pass("cost-10k.p12", PASS, &o), "%s", tu_errors());
+    ck_assert_uint_eq(count(&o, HWC_OBJ_PRIVKEY), 1);
+    hwc_objs_free(&o);
+    ck_assert_msg(decode_pass("store.p12", PASS, &o), "%s", tu_errors());
+    hwc_objs_free(&o);
+    ck_assert_msg(decode_pass("store.jceks", PASS, &o), "%s", tu_errors());
+    hwc_objs_free(&o);
+}
+END_TEST
+
 static Suite *keystore_suite(void)
 {
     Suite *s = suite_create("keystore");
@@ -659,6 +716,13 @@ static Suite *keystore_suite(void)
     tcase_add_test(fz, test_hostile_pkcs12);
     tcase_set_timeout(fz, 1800);
     suite_add_tcase(s, fz);
+    /* A derivation that ran would take minutes: the timeout is the test. */
+    TCase *kdf = tcase_create("kdf-caps");
+    tcase_add_loop_test(kdf, test_kdf_caps, 0,
+                        sizeof(costly) / sizeof(costly[0]));
+    tcase_add_test(kdf, test_kdf_real_tools);
+    tcase_set_timeout(kdf, 60);
+    suite_add_tcase(s, kdf);
     return s;
 }
 
