@@ -72,6 +72,19 @@ void hwc_objs_free(hwc_objs *l);
  */
 int hwc_objs_move(hwc_objs *dst, hwc_objs *src);
 
+/*
+ * The library context where everything that came from a service, a
+ * download host or a keystore is decoded (decodectx.c): only OpenSSL's
+ * default provider is loaded in it, so no other provider's decoders (the
+ * PEM-wrapped URI decoder of hwcloud above all) ever run on those bytes.
+ * Made on first use; NULL, with an error raised, if it cannot be made.
+ * Provider instances hold it (hold at init, release at teardown); the last
+ * release frees it.
+ */
+OSSL_LIB_CTX *hwc_decode_libctx(void);
+void hwc_decode_libctx_hold(void);
+void hwc_decode_libctx_release(void);
+
 /*----------------------------------------------------------------- PEM */
 
 typedef struct hwc_pem_block {

@@ -32,6 +32,7 @@ static const OSSL_ITEM reason_strings[] = {
     {HWC_R_NOT_FOUND, "not found"},
     {HWC_R_AMBIGUOUS, "ambiguous name"},
     {HWC_R_LEGACY_NEEDED, "legacy provider needed"},
+    {HWC_R_NOT_PERMITTED, "not permitted"},
     {0, NULL},
 };
 

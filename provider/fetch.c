@@ -22,6 +22,9 @@
 
 #define MAX_UNPACKED (4 * 1024 * 1024)
 
+static int fetch_one(hwc_provctx *prov, const hwc_fetch_req *req,
+                     hwc_fetched *out);
+
 /* The public half as a key of the default provider (never ours). */
 static EVP_PKEY *public_half(hwc_provctx *prov, const hwc_obj *spki)
 {
@@ -174,8 +177,8 @@ static int ask_password(const hwc_fetch_req *req, char *pass, size_t cap,
     return 1;
 }
 
-static int fetch_codearts(hwc_provctx *prov, const hwc_fetch_req *req,
-                          hwc_client *cl, hwc_fetched *out)
+static int fetch_codearts(const hwc_fetch_req *req, hwc_client *cl,
+                          hwc_fetched *out)
 {
     unsigned char *data = NULL;
     size_t len = 0, passlen = 0;
@@ -188,7 +191,8 @@ static int fetch_codearts(hwc_provctx *prov, const hwc_fetch_req *req,
     if (!hwc_keystore_needs_password(hwc_keystore_sniff(data, len)) ||
         ask_password(req, pass, sizeof(pass) - 1, &passlen)) {
         pass[passlen] = '\0';
-        ok = hwc_decode_keystore(data, len, pass, passlen, prov->libctx,
+        /* Not prov->libctx: its decoders include ours (decode.h). */
+        ok = hwc_decode_keystore(data, len, pass, passlen, hwc_decode_libctx(),
                                  &out->objs);
     }
     OPENSSL_cleanse(pass, sizeof(pass));
@@ -322,7 +326,36 @@ static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
     return ok;
 }
 
+/* How deep this thread is in hwc_fetch: 1 while fetching. */
+static _Thread_local int fetch_depth;
+
+/*
+ * Nothing a fetch meets may start another: not a PEM-wrapped URI that some
+ * answer carried into a decoder, not a store opened from a password
+ * callback. A service answer must never choose what the provider fetches
+ * next with the operator's credentials, nor recurse without end.
+ */
 int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
+{
+    int ok;
+
+    if (fetch_depth > 0) {
+        memset(out, 0, sizeof(*out));
+        hwc_raise(prov, HWC_R_NOT_PERMITTED,
+                  "%s: refused: met while another URI was being fetched "
+                  "(a service answer or callback may not make the provider "
+                  "fetch more)",
+                  req->uri_text);
+        return 0;
+    }
+    fetch_depth++;
+    ok = fetch_one(prov, req, out);
+    fetch_depth--;
+    return ok;
+}
+
+static int fetch_one(hwc_provctx *prov, const hwc_fetch_req *req,
+                     hwc_fetched *out)
 {
     hwc_settings *st = NULL;
     hwc_client *cl = NULL;
@@ -359,7 +392,7 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
         break;
     case HWC_URI_CODEARTS_KEYSTORE:
         /* Not cached: what it decodes to depends on the password. */
-        ok = fetch_codearts(prov, req, cl, out);
+        ok = fetch_codearts(req, cl, out);
         break;
     default:
         hwc_raise(prov, HWC_R_INTERNAL, "%s: a listing URI has no object",

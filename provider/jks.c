@@ -748,7 +748,8 @@ static int pkcs8_type(const unsigned char *der, size_t len, char *type,
     EVP_PKEY *pk = NULL;
     const char *name = NULL;
 
-    if (p8 != NULL && p == der + len && (pk = EVP_PKCS82PKEY(p8)) != NULL) {
+    if (p8 != NULL && p == der + len &&
+        (pk = EVP_PKCS82PKEY_ex(p8, hwc_decode_libctx(), NULL)) != NULL) {
         name = EVP_PKEY_get0_type_name(pk);
     }
     if (name != NULL) {

@@ -92,7 +92,7 @@ static EVP_PKEY *pub_from_der(const unsigned char *der, size_t len)
     }
     ERR_set_mark();
     p = der;
-    pk = d2i_PUBKEY(NULL, &p, (long)len);
+    pk = d2i_PUBKEY_ex(NULL, &p, (long)len, hwc_decode_libctx(), NULL);
     if (pk != NULL && p != der + len) {
         EVP_PKEY_free(pk);
         pk = NULL;
@@ -238,21 +238,24 @@ static unsigned char *sec1_add_params(const unsigned char *key, size_t klen,
     return o;
 }
 
-/* structure/keytype NULL: any; the DER must be used up exactly. */
+/* structure/keytype NULL: any; the DER must be used up exactly. Decoded
+ * in hwc_decode_libctx(): with no structure given, every DER decoder of
+ * the context is tried, and in the application's that includes ours. */
 static EVP_PKEY *priv_from_der(const unsigned char *der, size_t len,
                                const char *structure, const char *keytype)
 {
+    OSSL_LIB_CTX *lc = hwc_decode_libctx();
     OSSL_DECODER_CTX *dctx;
     EVP_PKEY *pk = NULL;
     const unsigned char *p = der;
     size_t left = len;
 
-    if (der == NULL || len == 0 || len > LONG_MAX) {
+    if (der == NULL || len == 0 || len > LONG_MAX || lc == NULL) {
         return NULL;
     }
     ERR_set_mark();
     dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, "DER", structure, keytype,
-                                         EVP_PKEY_PRIVATE_KEY, NULL, NULL);
+                                         EVP_PKEY_PRIVATE_KEY, lc, NULL);
     if (dctx == NULL || !OSSL_DECODER_from_data(dctx, &p, &left) || left != 0 ||
         pk == NULL) {
         EVP_PKEY_free(pk);
@@ -535,15 +538,21 @@ int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
 {
     const unsigned char *p = der;
     unsigned char *enc = NULL;
-    X509 *x;
+    OSSL_LIB_CTX *lc;
+    X509 *x = NULL;
     int elen, ok;
 
     if (len == 0 || len > LONG_MAX) {
         return -1;
     }
+    if ((lc = hwc_decode_libctx()) == NULL ||
+        (x = X509_new_ex(lc, NULL)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "decoding a certificate");
+        return 0;
+    }
     ERR_set_mark();
-    x = trusted ? d2i_X509_AUX(NULL, &p, (long)len)
-                : d2i_X509(NULL, &p, (long)len);
+    /* on failure d2i frees x and sets it to NULL */
+    x = trusted ? d2i_X509_AUX(&x, &p, (long)len) : d2i_X509(&x, &p, (long)len);
     if (x != NULL && p != der + len) {
         X509_free(x);
         x = NULL;

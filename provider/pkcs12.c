@@ -281,7 +281,8 @@ static int p12_add_key(p12_ctx *c, const PKCS12_SAFEBAG *bag,
     it->is_key = 1;
     /* A key that fails is noted, not raised: drop libcrypto's errors. */
     ERR_set_mark();
-    if (p8 == NULL || (it->pk = EVP_PKCS82PKEY(p8)) == NULL ||
+    if (p8 == NULL ||
+        (it->pk = EVP_PKCS82PKEY_ex(p8, hwc_decode_libctx(), NULL)) == NULL ||
         (tname = EVP_PKEY_get0_type_name(it->pk)) == NULL ||
         (len = i2d_PKCS8_PRIV_KEY_INFO(p8, &it->der)) <= 0) {
         ERR_pop_to_mark();

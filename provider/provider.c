@@ -157,6 +157,7 @@ static void provctx_free(struct prov_private *pp)
 static void hwc_teardown(void *provctx)
 {
     provctx_free(provctx);
+    hwc_decode_libctx_release();
     hwc_transport_teardown();
 }
 
@@ -230,6 +231,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         !hwc_settings_validate(pp->pub.settings)) {
         goto err;
     }
+    hwc_decode_libctx_hold(); /* released by hwc_teardown */
     hwc_debug_enable(hwc_get_bool(pp->pub.settings, HWC_S_DEBUG));
     pp->pub.uri_pem = hwc_get_bool(pp->pub.settings, HWC_S_URI_PEM);
     hwc_debug("hwcloud %s initialised (uri_pem %s)", HWC_VERSION,

@@ -242,8 +242,8 @@ static int bad_block(enum scm_src src, int block, const char *label)
  * raised when libcrypto does not take it. */
 static X509 *cert_x509(struct scm_cert *c)
 {
-    if (c->x == NULL &&
-        (c->x = d2i_exact(NULL, c->der, c->der_len, 0)) == NULL) {
+    if (c->x == NULL && (c->x = d2i_exact(hwc_decode_libctx(), c->der,
+                                          c->der_len, 0)) == NULL) {
         bad_block(c->src, c->block, c->label);
     }
     return c->x;
@@ -281,7 +281,8 @@ static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
         c = list_add(l, der, b->der_len, NULL, src, pos, b, block);
         return c != NULL && (c->viewable || bad_block(src, block, b->label));
     }
-    if ((x = d2i_exact(NULL, b->der, b->der_len, trusted)) != NULL) {
+    if ((x = d2i_exact(hwc_decode_libctx(), b->der, b->der_len, trusted)) !=
+        NULL) {
         ERR_set_mark();
         len = i2d_X509(x, &der);
         ERR_pop_to_mark();

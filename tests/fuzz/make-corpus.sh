@@ -121,6 +121,14 @@ w("export-crlf-glued", certificate=leaf.replace("\n", "\r\n"),
   private_key=key.replace("\n", "\r\n"))
 w("export-mismatch", certificate=ca, certificate_chain=ca,
   private_key=rd("rsa.p8"))
+# A private_key that is the DER of a PEM-wrapped URI naming this very
+# certificate: decoded where no wrapped-URI decoder runs, it is no key.
+u, m = b"scm:cert/scs1590053258704", b"hwcloud-provider-uri-v1"
+body = bytes([0x1a, len(m)]) + m + bytes([0x0c, len(u)]) + u
+wrapped = bytes([0x30, len(body)]) + body
+w("export-wrapped-uri-key", certificate=leaf, certificate_chain=ca,
+  entire_certificate=leaf + ca, private_key=wrapped.decode("latin-1"))
+open(f"{s}/../keys/wrapped-uri.der", "wb").write(wrapped)
 PY
 # An RSA leaf under an RSA intermediate and root, with key identifiers and
 # the leaf's key as PKCS#1 ("RSA PRIVATE KEY"), as the SCM documentation

@@ -107,4 +107,61 @@ run_fail "PKCS#12 key bag 2^31-1: refused" "PKCS#12 shrouded key bag: its key de
   cdx cost-keybag.p12
 run_ok "600000 PBKDF2 iterations (what demanding tools write): loads" cdx cost-600k.pem
 
+# --- nested resolution: what a service returned never resolves more ---
+# An SCM answer whose private_key is the DER of a PEM-wrapped URI: decoded
+# where hwcloud's decoders do not run, it is just not a key. Before, it
+# sent authenticated requests for whatever it named, and a key naming its
+# own certificate recursed until SIGSEGV.
+hwc_write_conf "uri_pem = yes" "cache_ttl = 0"
+emu_curl -X POST "$EMU_URL/v3/scm/certificates/$EMU_SCM_RSA/export" > "$T/export.json"
+scm_answer_names() { # URI: queue an export answer whose private_key wraps it
+  python3 - "$1" "$T/export.json" "$EMU_SCM_RSA" > "$T/fault.json" <<'PY'
+import json, sys
+uri, export, cert = sys.argv[1].encode(), sys.argv[2], sys.argv[3]
+m = b"hwcloud-provider-uri-v1"
+body = bytes([0x1a, len(m)]) + m + bytes([0x0c, len(uri)]) + uri
+der = bytes([0x30, len(body)]) + body
+a = json.load(open(export))
+a["private_key"] = der.decode("latin-1")
+print(json.dumps({"match": "POST /v3/scm/certificates/%s/export" % cert,
+                  "action": "status", "status": 200, "count": -1,
+                  "body": json.dumps(a)}))
+PY
+  emu_reset
+  emu_fault "$(cat "$T/fault.json")"
+}
+scm_load() { HWCLOUD_DEBUG=1 timeout 60 openssl storeutl -noout -keys "scm:cert/$EMU_SCM_RSA"; }
+scm_answer_names "kms:key/$EMU_KMS_RSA2048"
+run_fail "an SCM key that is a wrapped URI is not a key" \
+  "private_key: .*neither PEM nor a DER private key" scm_load
+if grep -q "decoding the PEM-wrapped URI\|another URI was being fetched" <<<"$OUT"; then
+  echo "$OUT" >&2
+  fail "the wrapped-URI decoder ran on a service answer"
+fi
+pass "the wrapped-URI decoder never saw the service answer"
+expect_eq "no request for the URI the answer named" "$(emu_count kms/)" 0
+scm_answer_names "scm:cert/$EMU_SCM_RSA"
+run_fail "a key naming its own certificate: one clear error" \
+  "private_key: .*neither PEM nor a DER private key" scm_load
+expect_eq "a key naming its own certificate: one export" \
+  "$(emu_count "POST /v3/scm/certificates/$EMU_SCM_RSA/export")" 1
+emu_reset
+
+# Whatever runs while a fetch is under way (here the application's
+# password callback) cannot start another: neither a wrapped-URI key file
+# nor a store of ours.
+NESTED=$HWC_BUILD_DIR/tests/integration/helpers/nested_fetch
+cp "$FIX/modern.p12" "$EMU_CODEARTS_DIR/modern.p12"
+"$HWC_TOOL" uri2pem "kms:key/$EMU_KMS_RSA2048" -o "$T/wrapped.pem"
+for how in "file $T/wrapped.pem" "uri kms:key/$EMU_KMS_RSA2048"; do
+  # shellcheck disable=SC2086
+  run_ok "nested (${how%% *}): the outer load finishes" \
+    "$NESTED" codearts:keystore/modern.p12 changeit $how
+  expect_in "nested (${how%% *}): refused, saying why" \
+    "nested: refused.*kms:key/$EMU_KMS_RSA2048: refused: met while another URI was being fetched"
+  expect_in "nested (${how%% *}): the keystore loaded" "outer: 3 objects"
+done
+expect_eq "nested: no KMS request" "$(emu_count kms/)" 0
+hwc_write_conf
+
 hwc_done
