@@ -217,7 +217,7 @@ static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
                   "PEM-wrapped URI %s found but uri_pem is not enabled in "
                   "the hwcloud provider section of openssl.cnf",
                   uri);
-    } else {
+    } else if (hwc_uri_pem_permit(ctx->prov->settings, uri)) {
         hwc_debug("decoding the PEM-wrapped URI %s", uri);
         ok = resolve_uri(ctx, uri, data_cb, cbarg, pw_cb, pw_cbarg);
     }

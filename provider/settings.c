@@ -13,6 +13,7 @@
 
 #include "hwc.h"
 #include "settings.h"
+#include "uri.h"
 
 enum kind { K_TEXT, K_SECRET, K_URL, K_HTTP_URL, K_FILE, K_NUM, K_BOOL };
 
@@ -80,6 +81,9 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     [HWC_S_CACHE_TTL] = {"cache_ttl", "HWCLOUD_CACHE_TTL", NULL, "300", K_NUM},
     /* Deliberately no environment switch: see docs/security.md. */
     [HWC_S_URI_PEM] = {"uri_pem", NULL, NULL, "no", K_BOOL},
+    /* What wrapped URIs may name: openssl.cnf only, like uri_pem. */
+    [HWC_S_URI_PEM_ALLOW] = {"uri_pem_allow", NULL, NULL, NULL, K_TEXT},
+    [HWC_S_URI_PEM_OVERRIDES] = {"uri_pem_overrides", NULL, NULL, "no", K_BOOL},
 };
 
 const char *hwc_setting_key(enum hwc_setting s)
@@ -336,6 +340,8 @@ static int validate_one(const hwc_settings *st, enum hwc_setting s)
         /* 0 is "no limit" to libcurl: a stalled API would hang forever. */
         long n = hwc_get_long(st, s, -1);
         ok = ok && n >= HWC_MIN_TIMEOUT && n <= HWC_MAX_TIMEOUT;
+    } else if (s == HWC_S_URI_PEM_ALLOW) {
+        ok = hwc_uri_allow_list_valid(v);
     } else if (s == HWC_S_REGION) {
         ok = hwc_valid_region(v);
     } else if (s == HWC_S_PROJECT_ID) {
@@ -368,6 +374,9 @@ static const char *expected_form(enum hwc_setting s)
         return "huaweicloud or otc";
     case HWC_S_AUTH:
         return "auto, token, password, agency, aksk or metadata";
+    case HWC_S_URI_PEM_ALLOW:
+        return "URI patterns starting with kms:, scm:, dcs: or codearts: (or "
+               "*), separated by commas, e.g. kms:key/*, scm:cert/scs1590*";
     case HWC_S_TIMEOUT:
     case HWC_S_CONNECT_TIMEOUT:
         return "a whole number of seconds from " HWC_STR(

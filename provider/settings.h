@@ -38,6 +38,8 @@ enum hwc_setting {
     HWC_S_DEBUG,
     HWC_S_CACHE_TTL,
     HWC_S_URI_PEM,
+    HWC_S_URI_PEM_ALLOW,
+    HWC_S_URI_PEM_OVERRIDES,
     HWC_S_COUNT
 };
 

@@ -38,4 +38,17 @@ int hwc_uri_parse(const char *text, hwc_uri *out);
 /* True when the scheme is one of ours (kms, scm, dcs, codearts). */
 int hwc_uri_scheme_known(const char *text);
 
+/*
+ * Whether a PEM-wrapped URI from a key file may be resolved under st
+ * (uripolicy.c): no ?region=/?project_id= unless uri_pem_overrides, and a
+ * match in uri_pem_allow when that is set. 0 with HWC_R_NOT_PERMITTED
+ * raised; 1 for URIs the parser refuses (resolving them says why).
+ */
+struct hwc_settings;
+int hwc_uri_pem_permit(const struct hwc_settings *st, const char *uri);
+/* Whether list is a valid uri_pem_allow value: patterns ("*" or starting
+ * with kms:, scm:, dcs:, codearts:; '*' and [..] wildcards, no '?') split
+ * by commas or white space. */
+int hwc_uri_allow_list_valid(const char *list);
+
 #endif /* HWC_URI_H */

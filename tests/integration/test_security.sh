@@ -164,4 +164,44 @@ done
 expect_eq "nested: no KMS request" "$(emu_count kms/)" 0
 hwc_write_conf
 
+# --- what a writer of key files can reach -----------------------------
+wrap() { # URI FILE: a PEM-wrapped URI made independently of the tool
+  python3 - "$1" > "$2" <<'PY'
+import base64, sys, textwrap
+def tlv(tag, v):
+    n = len(v)
+    ln = bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + ln + v
+u, m = sys.argv[1].encode(), b"hwcloud-provider-uri-v1"
+der = tlv(0x30, tlv(0x1a, m) + tlv(0x0c, u))
+print("-----BEGIN HWCLOUD PROVIDER URI-----")
+print("\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64)))
+print("-----END HWCLOUD PROVIDER URI-----")
+PY
+}
+KMS=kms:key/$EMU_KMS_RSA2048
+SCOPE="?region=$EMU_REGION&project_id=$EMU_PROJECT_ID"
+wrap "$KMS$SCOPE" "$T/scoped.pem"
+wrap "$KMS" "$T/kms.pem"
+wrap "scm:cert/$EMU_SCM_RSA" "$T/scm.pem"
+hwc_write_conf "uri_pem = yes"
+emu_reset
+run_fail "a key file may not pick the project or region" \
+  "\\?region= and \\?project_id= are refused in key files" \
+  openssl pkey -in "$T/scoped.pem" -noout
+expect_eq "... and nothing was asked of the cloud" "$(emu_total)" 0
+hwc_write_conf "uri_pem = yes" "uri_pem_overrides = yes"
+run_ok "uri_pem_overrides = yes lets it" openssl pkey -in "$T/scoped.pem" -noout
+hwc_write_conf "uri_pem = yes" "uri_pem_allow = scm:cert/*"
+emu_reset
+run_fail "uri_pem_allow: a KMS key outside the list is refused" \
+  "$KMS matches no pattern of uri_pem_allow \\(scm:cert/\\*\\)" \
+  openssl pkey -in "$T/kms.pem" -noout
+expect_eq "... before any request" "$(emu_total)" 0
+run_ok "uri_pem_allow: an SCM certificate in it loads" openssl pkey -in "$T/scm.pem" -noout
+hwc_write_conf "uri_pem = yes" "uri_pem_allow = https://*"
+run_fail "uri_pem_allow: a pattern that can match nothing is a configuration error" \
+  "setting uri_pem_allow \\(from openssl.cnf\\): 'https://\\*'" "$HWC_TOOL" check
+hwc_write_conf
+
 hwc_done

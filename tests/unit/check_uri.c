@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings.h"
 #include "testutil.h"
 #include "uri.h"
 
@@ -154,6 +155,96 @@ START_TEST(control_chars_not_echoed)
 }
 END_TEST
 
+/*------------------------------------------- PEM-wrapped URI policy */
+
+#define KEY "kms:key/0d0466b0-e727-4d9c-b35d-f84bb474a37f"
+#define OTHER_PROJECT "0123456789abcdef0123456789abcdef"
+
+static hwc_settings *policy(const char *allow, const char *overrides)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    ck_assert(hwc_settings_set(st, HWC_S_URI_PEM_ALLOW, allow, HWC_SRC_CONF));
+    ck_assert(
+        hwc_settings_set(st, HWC_S_URI_PEM_OVERRIDES, overrides, HWC_SRC_CONF));
+    ck_assert_msg(hwc_settings_validate(st), "%s", tu_errors());
+    return st;
+}
+
+static void permitted(const hwc_settings *st, const char *uri, int want,
+                      const char *msg)
+{
+    const char *errs;
+
+    ck_assert_msg(hwc_uri_pem_permit(st, uri) == want, "%s", uri);
+    errs = tu_errors();
+    if (msg != NULL) {
+        ck_assert_msg(strstr(errs, msg) != NULL, "%s: %s", uri, errs);
+    }
+}
+
+/* A key file's writer may not reach another project or region. */
+START_TEST(pem_overrides_refused)
+{
+    hwc_settings *st = policy(NULL, NULL);
+
+    permitted(st, KEY, 1, NULL);
+    permitted(st, KEY "?project_id=" OTHER_PROJECT, 0,
+              "?region= and ?project_id= are refused in key files");
+    permitted(st, KEY "?region=cn-north-4", 0, "uri_pem_overrides = yes");
+    permitted(st, "scm:cert/scs1590053258704?region=ap-southeast-1", 0,
+              "refused in key files");
+    hwc_settings_free(st);
+    st = policy(NULL, "yes");
+    permitted(st, KEY "?project_id=" OTHER_PROJECT "&region=cn-north-4", 1,
+              NULL);
+    hwc_settings_free(st);
+}
+END_TEST
+
+START_TEST(pem_allow_list)
+{
+    hwc_settings *st =
+        policy("kms:key/*, scm:cert/scs1590* kms:alias/prod-*", NULL);
+
+    permitted(st, KEY, 1, NULL);
+    permitted(st, "scm:cert/scs1590053258704", 1, NULL);
+    permitted(st, "scm:cert/scs9990053258704", 0,
+              "scm:cert/scs9990053258704 matches no pattern of uri_pem_allow");
+    permitted(st, "codearts:keystore/release.p12", 0, "matches no pattern");
+    permitted(st, "scm:name/www.example.com", 0, "matches no pattern");
+    /* Matched as the grammar reads it: percent-encoding changes nothing. */
+    permitted(st, "kms:alias/prod%2Dtls", 1, NULL);
+    permitted(st, "kms:alias/%70rod-tls", 1, NULL);
+    permitted(st, "kms:alias/test-tls", 0, "kms:alias/test-tls matches no");
+    /* The allow list never lifts the override rule. */
+    permitted(st, KEY "?region=eu-de", 0, "refused in key files");
+    /* Invalid URIs are left to the resolver, which says what is wrong. */
+    permitted(st, "kms:nothing/1", 1, NULL);
+    hwc_settings_free(st);
+}
+END_TEST
+
+START_TEST(pem_allow_list_invalid)
+{
+    static const char *lists[] = {"https://kms.example.com/*", "key/*",
+                                  "kms:key/0d04?6b0", ",", "kms:key/*,\\x"};
+
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        hwc_settings *st = hwc_settings_new();
+        const char *errs;
+
+        ck_assert(
+            hwc_settings_set(st, HWC_S_URI_PEM_ALLOW, lists[i], HWC_SRC_CONF));
+        ck_assert_msg(!hwc_settings_validate(st), "%s", lists[i]);
+        errs = tu_errors();
+        ck_assert_msg(strstr(errs, "setting uri_pem_allow (from openssl.cnf)"),
+                      "%s", errs);
+        hwc_settings_free(st);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("uri");
@@ -168,6 +259,9 @@ int main(void)
     tcase_add_test(tc, listing_and_aliases);
     tcase_add_test(tc, long_name_refused);
     tcase_add_test(tc, control_chars_not_echoed);
+    tcase_add_test(tc, pem_overrides_refused);
+    tcase_add_test(tc, pem_allow_list);
+    tcase_add_test(tc, pem_allow_list_invalid);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
