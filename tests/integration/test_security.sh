@@ -204,4 +204,45 @@ run_fail "uri_pem_allow: a pattern that can match nothing is a configuration err
   "setting uri_pem_allow \\(from openssl.cnf\\): 'https://\\*'" "$HWC_TOOL" check
 hwc_write_conf
 
+# --- control characters never reach a message or log line raw ----------
+# (printf %q of the output would hide them: look for the bytes themselves)
+no_raw_controls() { # DESC: $OUT holds no ESC, and PATTERN lines are one line
+  if LC_ALL=C grep -q $'\x1b' <<<"$OUT"; then
+    echo "$OUT" | od -c | head -40 >&2
+    fail "$1: a raw ESC reached the output"
+  fi
+  pass "$1: no raw control character"
+}
+# A wrapped URI's text, with uri_pem off (the message names the URI).
+wrap $'kms:key/\x1b[2J\nhwcloud: forged line' "$T/ctl.pem"
+run_fail "wrapped URI with control characters (uri_pem off): escaped" \
+  'PEM-wrapped URI kms:key/\\x1B\[2J\\nhwcloud: forged line found but uri_pem is not enabled' \
+  openssl pkey -in "$T/ctl.pem" -noout
+no_raw_controls "wrapped URI text"
+# Archive member names.
+python3 - "$T/ctl.tgz" "$EMU_DCS_CA" <<'PY'
+import io, sys, tarfile
+bad = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    ti = tarfile.TarInfo("evil\x1b[2J\nhwcloud: forged.crt")
+    ti.size = len(bad)
+    t.addfile(ti, io.BytesIO(bad))
+    t.add(sys.argv[2], arcname="ca.crt")
+PY
+emu_reset
+emu_fault "{\"match\":\"GET /obs/\",\"action\":\"status\",\"status\":200,\"body_file\":\"$T/ctl.tgz\",\"content_type\":\"application/octet-stream\"}"
+run_fail "archive member name with control characters: escaped" \
+  'entries not loaded: evil\\x1B\[2J\\nhwcloud: forged.crt: PEM block 1' \
+  openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_TGZ"
+no_raw_controls "archive member name"
+# A service's X-Request-Id, in the error message and the debug log.
+emu_reset
+emu_fault '{"match":"/export","action":"status","status":500,"body":"{\"error_code\":\"SCM.0500\",\"error_msg\":\"boom\"}","headers":{"X-Request-Id":"req-\u001b[31m-red"},"count":-1}'
+run_fail "X-Request-Id with control characters: escaped" \
+  'request id req-\\x1B\[31m-red' \
+  env HWCLOUD_DEBUG=1 openssl storeutl -noout -certs "scm:cert/$EMU_SCM_RSA"
+expect_in "... in the debug log too" 'request id req-\\x1B\[31m-red, auth'
+no_raw_controls "X-Request-Id"
+emu_reset
+
 hwc_done
