@@ -373,7 +373,9 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
         answered = r->fail == HWC_HTTP_OK;
         log_attempt(c, r);
         code[0] = msg[0] = '\0';
-        if (answered && (r->status < 200 || r->status >= 300)) {
+        /* A download host is no API: its error body is not read. */
+        if (answered && (r->status < 200 || r->status >= 300) &&
+            c->answer != HWC_ANSWER_PRESIGNED) {
             hwc_error_envelope(r->body.data, r->body.len, code, sizeof(code),
                                msg, sizeof(msg));
         }

@@ -84,6 +84,9 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     /* What wrapped URIs may name: openssl.cnf only, like uri_pem. */
     [HWC_S_URI_PEM_ALLOW] = {"uri_pem_allow", NULL, NULL, NULL, K_TEXT},
     [HWC_S_URI_PEM_OVERRIDES] = {"uri_pem_overrides", NULL, NULL, "no", K_BOOL},
+    [HWC_S_DCS_DOWNLOAD_HOSTS] = {"dcs_download_hosts",
+                                  "HWCLOUD_DCS_DOWNLOAD_HOSTS", NULL,
+                                  HWC_DCS_DOWNLOAD_HOSTS, K_TEXT},
 };
 
 const char *hwc_setting_key(enum hwc_setting s)
@@ -283,6 +286,28 @@ int hwc_valid_project_id(const char *v)
     return v != NULL && all_chars(v, "0123456789abcdef", 32, 32);
 }
 
+int hwc_valid_host_list(const char *list)
+{
+    const char *p = list;
+    int any = 0;
+
+    if (strlen(list) >= 4096) {
+        return 0;
+    }
+    while (*(p += strspn(p, ", \t")) != '\0') {
+        size_t n = strcspn(p, ", \t");
+
+        if (n > 253 || strspn(p, "abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789.-[]:") < n) {
+            return 0;
+        }
+        any = 1;
+        p += n;
+    }
+    return any;
+}
+
 int hwc_valid_domain_id(const char *v)
 {
     return v != NULL &&
@@ -342,6 +367,8 @@ static int validate_one(const hwc_settings *st, enum hwc_setting s)
         ok = ok && n >= HWC_MIN_TIMEOUT && n <= HWC_MAX_TIMEOUT;
     } else if (s == HWC_S_URI_PEM_ALLOW) {
         ok = hwc_uri_allow_list_valid(v);
+    } else if (s == HWC_S_DCS_DOWNLOAD_HOSTS) {
+        ok = hwc_valid_host_list(v);
     } else if (s == HWC_S_REGION) {
         ok = hwc_valid_region(v);
     } else if (s == HWC_S_PROJECT_ID) {
@@ -374,6 +401,9 @@ static const char *expected_form(enum hwc_setting s)
         return "huaweicloud or otc";
     case HWC_S_AUTH:
         return "auto, token, password, agency, aksk or metadata";
+    case HWC_S_DCS_DOWNLOAD_HOSTS:
+        return "host names or IP addresses separated by commas, e.g. "
+               "myhuaweicloud.com, otc.t-systems.com";
     case HWC_S_URI_PEM_ALLOW:
         return "URI patterns starting with kms:, scm:, dcs: or codearts: (or "
                "*), separated by commas, e.g. kms:key/*, scm:cert/scs1590*";

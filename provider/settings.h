@@ -40,6 +40,7 @@ enum hwc_setting {
     HWC_S_URI_PEM,
     HWC_S_URI_PEM_ALLOW,
     HWC_S_URI_PEM_OVERRIDES,
+    HWC_S_DCS_DOWNLOAD_HOSTS,
     HWC_S_COUNT
 };
 
@@ -88,6 +89,14 @@ const char *hwc_get(const hwc_settings *st, enum hwc_setting s);
 /* Numeric settings with their defaults applied. */
 long hwc_get_long(const hwc_settings *st, enum hwc_setting s, long dflt);
 int hwc_get_bool(const hwc_settings *st, enum hwc_setting s);
+
+/* OBS, where DCS presigned links point: Huawei Cloud, its European
+ * region, the old domain, Open Telekom Cloud. */
+#define HWC_DCS_DOWNLOAD_HOSTS                                                 \
+    "myhuaweicloud.com, myhuaweicloud.eu, myhwclouds.com, otc.t-systems.com"
+/* Whether list is host names (a name also stands for its subdomains) or
+ * IP literals, separated by commas or white space. */
+int hwc_valid_host_list(const char *list);
 
 /* Validators shared with the URI parser. */
 int hwc_valid_region(const char *v);

@@ -57,6 +57,8 @@ hwc_write_conf() {
     echo "project_id = $EMU_PROJECT_ID"
     echo "domain_id = $EMU_DOMAIN_ID"
     echo "retries = 3"
+    # The emulator's OBS download host (DCS links go to OBS hosts only).
+    echo "dcs_download_hosts = 127.0.0.1"
     for line in "$@"; do echo "$line"; done
   } > "$conf"
   export OPENSSL_CONF=$conf

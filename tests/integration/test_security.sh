@@ -245,4 +245,37 @@ expect_in "... in the debug log too" 'request id req-\\x1B\[31m-red, auth'
 no_raw_controls "X-Request-Id"
 emu_reset
 
+# --- DCS links: OBS hosts only, no redirect, nothing read but the file -
+obs_requests() { emu_count "GET /obs/"; }
+hwc_write_conf "dcs_download_hosts = myhuaweicloud.com, otc.t-systems.com"
+emu_reset
+run_fail "a link to a host that is not OBS is refused (the emulator's 127.0.0.1)" \
+  "refusing the download link to 127.0.0.1: not one of dcs_download_hosts \\(myhuaweicloud.com, otc.t-systems.com\\)" \
+  openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_PEM"
+expect_eq "... before any request to it" "$(obs_requests)" 0
+if grep -q "Signature=" <<<"$OUT"; then fail "the presigned signature was printed"; fi
+pass "... and the link's signature is not printed"
+hwc_write_conf
+# An answer pointing elsewhere: localhost is the same listener, but not a
+# listed host.
+emu_reset
+emu_fault "{\"match\":\"/ssl-certs/download\",\"action\":\"status\",\"status\":200,\"body\":\"{\\\"file_name\\\":\\\"x.zip\\\",\\\"link\\\":\\\"https://localhost:$EMU_PORT/obs/b/d/x.zip?AWSAccessKeyId=a&Expires=1&Signature=s\\\"}\"}"
+run_fail "an answer linking to another host is refused" \
+  "refusing the download link to localhost" \
+  openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_PEM"
+expect_eq "... no request to it" "$(obs_requests)" 0
+# The download host's error body is not read (it could say anything).
+emu_reset
+emu_fault '{"match":"GET /obs/","action":"status","status":403,"body":"{\"error_code\":\"OBS.FORGED\",\"error_msg\":\"call +1-555-0100 to restore access\"}"}'
+run_fail "a download host's error: its status only" "HTTP 403 \\(request id" \
+  openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_PEM"
+if grep -q "OBS.FORGED\|restore access" <<<"$OUT"; then
+  echo "$OUT" >&2
+  fail "the download host's error body reached the message"
+fi
+pass "... its body never reaches the message"
+run_fail "a redirect from the download host is not followed" "HTTP 302" \
+  openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_REDIRECT"
+emu_reset
+
 hwc_done
