@@ -103,6 +103,83 @@ void hwc_json_text(json_t *o, const char *name, char *dst, size_t cap)
     }
 }
 
+static int opt_member(const char *what, json_t *o, const char *name,
+                      int (*is)(const json_t *), const char *type, json_t **v)
+{
+    *v = json_object_get(o, name);
+    if (*v == NULL || json_is_null(*v)) {
+        *v = NULL;
+        return 1;
+    }
+    if (!is(*v)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s is not %s", what, name,
+                  type);
+        return 0;
+    }
+    return 1;
+}
+
+static int is_string(const json_t *v)
+{
+    return json_is_string(v);
+}
+
+static int is_integer(const json_t *v)
+{
+    return json_is_integer(v);
+}
+
+int hwc_json_opt_str(const char *what, json_t *o, const char *name,
+                     const char **out)
+{
+    json_t *v;
+
+    *out = NULL;
+    if (!opt_member(what, o, name, is_string, "a string", &v)) {
+        return 0;
+    }
+    *out = v != NULL ? json_string_value(v) : NULL;
+    return 1;
+}
+
+int hwc_json_opt_int(const char *what, json_t *o, const char *name,
+                     json_int_t dflt, json_int_t *out)
+{
+    json_t *v;
+
+    *out = dflt;
+    if (!opt_member(what, o, name, is_integer, "an integer", &v)) {
+        return 0;
+    }
+    if (v != NULL) {
+        *out = json_integer_value(v);
+    }
+    return 1;
+}
+
+char *hwc_query_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    hwc_buf b = {0};
+    int ok = 1;
+
+    for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+            (*p >= '0' && *p <= '9') || strchr("-_.~", *p) != NULL) {
+            ok = hwc_buf_append(&b, p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            ok = hwc_buf_append(&b, e, 3);
+        }
+    }
+    if (!ok || hwc_buf_cstr(&b) == NULL) {
+        hwc_buf_free(&b);
+        hwc_raise(NULL, HWC_R_MALLOC, "escaping a query value");
+        return NULL;
+    }
+    return (char *)hwc_buf_steal(&b, NULL);
+}
+
 /* The SDKs' rule: error_code/error_msg, else code/message, else recurse. */
 static int find_envelope(json_t *o, char *code, size_t codecap, char *msg,
                          size_t msgcap, int depth)

@@ -85,8 +85,23 @@ json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len);
 char *hwc_json_dump(json_t *body);
 
 /* Copies a string (or integer, as text) field of o into dst; "" when
- * absent or of another type. For optional, descriptive fields only. */
+ * absent, null or of another type. For optional, descriptive fields only. */
 void hwc_json_text(json_t *o, const char *name, char *dst, size_t cap);
+
+/*
+ * Optional members as the SDKs' decoders read them: absent and JSON null
+ * are the same (*out NULL, or dflt); another type than expected is an
+ * HWC_R_BAD_RESPONSE error naming what and the member. o may be NULL.
+ */
+int hwc_json_opt_str(const char *what, json_t *o, const char *name,
+                     const char **out);
+int hwc_json_opt_int(const char *what, json_t *o, const char *name,
+                     json_int_t dflt, json_int_t *out);
+
+/* s percent-encoded for a query value: all but A-Z a-z 0-9 - _ . ~ as
+ * %XX (what the AK/SK signer's canonical query leaves alone). OPENSSL_free
+ * it; NULL when out of memory (raised). */
+char *hwc_query_escape(const char *s);
 
 /* Pulls error_code/error_msg out of any of the services' envelopes. */
 void hwc_error_envelope(const unsigned char *body, size_t len, char *code,

@@ -71,15 +71,18 @@ int hwc_keystores_parse_info(const char *what, json_t *o,
 int hwc_keystores_parse_list(const char *what, json_t *resp, int *seen,
                              int *total, hwc_keystore_cb *cb, void *arg)
 {
-    json_t *arr = NULL, *o;
+    json_t *arr, *o;
     json_int_t t = 0;
     size_t i;
 
     *seen = *total = 0;
-    if (json_unpack(resp, "{s:o, s?I}", "keystores", &arr, "total", &t) != 0 ||
-        !json_is_array(arr)) {
+    arr = json_object_get(resp, "keystores");
+    if (!json_is_array(arr)) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
                   "%s: keystore list without a keystores array", what);
+        return 0;
+    }
+    if (!hwc_json_opt_int(what, resp, "total", 0, &t)) {
         return 0;
     }
     if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
@@ -188,8 +191,11 @@ int hwc_keystores_create(const hwc_client *cl, const char *alias,
                   "the HSM CA certificate is not a PEM X.509 certificate");
         return 0;
     }
-    body = json_pack("{s:s, s:s, s:s}", "keystore_alias", alias,
-                     "hsm_cluster_id", hsm_cluster_id, "hsm_ca_cert", ca_pem);
+    /* keystore_type is optional in the API; a Dedicated HSM keystore is
+     * what the HSM cluster and CA mean, so say so. */
+    body = json_pack("{s:s, s:s, s:s, s:s}", "keystore_alias", alias,
+                     "keystore_type", "DHSM", "hsm_cluster_id", hsm_cluster_id,
+                     "hsm_ca_cert", ca_pem);
     if (body != NULL && ks_call(cl, "POST", NULL, NULL, body, 1, &resp)) {
         ok = hwc_keystores_parse_created(cl->what, resp, id, cap);
     }

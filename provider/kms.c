@@ -7,8 +7,17 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "kms.h"
+
+/* Open Telekom Cloud's KMS documents fewer fields and operations. */
+static int is_otc(const hwc_client *cl)
+{
+    const char *cloud = hwc_get(cl->st, HWC_S_CLOUD);
+
+    return cloud != NULL && strcmp(cloud, "otc") == 0;
+}
 
 /* POSTs the JSON text; text NULL (it could not be built) is a malloc error. */
 static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
@@ -62,17 +71,23 @@ static void copy_field(char *dst, size_t cap, const char *src)
 
 int hwc_kms_parse_key_info(const char *what, json_t *o, hwc_kms_key_info *out)
 {
-    const char *id = NULL, *alias = NULL, *spec = NULL, *usage = NULL;
+    const char *id = json_string_value(json_object_get(o, "key_id"));
+    const char *alias = NULL, *spec = NULL, *usage = NULL;
     const char *state = NULL, *keystore = NULL;
-    json_error_t err;
+    char ctx[300];
 
     memset(out, 0, sizeof(*out));
-    if (json_unpack_ex(o, &err, 0, "{s:s, s?s, s?s, s?s, s?s, s?s}", "key_id",
-                       &id, "key_alias", &alias, "key_spec", &spec, "key_usage",
-                       &usage, "key_state", &state, "keystore_id",
-                       &keystore) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: key details: %s", what,
-                  err.text);
+    if (id == NULL) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: key details without a key_id string", what);
+        return 0;
+    }
+    snprintf(ctx, sizeof(ctx), "%s: key details", what);
+    if (!hwc_json_opt_str(ctx, o, "key_alias", &alias) ||
+        !hwc_json_opt_str(ctx, o, "key_spec", &spec) ||
+        !hwc_json_opt_str(ctx, o, "key_usage", &usage) ||
+        !hwc_json_opt_str(ctx, o, "key_state", &state) ||
+        !hwc_json_opt_str(ctx, o, "keystore_id", &keystore)) {
         return 0;
     }
     copy_field(out->key_id, sizeof(out->key_id), id);
@@ -152,6 +167,37 @@ int hwc_kms_parse_b64(const char *what, json_t *resp, const char *op,
     return 1;
 }
 
+int hwc_kms_parse_plain(const char *what, json_t *resp, unsigned char **out,
+                        size_t *outlen)
+{
+    const char *b64 = NULL, *text = NULL;
+
+    *out = NULL;
+    *outlen = 0;
+    if (!hwc_json_opt_str(what, resp, "plain_text_base64", &b64) ||
+        !hwc_json_opt_str(what, resp, "plain_text", &text)) {
+        return 0;
+    }
+    if (b64 != NULL) {
+        return hwc_kms_parse_b64(what, resp, "decrypt-data",
+                                 "plain_text_base64", out, outlen);
+    }
+    if (text == NULL) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: decrypt-data answer has neither plain_text_base64 nor "
+                  "plain_text",
+                  what);
+        return 0;
+    }
+    *outlen = json_string_length(json_object_get(resp, "plain_text"));
+    if ((*out = OPENSSL_memdup(text, *outlen ? *outlen : 1)) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the plaintext", what);
+        *outlen = 0;
+        return 0;
+    }
+    return 1;
+}
+
 int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
                  const unsigned char *digest, size_t dlen, unsigned char **sig,
                  size_t *siglen)
@@ -191,9 +237,13 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a decrypt request",
                   cl->what);
     } else if (kms_post(cl, "decrypt-data", body, &resp)) {
-        /* plain_text_base64 carries binary data intact. */
-        ok = hwc_kms_parse_b64(cl->what, resp, "decrypt-data",
-                               "plain_text_base64", pt, ptlen);
+        ok = hwc_kms_parse_plain(cl->what, resp, pt, ptlen);
+    } else if (is_otc(cl)) {
+        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+                  "%s: Open Telekom Cloud documents no asymmetric decryption "
+                  "in KMS (decrypt-data with %s); use a key of Huawei Cloud "
+                  "KMS, or ECDHE key exchange, which needs only signatures",
+                  cl->what, alg);
     }
     OPENSSL_free(cipher);
     json_decref(body);
@@ -262,18 +312,19 @@ int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
                             size_t markercap, int *more, hwc_kms_key_cb *cb,
                             void *arg)
 {
-    json_t *details = NULL, *d;
+    json_t *details, *d;
     const char *next = NULL, *truncated = NULL;
-    json_error_t err;
     size_t i;
 
     *more = 0;
-    if (json_unpack_ex(resp, &err, 0, "{s:o, s?s, s?s}", "key_details",
-                       &details, "next_marker", &next, "truncated",
-                       &truncated) != 0 ||
-        !json_is_array(details)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: list-keys answer: %s", what,
-                  json_is_array(details) ? err.text : "key_details not a list");
+    details = json_object_get(resp, "key_details");
+    if (!json_is_array(details)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: list-keys answer: key_details not a list", what);
+        return 0;
+    }
+    if (!hwc_json_opt_str(what, resp, "next_marker", &next) ||
+        !hwc_json_opt_str(what, resp, "truncated", &truncated)) {
         return 0;
     }
     json_array_foreach(details, i, d)
@@ -306,9 +357,15 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
     int ok = 0;
 
     snprintf(lim, sizeof(lim), "%d", limit);
-    body = marker[0] ? json_pack("{s:s, s:s, s:s}", "limit", lim, "key_spec",
-                                 "ALL", "marker", marker)
-                     : json_pack("{s:s, s:s}", "limit", lim, "key_spec", "ALL");
+    /* key_spec ALL lists the asymmetric keys on Huawei Cloud, where the
+     * default is AES_256 only; OTC documents no key_spec at all. */
+    body = json_pack("{s:s}", "limit", lim);
+    if (body != NULL && !is_otc(cl)) {
+        json_object_set_new(body, "key_spec", json_string("ALL"));
+    }
+    if (body != NULL && marker[0] != '\0') {
+        json_object_set_new(body, "marker", json_string(marker));
+    }
     *more = 0;
     if (body != NULL && kms_post(cl, "list-keys", body, &resp)) {
         ok = hwc_kms_parse_list_page(cl->what, resp, marker, markercap, more,
@@ -337,8 +394,118 @@ static int alias_cb(const hwc_kms_key_info *info, void *arg)
     return 1;
 }
 
-int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
-                          size_t cap)
+/* An alias of the alias API names the key as given or with "alias/". */
+static int alias_is(const char *have, const char *want)
+{
+    return strcmp(have, want) == 0 ||
+           (strncmp(have, "alias/", 6) == 0 && strcmp(have + 6, want) == 0);
+}
+
+int hwc_kms_parse_alias_page(const char *what, json_t *resp, const char *alias,
+                             char *key_id, size_t cap, int *matches,
+                             char *marker, size_t markercap, int *more)
+{
+    json_t *list = json_object_get(resp, "aliases"), *e;
+    const char *next = NULL;
+    size_t i;
+
+    *more = 0;
+    if (!json_is_array(list)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: aliases answer: aliases not a list", what);
+        return 0;
+    }
+    json_array_foreach(list, i, e)
+    {
+        const char *a = NULL, *k = NULL;
+
+        if (!json_is_object(e) || !hwc_json_opt_str(what, e, "alias", &a) ||
+            !hwc_json_opt_str(what, e, "key_id", &k)) {
+            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                      "%s: aliases answer: malformed entry", what);
+            return 0;
+        }
+        if (a != NULL && k != NULL && alias_is(a, alias) && (*matches)++ == 0) {
+            OPENSSL_strlcpy(key_id, k, cap);
+        }
+    }
+    if (!hwc_json_opt_str(what, json_object_get(resp, "page_info"),
+                          "next_marker", &next)) {
+        return 0;
+    }
+    *more = next != NULL && next[0] != '\0';
+    if (*more && strcmp(next, marker) == 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: aliases returned the same marker twice", what);
+        return 0;
+    }
+    OPENSSL_strlcpy(marker, *more ? next : "", markercap);
+    return 1;
+}
+
+/* One page of GET /v1.0/{project_id}/kms/aliases. */
+static int alias_page(const hwc_client *cl, const char *alias, char *key_id,
+                      size_t cap, int *matches, char *marker, size_t markercap,
+                      int *more)
+{
+    const char *project = hwc_client_project(cl);
+    char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
+    char *m = NULL, path[160], query[400];
+    json_t *resp = NULL;
+    hwc_call c;
+    int ok = 0;
+
+    if (base == NULL) {
+        return 0;
+    }
+    if (marker[0] == '\0' || (m = hwc_query_escape(marker)) != NULL) {
+        snprintf(path, sizeof(path), "/v1.0/%s/kms/aliases", project);
+        snprintf(query, sizeof(query), "limit=50%s%s", m ? "&marker=" : "",
+                 m ? m : "");
+        hwc_client_prepare(cl, &c, HWC_SVC_KMS, "GET", base, path);
+        c.query = query;
+        if (hwc_call_json(&c, &resp)) {
+            ok = hwc_kms_parse_alias_page(cl->what, resp, alias, key_id, cap,
+                                          matches, marker, markercap, more);
+        }
+    }
+    json_decref(resp);
+    OPENSSL_free(m);
+    OPENSSL_free(base);
+    return ok;
+}
+
+/* The aliases made with the alias API: 1 found (one key), 0 not there,
+ * -1 the API failed (left to the caller's error mark). */
+static int alias_api(const hwc_client *cl, const char *alias, char *key_id,
+                     size_t cap)
+{
+    char marker[256] = "";
+    int more = 1, pages = 0, matches = 0;
+
+    while (more) {
+        if (++pages > HWC_MAX_LIST_ITEMS / 50) {
+            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                      "%s: aliases did not end after %d pages", cl->what,
+                      pages - 1);
+            return -1;
+        }
+        if (!alias_page(cl, alias, key_id, cap, &matches, marker,
+                        sizeof(marker), &more)) {
+            return -1;
+        }
+    }
+    if (matches > 1) {
+        hwc_raise(NULL, HWC_R_AMBIGUOUS,
+                  "%s: the alias %s names more than one key", cl->what, alias);
+        return -2;
+    }
+    return matches;
+}
+
+/* key_alias of list-keys: every asymmetric key, page by page. */
+static int alias_of_keys(const hwc_client *cl, const char *alias, char *key_id,
+                         size_t cap)
 {
     struct alias_search as = {alias, "", 0};
     char marker[256] = "";
@@ -364,6 +531,34 @@ int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
     }
     OPENSSL_strlcpy(key_id, as.key_id, cap);
     return 1;
+}
+
+/*
+ * The alias API first (one short listing; OTC documents none), then the
+ * key_alias that create-key sets. An alias API that fails (a gateway
+ * without it) is passed over, with a debug line.
+ */
+int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
+                          size_t cap)
+{
+    int r;
+
+    if (!is_otc(cl)) {
+        ERR_set_mark();
+        r = alias_api(cl, alias, key_id, cap);
+        if (r == -2) {
+            ERR_clear_last_mark();
+            return 0;
+        }
+        if (r == -1) {
+            hwc_debug("%s: the alias API failed; trying key_alias", cl->what);
+        }
+        ERR_pop_to_mark();
+        if (r == 1) {
+            return 1;
+        }
+    }
+    return alias_of_keys(cl, alias, key_id, cap);
 }
 
 /*--------------------------------------------- remote key operations */

@@ -29,6 +29,12 @@ int hwc_kms_parse_public_key(const char *what, json_t *resp, char **public_key);
 int hwc_kms_parse_b64(const char *what, json_t *resp, const char *op,
                       const char *field, unsigned char **out, size_t *outlen);
 
+/* decrypt-data's plaintext: plain_text_base64, which carries binary data
+ * intact, else plain_text (always returned; the base64 form is optional in
+ * the API). OPENSSL_clear_free it. Pure: fuzzed. */
+int hwc_kms_parse_plain(const char *what, json_t *resp, unsigned char **out,
+                        size_t *outlen);
+
 int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
                          hwc_kms_key_info *out);
 /* The public_key string as returned (PEM text); OPENSSL_free it. */
@@ -72,6 +78,15 @@ int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
                             size_t markercap, int *more, hwc_kms_key_cb *cb,
                             void *arg);
 
-/* Resolves an alias with a full listing; HWC_R_NOT_FOUND/AMBIGUOUS. */
+/* Resolves an alias: one made with the alias API (GET /kms/aliases; as
+ * given or as alias/<alias>), else a key's key_alias (a full list-keys
+ * walk); HWC_R_NOT_FOUND/AMBIGUOUS. */
 int hwc_kms_resolve_alias(const hwc_client *cl, const char *alias, char *key_id,
                           size_t cap);
+
+/* A page of GET /kms/aliases: *matches counts the entries naming alias,
+ * the first one's key_id copied; *marker, *more as for list-keys (from
+ * page_info.next_marker). Pure: fuzzed. */
+int hwc_kms_parse_alias_page(const char *what, json_t *resp, const char *alias,
+                             char *key_id, size_t cap, int *matches,
+                             char *marker, size_t markercap, int *more);

@@ -18,7 +18,6 @@
 #include "scm.h"
 
 #define KMS_PAGE 100
-#define SCM_PAGE 50
 #define KEYSTORE_PAGE 50
 
 struct hwc_lister {
@@ -32,8 +31,9 @@ struct hwc_lister {
     char marker[256];
     int offset;
     int more;
-    int pages;      /* fetched so far: a server that never stops is an error */
-    hwc_names *out; /* the page being filled */
+    int pages; /* fetched so far: a server that never stops is an error */
+    int capped_total; /* SCM's offset cap reached: what it held */
+    hwc_names *out;   /* the page being filled */
     int failed;
 };
 
@@ -229,17 +229,48 @@ static int next_kms(hwc_lister *l)
                              &l->more, kms_key_cb, l);
 }
 
+/*
+ * SCM lists no further than offset 100: the names past it cannot be
+ * reached, and the listing says so with an error after the last page it
+ * could get (a -alias search asks SCM for that name only, which narrows
+ * the listing below the cap).
+ */
+static int next_scm_page(hwc_lister *l)
+{
+    int seen = 0, total = 0;
+
+    if (!hwc_scm_list_page(l->cl, l->offset, HWC_SCM_PAGE, l->alias, &seen,
+                           &total, scm_cert_cb, l)) {
+        return 0;
+    }
+    l->offset += seen;
+    l->more = seen > 0 && l->offset < total;
+    if (l->more && l->offset > HWC_SCM_MAX_OFFSET) {
+        l->capped_total = total; /* this page first, then the error */
+    }
+    return 1;
+}
+
+static int raise_capped(hwc_lister *l)
+{
+    hwc_raise(NULL, HWC_R_UNSUPPORTED,
+              "%s: listed %d of %d certificates; SCM's ListCertificates "
+              "pages no further (offset at most %d): load the others by "
+              "scm:cert/<id> or scm:name/<name>",
+              l->uri_text, l->offset, l->capped_total, HWC_SCM_MAX_OFFSET);
+    l->failed = 1;
+    return 0;
+}
+
 static int next_offset_page(hwc_lister *l)
 {
     int seen = 0, total = 0, ok;
 
     if (l->uri.kind == HWC_URI_SCM_CERT_LIST) {
-        ok = hwc_scm_list_page(l->cl, l->offset, SCM_PAGE, &seen, &total,
-                               scm_cert_cb, l);
-    } else {
-        ok = hwc_keystores_list_page(l->cl, l->offset, KEYSTORE_PAGE, &seen,
-                                     &total, keystore_cb, l);
+        return next_scm_page(l);
     }
+    ok = hwc_keystores_list_page(l->cl, l->offset, KEYSTORE_PAGE, &seen, &total,
+                                 keystore_cb, l);
     l->offset += seen;
     l->more = ok && seen > 0 && l->offset < total;
     return ok;
@@ -251,6 +282,9 @@ int hwc_lister_next(hwc_lister *l, hwc_names *out)
 
     if (!hwc_lister_more(l)) {
         return 1;
+    }
+    if (l->capped_total > 0) {
+        return raise_capped(l);
     }
     if (++l->pages > HWC_MAX_LIST_ITEMS / KMS_PAGE) {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,

@@ -1,7 +1,7 @@
 /*
  * metadata.c: temporary credentials from the ECS metadata service (see
  * metadata.h), as the SDK's metadata accessor does it: an optional IMDS
- * session token (PUT, 404/405 meaning none is needed), then the security
+ * session token (PUT, 404/405/503 meaning none is needed), then the security
  * key, whose 401 either means "no agency on this VM" or "session token
  * stale: get a new one and try once more".
  */
@@ -102,8 +102,8 @@ static int get_session(const char *base, const hwc_http_opts *o,
     }
     if (r.status == 200) {
         ok = hwc_md_parse_session("metadata service", &r.body, ses);
-    } else if (r.status == 404 || r.status == 405) {
-        ses->not_needed = 1; /* an older service: no session token */
+    } else if (r.status == 404 || r.status == 405 || r.status == 503) {
+        ses->not_needed = 1; /* a service without session tokens */
         ok = 1;
     } else {
         hwc_raise(NULL, HWC_R_AUTH,

@@ -118,17 +118,18 @@ static int list_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
 int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
                             int *total, hwc_scm_cert_cb *cb, void *arg)
 {
-    json_t *certs = NULL, *c;
+    json_t *certs, *c;
     json_int_t tc = 0;
-    json_error_t err;
     size_t i;
 
     *seen = *total = 0;
-    if (json_unpack_ex(resp, &err, 0, "{s:o, s?I}", "certificates", &certs,
-                       "total_count", &tc) != 0 ||
-        !json_is_array(certs)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: certificate list: %s", what,
-                  json_is_array(certs) ? err.text : "certificates not a list");
+    certs = json_object_get(resp, "certificates");
+    if (!json_is_array(certs)) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "%s: certificate list: certificates not a list", what);
+        return 0;
+    }
+    if (!hwc_json_opt_int(what, resp, "total_count", 0, &tc)) {
         return 0;
     }
     if (tc < 0 || tc > HWC_MAX_LIST_ITEMS) {
@@ -152,28 +153,42 @@ int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
     return 1;
 }
 
-int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
-                      int *total, hwc_scm_cert_cb *cb, void *arg)
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
+                      const char *content, int *seen, int *total,
+                      hwc_scm_cert_cb *cb, void *arg)
 {
     char *base = hwc_client_base_url(cl, HWC_SVC_SCM);
-    char query[96];
+    char *kw = content != NULL ? hwc_query_escape(content) : NULL;
+    hwc_buf query = {0};
     json_t *resp = NULL;
     hwc_call call;
     int ok = 0;
 
     *seen = *total = 0;
-    if (base == NULL) {
-        return 0;
+    if (base == NULL || (content != NULL && kw == NULL)) {
+        goto done;
     }
-    snprintf(query, sizeof(query), "limit=%d&offset=%d", limit, offset);
+    if (offset < 0 || offset > HWC_SCM_MAX_OFFSET) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "SCM list offset %d", offset);
+        goto done;
+    }
+    if (!hwc_buf_printf(&query, "limit=%d&offset=%d%s%s", limit, offset,
+                        kw ? "&content=" : "", kw ? kw : "") ||
+        hwc_buf_cstr(&query) == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
+        goto done;
+    }
     hwc_client_prepare(cl, &call, HWC_SVC_SCM, "GET", base,
                        "/v3/scm/certificates");
-    call.query = query;
+    call.query = (const char *)query.data;
     call.project_id = NULL;
     if (hwc_call_json(&call, &resp)) {
         ok = hwc_scm_parse_list_page(cl->what, resp, seen, total, cb, arg);
     }
+done:
     json_decref(resp);
+    hwc_buf_free(&query);
+    OPENSSL_free(kw);
     OPENSSL_free(base);
     return ok;
 }
@@ -194,18 +209,42 @@ static int name_cb(const hwc_scm_cert_info *info, void *arg)
     return 1;
 }
 
+/* Every reachable page of one listing; *total is what it holds. */
+static int search_pages(const hwc_client *cl, const char *content,
+                        struct name_search *ns, int *total)
+{
+    int offset = 0, seen = 0;
+
+    do {
+        if (!hwc_scm_list_page(cl, offset, HWC_SCM_PAGE, content, &seen, total,
+                               name_cb, ns)) {
+            return 0;
+        }
+        offset += seen;
+    } while (seen > 0 && offset < *total && offset <= HWC_SCM_MAX_OFFSET);
+    return 1;
+}
+
 int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
                          size_t cap)
 {
     struct name_search ns = {name, "", 0};
-    int offset = 0, seen = 0, total = 0;
+    int total = 0;
 
-    do {
-        if (!hwc_scm_list_page(cl, offset, 50, &seen, &total, name_cb, &ns)) {
-            return 0;
-        }
-        offset += seen;
-    } while (seen > 0 && offset < total);
+    if (!search_pages(cl, name, &ns, &total) ||
+        (ns.matches == 0 && total <= HWC_SCM_MAX_LISTED &&
+         !search_pages(cl, NULL, &ns, &total))) {
+        return 0;
+    }
+    if (ns.matches == 0 && total > HWC_SCM_MAX_LISTED) {
+        hwc_raise(NULL, HWC_R_NOT_FOUND,
+                  "%s: no certificate named %s among the first %d of the %d "
+                  "listed; SCM's ListCertificates pages no further (offset "
+                  "at most %d): use scm:cert/<id>",
+                  cl->what, name, HWC_SCM_MAX_LISTED, total,
+                  HWC_SCM_MAX_OFFSET);
+        return 0;
+    }
     if (ns.matches != 1) {
         hwc_raise(NULL, ns.matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
                   "%s: %s certificate is named %s", cl->what,

@@ -30,16 +30,29 @@ typedef struct hwc_scm_cert_info {
 /* Called per certificate of a list page; return 0 to stop. */
 typedef int hwc_scm_cert_cb(const hwc_scm_cert_info *info, void *arg);
 
-/* One page of GET /v3/scm/certificates (limit 10, 20 or 50). *seen is
- * the number of entries on the page, *total the account's total. */
-int hwc_scm_list_page(const hwc_client *cl, int offset, int limit, int *seen,
-                      int *total, hwc_scm_cert_cb *cb, void *arg);
+/*
+ * ListCertificates pages by offset, which may not pass HWC_SCM_MAX_OFFSET,
+ * with a limit of 10, 20 or 50: at most HWC_SCM_MAX_LISTED certificates of
+ * one listing are reachable (the `content` keyword narrows a listing).
+ */
+#define HWC_SCM_PAGE 50
+#define HWC_SCM_MAX_OFFSET 100
+#define HWC_SCM_MAX_LISTED (HWC_SCM_MAX_OFFSET + HWC_SCM_PAGE)
+
+/* One page of GET /v3/scm/certificates; content (or NULL) is the keyword
+ * filter. *seen is the number of entries on the page, *total the number
+ * the listing holds. */
+int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
+                      const char *content, int *seen, int *total,
+                      hwc_scm_cert_cb *cb, void *arg);
 
 /* The body of a list page; seen, total and cb as above. Pure: fuzzed. */
 int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
                             int *total, hwc_scm_cert_cb *cb, void *arg);
 
-/* Resolves a certificate name with a full listing. */
+/* Resolves a certificate name: a listing narrowed by content=<name>,
+ * then, when that names none, the plain listing (both within the offset
+ * cap); exact matches only. */
 int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
                          size_t cap);
 

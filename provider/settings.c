@@ -26,8 +26,7 @@ struct setting_def {
 };
 
 static const struct setting_def defs[HWC_S_COUNT] = {
-    [HWC_S_REGION] = {"region", "HWCLOUD_REGION", "HUAWEICLOUD_SDK_REGION",
-                      NULL, K_TEXT},
+    [HWC_S_REGION] = {"region", "HWCLOUD_REGION", NULL, NULL, K_TEXT},
     [HWC_S_CLOUD] = {"cloud", "HWCLOUD_CLOUD", NULL, "huaweicloud", K_TEXT},
     [HWC_S_PROJECT_ID] = {"project_id", "HWCLOUD_PROJECT_ID",
                           "HUAWEICLOUD_SDK_PROJECT_ID", NULL, K_TEXT},
@@ -187,6 +186,22 @@ int hwc_settings_set(hwc_settings *st, enum hwc_setting s, const char *v,
     return 1;
 }
 
+/* The SDKs take HUAWEICLOUD_SDK_IAM_ENDPOINT without a scheme as https. */
+static int set_sdk_host(hwc_settings *st, enum hwc_setting s, const char *v,
+                        const char *var)
+{
+    hwc_buf url = {0};
+    int ok = hwc_buf_printf(&url, "https://%s", v) &&
+             hwc_buf_cstr(&url) != NULL &&
+             hwc_settings_set(st, s, (const char *)url.data, HWC_SRC_SDK_ENV);
+
+    hwc_buf_free(&url);
+    if (ok) {
+        st->src_var[s] = var;
+    }
+    return ok;
+}
+
 static int set_from_env(hwc_settings *st, enum hwc_setting s, const char *var,
                         enum hwc_source src)
 {
@@ -196,6 +211,10 @@ static int set_from_env(hwc_settings *st, enum hwc_setting s, const char *var,
 
     if (v == NULL || *v == '\0') {
         return 1;
+    }
+    if (src == HWC_SRC_SDK_ENV && defs[s].kind == K_URL &&
+        strstr(v, "://") == NULL) {
+        return set_sdk_host(st, s, v, var);
     }
     if (!hwc_settings_set(st, s, v, src)) {
         return 0;

@@ -63,6 +63,7 @@ typedef struct hwc_store_ctx {
     size_t next_name;
     int fetched;
     int failed;            /* 1: a load failed; 2: and the stream has ended */
+    int error_pending;     /* raised after a name went out: next load fails */
     hwc_fetched got;       /* what the URI named, decoded */
     size_t next;           /* next object of got.objs to consider */
     int rkey_pending;      /* the remote key is still to be returned */
@@ -350,10 +351,12 @@ static int load_listing(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
     if (ctx->next_name >= ctx->names.n) {
         return 0; /* the end: eof is true */
     }
-    if (!emit_name(&ctx->names.v[ctx->next_name++], object_cb, object_cbarg) ||
-        !fill_names(ctx)) {
+    if (!emit_name(&ctx->names.v[ctx->next_name++], object_cb, object_cbarg)) {
         ctx->failed = 1;
         return 0;
+    }
+    if (!fill_names(ctx)) {
+        ctx->error_pending = 1; /* this name stands; the next load fails */
     }
     return 1;
 }
@@ -365,6 +368,11 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
     hwc_store_ctx *ctx = loaderctx;
     int ok;
 
+    if (ctx->error_pending) {
+        ctx->error_pending = 0;
+        ctx->failed = 1;
+        return 0;
+    }
     if (ctx->failed) {
         ctx->failed = 2;
         return 0;
@@ -407,7 +415,7 @@ static int hwc_store_eof(void *loaderctx)
 {
     hwc_store_ctx *ctx = loaderctx;
 
-    if (ctx->failed) {
+    if (ctx->failed || ctx->error_pending) {
         return ctx->failed == 2;
     }
     if (hwc_uri_is_listing(&ctx->uri)) {

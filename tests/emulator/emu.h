@@ -63,6 +63,8 @@ struct emu_config {
     char *cache_dir;
     long token_lifetime;
     int extra_keys;
+    int extra_certs;
+    int otc; /* --cloud otc: what Open Telekom Cloud's docs leave out */
     int die_with_parent;
     unsigned port;
     unsigned http_port;
@@ -135,12 +137,13 @@ void stats_clear_flags(void);
 
 /* faults.c */
 struct emu_fault {
-    char action[16];
+    char action[20];
     int status;
     char *body; /* NUL-terminated; body_len bytes (a file may hold NULs) */
     size_t body_len;
     const char *ctype; /* Content-Type of a status answer (static), or NULL */
     json_t *headers;
+    json_t *fields; /* nulls, drop_fields: member names */
     long delay_ms;
     uint64_t size;
 };
@@ -150,6 +153,12 @@ void fault_free(struct emu_fault *f);
 void faults_reset(void);
 void fault_apply_pre(const struct emu_fault *f, struct emu_resp *r,
                      enum emu_svc svc);
+/* Actions that change the service's own answer (nulls, drop_fields). */
+int fault_is_post(const struct emu_fault *f);
+void fault_apply_post(const struct emu_fault *f, struct emu_resp *r);
+/* Set by the no_session_token fault until reset: the metadata service
+ * is one without session tokens (its securitykey asks for none). */
+extern int g_meta_tokenless;
 
 /* strict.c: 1 with RESP set when the request's form is refused */
 int strict_reject(const struct emu_req *req, struct emu_resp *resp,

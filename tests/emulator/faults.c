@@ -15,9 +15,12 @@ struct fault_node {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fault_node *head;
 
-static const char *const actions[] = {"status",       "delay",       "truncate",
-                                      "malformed",    "oversize",    "reset",
-                                      "expire_token", "wrong_shape", NULL};
+static const char *const actions[] = {
+    "status",   "delay",       "truncate",         "malformed",
+    "oversize", "reset",       "expire_token",     "wrong_shape",
+    "nulls",    "drop_fields", "no_session_token", NULL};
+
+int g_meta_tokenless;
 
 static int valid_action(const char *a)
 {
@@ -48,7 +51,8 @@ static int parse_fault(json_t *spec, struct fault_node *n)
     const char *action = json_string_value(json_object_get(spec, "action"));
     const char *match = json_string_value(json_object_get(spec, "match"));
     json_t *count = json_object_get(spec, "count");
-    if (action == NULL || !valid_action(action) || strlen(action) >= 16)
+    if (action == NULL || !valid_action(action) ||
+        strlen(action) >= sizeof(n->f.action))
         return -1;
     if (count != NULL &&
         (!json_is_integer(count) || json_integer_value(count) == 0))
@@ -75,6 +79,12 @@ static int parse_fault(json_t *spec, struct fault_node *n)
         return -1;
     json_t *h = json_object_get(spec, "headers");
     n->f.headers = json_is_object(h) ? json_incref(h) : NULL;
+    json_t *fields = json_object_get(spec, "fields");
+    if (fields != NULL && !json_is_array(fields))
+        return -1;
+    if (strcmp(action, "drop_fields") == 0 && json_array_size(fields) == 0)
+        return -1;
+    n->f.fields = fields != NULL ? json_incref(fields) : NULL;
     json_t *d = json_object_get(spec, "delay_ms");
     n->f.delay_ms = d != NULL ? (long)json_integer_value(d) : 3000;
     if (n->f.delay_ms < 0 || n->f.delay_ms > 600000)
@@ -94,7 +104,8 @@ int fault_add(json_t *spec, char *err, size_t errlen)
         snprintf(err, errlen,
                  "need {\"action\": one of status, delay, "
                  "truncate, malformed, oversize, reset, "
-                 "expire_token, wrong_shape, \"match\", "
+                 "expire_token, wrong_shape, nulls, drop_fields (with "
+                 "\"fields\"), no_session_token, \"match\", "
                  "\"count\" (not 0; negative = unlimited), \"body\" or "
                  "\"body_file\" (a readable file)}");
         free(n->match);
@@ -136,6 +147,7 @@ int fault_take(const char *method, const char *path, struct emu_fault *out)
             memcpy(out->body, n->f.body, n->f.body_len + 1);
         }
         out->headers = n->f.headers != NULL ? json_incref(n->f.headers) : NULL;
+        out->fields = n->f.fields != NULL ? json_incref(n->f.fields) : NULL;
         if (n->remaining > 0 && --n->remaining == 0) {
             *pp = n->next;
             node_free(n);
@@ -152,8 +164,10 @@ void fault_free(struct emu_fault *f)
 {
     free(f->body);
     json_decref(f->headers);
+    json_decref(f->fields);
     f->body = NULL;
     f->headers = NULL;
+    f->fields = NULL;
 }
 
 void faults_reset(void)
@@ -164,6 +178,7 @@ void faults_reset(void)
         head = n->next;
         node_free(n);
     }
+    g_meta_tokenless = 0;
     pthread_mutex_unlock(&lock);
 }
 
@@ -239,5 +254,9 @@ void fault_apply_pre(const struct emu_fault *f, struct emu_resp *r,
         r->oversize = f->size > 0 ? f->size : 1;
     } else if (strcmp(f->action, "reset") == 0) {
         r->reset = 1;
+    } else if (strcmp(f->action, "no_session_token") == 0) {
+        /* The SDKs read 404, 405 and 503 here as "no token needed". */
+        g_meta_tokenless = 1;
+        resp_body(r, f->status, "text/plain", emu_strdup("Unavailable\n"), 12);
     }
 }

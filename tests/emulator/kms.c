@@ -132,10 +132,20 @@ void kms_handle(struct emu_req *req, struct emu_resp *resp)
     }
     const char *rest = slash + 1;
     const struct kms_op *op = NULL;
+    int aliases = strcmp(rest, "kms/aliases") == 0;
+    if (aliases && !g_emu.otc) {
+        if (!req_method_is(req, "GET"))
+            kms_error(resp, 405, "KMS.0215", "The method is not supported.");
+        else if (auth_check(req, resp, SVC_KMS) == 0 &&
+                 project_ok(req, pid, (size_t)(slash - pid), resp))
+            kms_list_aliases(req, resp);
+        return;
+    }
     if (strncmp(rest, "kms/", 4) == 0)
         for (op = ops; op->name != NULL && strcmp(op->name, rest + 4); op++)
             ;
-    int keystores = strncmp(rest, "keystores", 9) == 0 &&
+    /* OTC documents neither dedicated keystores nor the alias API. */
+    int keystores = !g_emu.otc && strncmp(rest, "keystores", 9) == 0 &&
                     (rest[9] == '\0' || rest[9] == '/');
     if (!keystores && (op == NULL || op->name == NULL)) {
         not_found(resp);

@@ -19,6 +19,16 @@ struct kms_key {
     long long deletion_ms;
 };
 
+/* Aliases made with the alias API (POST /kms/aliases in the real
+ * service); listed by GET /kms/aliases. */
+struct kms_alias {
+    char alias[80]; /* "alias/..." */
+    char key_id[37];
+    long long created_ms;
+};
+size_t kms_alias_count(void);
+const struct kms_alias *kms_alias_at(size_t i);
+
 size_t kms_key_count(void);
 const struct kms_key *kms_key_at(size_t i);
 const struct kms_key *kms_key_find(const char *id);
@@ -36,6 +46,7 @@ void kms_verify(json_t *body, struct emu_resp *resp);
 void kms_decrypt(json_t *body, struct emu_resp *resp);
 void kms_encrypt(json_t *body, struct emu_resp *resp);
 void kms_list_keys(json_t *body, struct emu_resp *resp);
+void kms_list_aliases(struct emu_req *req, struct emu_resp *resp);
 
 const char *keystore_fixture_id(void);
 int keystore_has_keys(const char *id);

@@ -224,6 +224,11 @@ static const struct kms_key *crypt_setup(json_t *body, struct emu_resp *resp)
                   "Symmetric encryption is not emulated.");
         return NULL;
     }
+    if (g_emu.otc) {
+        kms_error(resp, 400, "KMS.0325",
+                  "The asymmetric key does not support this operation.");
+        return NULL;
+    }
     if (strncmp(k->spec, "EC_", 3) == 0) {
         kms_error(resp, 400, "KMS.1114", "EC keys cannot encrypt or decrypt.");
         return NULL;

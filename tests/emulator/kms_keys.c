@@ -28,6 +28,29 @@ static const char doc_key_id[] = "bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e";
 
 static struct kms_key *keys;
 static size_t nkeys;
+static struct kms_alias *aliases;
+static size_t naliases;
+
+size_t kms_alias_count(void)
+{
+    return naliases;
+}
+
+const struct kms_alias *kms_alias_at(size_t i)
+{
+    return i < naliases ? &aliases[i] : NULL;
+}
+
+static void add_alias(const char *alias, const char *key_id)
+{
+    aliases = realloc(aliases, (naliases + 1) * sizeof(*aliases));
+    if (aliases == NULL)
+        abort();
+    struct kms_alias *a = &aliases[naliases++];
+    snprintf(a->alias, sizeof(a->alias), "alias/%s", alias);
+    snprintf(a->key_id, sizeof(a->key_id), "%s", key_id);
+    a->created_ms = emu_now_ms();
+}
 
 size_t kms_key_count(void)
 {
@@ -208,9 +231,28 @@ static int add_extras(FILE *env)
     return 0;
 }
 
+/* One alias of the alias API for EMU_KMS_EC384 (whose key_alias differs),
+ * and one per asymmetric extra key, so that the list pages. */
+static void add_api_aliases(FILE *env)
+{
+    for (size_t i = 0; i < nkeys; i++) {
+        if (strcmp(keys[i].alias, "emu-ec384") == 0) {
+            add_alias("emu-api-alias", keys[i].id);
+            fprintf(env, "EMU_KMS_API_ALIAS=emu-api-alias\n");
+            fprintf(env, "EMU_KMS_API_ALIAS_KEY=%s\n", keys[i].id);
+        } else if (strncmp(keys[i].alias, "emu-extra-", 10) == 0 &&
+                   keys[i].pkey != NULL) {
+            char name[40];
+            snprintf(name, sizeof(name), "emu-api-%s", keys[i].alias + 10);
+            add_alias(name, keys[i].id);
+        }
+    }
+}
+
 int kms_fixtures_init(FILE *env)
 {
-    if (add_named(env) != 0 || add_special(env) != 0)
+    if (add_named(env) != 0 || add_special(env) != 0 || add_extras(env) != 0)
         return -1;
-    return add_extras(env);
+    add_api_aliases(env);
+    return 0;
 }

@@ -14,13 +14,15 @@
 
 struct emu_config g_emu = {.token_lifetime = 86400,
                            .extra_keys = 30,
+                           .extra_certs = 25,
                            .lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void usage(void)
 {
     fprintf(stderr,
             "usage: hwc-emulator --state-dir DIR [--token-lifetime SECONDS]"
-            " [--fixture-cache DIR] [--extra-keys N] [--die-with-parent]\n"
+            " [--fixture-cache DIR] [--extra-keys N] [--extra-certs N]"
+            " [--cloud huaweicloud|otc] [--die-with-parent]\n"
             "       hwc-emulator --selftest-aksk\n");
     exit(2);
 }
@@ -49,12 +51,19 @@ static int parse_args(int argc, char **argv)
             g_emu.token_lifetime = strtol(v, NULL, 10);
         else if (strcmp(a, "--extra-keys") == 0)
             g_emu.extra_keys = (int)strtol(v, NULL, 10);
+        else if (strcmp(a, "--extra-certs") == 0)
+            g_emu.extra_certs = (int)strtol(v, NULL, 10);
+        else if (strcmp(a, "--cloud") == 0 && strcmp(v, "otc") == 0)
+            g_emu.otc = 1;
+        else if (strcmp(a, "--cloud") == 0 && strcmp(v, "huaweicloud") == 0)
+            g_emu.otc = 0;
         else
             usage();
         i++;
     }
     if (g_emu.state_dir == NULL || g_emu.token_lifetime <= 0 ||
-        g_emu.extra_keys < 0 || g_emu.extra_keys > 100000)
+        g_emu.extra_keys < 0 || g_emu.extra_keys > 100000 ||
+        g_emu.extra_certs < 0 || g_emu.extra_certs > 5000)
         usage();
     return 0;
 }
@@ -128,6 +137,7 @@ static void env_identity(FILE *env)
     fprintf(env, "EMU_AGENCY_NAME=%s\nEMU_AGENCY_DOMAIN=%s\n",
             g_emu.agency_name, g_emu.agency_domain);
     fprintf(env, "EMU_TOKEN_LIFETIME=%ld\n", g_emu.token_lifetime);
+    fprintf(env, "EMU_CLOUD=%s\n", g_emu.otc ? "otc" : "huaweicloud");
 }
 
 static int write_env(void)

@@ -55,7 +55,7 @@ static int token_valid(const char *tok)
 static void securitykey(struct emu_req *req, struct emu_resp *resp)
 {
     const char *tok = req_header(req, "X-Metadata-Token");
-    if (tok == NULL || !token_valid(tok)) {
+    if (!g_meta_tokenless && (tok == NULL || !token_valid(tok))) {
         text(resp, 401, "Unauthorized: missing or invalid X-Metadata-Token\n");
         return;
     }

@@ -1,5 +1,6 @@
 /* scm.c: SCM (Cloud Certificate Manager) routes: export, list and show of
  * certificates under /v3/scm/certificates. Errors are flat. */
+#define _GNU_SOURCE /* strcasestr */
 #include "scm.h"
 
 #include <stdlib.h>
@@ -39,21 +40,35 @@ static int int_arg(struct emu_req *req, const char *name, long dflt, long lo,
     return 0;
 }
 
+/* The content keyword: a case-insensitive part of the name or domain. */
+static int content_matches(const struct scm_cert *c, const char *content)
+{
+    return content == NULL || strcasestr(c->name, content) != NULL ||
+           strcasestr(c->domain, content) != NULL;
+}
+
+/* ListCertificates: limit 10, 20 or 50; offset 0..100 (SDK model and the
+ * ListCertificates reference); content, status filters. */
 static void list(struct emu_req *req, struct emu_resp *resp)
 {
     long limit, offset;
-    if (int_arg(req, "limit", 10, 1, 50, &limit) != 0 ||
-        int_arg(req, "offset", 0, 0, 1000000, &offset) != 0) {
-        scm_error(resp, 400, "SCM.0001", "Invalid limit or offset.");
+    if (int_arg(req, "limit", 10, 10, 50, &limit) != 0 ||
+        (limit != 10 && limit != 20 && limit != 50) ||
+        int_arg(req, "offset", 0, 0, 100, &offset) != 0) {
+        scm_error(resp, 400, "SCM.0001",
+                  "Invalid limit or offset: limit is 10, 20 or 50, offset "
+                  "0 to 100.");
         return;
     }
     const char *status = req_arg(req, "status");
+    const char *content = req_arg(req, "content");
     int all = status == NULL || strcmp(status, "ALL") == 0;
     json_t *arr = json_array();
     long total = 0;
     for (size_t i = 0; i < scm_cert_count(); i++) {
         const struct scm_cert *c = scm_cert_at(i);
-        if (!all && strcmp(c->status, status) != 0)
+        if ((!all && strcmp(c->status, status) != 0) ||
+            !content_matches(c, content))
             continue;
         if (total >= offset && total < offset + limit)
             json_array_append_new(arr, cert_summary(c));

@@ -252,7 +252,7 @@ static void add_variant(FILE *env, const struct chain_keys *ck,
 
 static void add_extras(const struct chain_keys *ck, struct material *m)
 {
-    for (int i = 0; i < 25; i++) {
+    for (int i = 0; i < g_emu.extra_certs; i++) {
         char name[32], dom[64], exp[32];
         snprintf(name, sizeof(name), "emu-extra-cert-%02d", i);
         snprintf(dom, sizeof(dom), "extra%02d.example.com", i);

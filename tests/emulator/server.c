@@ -44,6 +44,8 @@ static void dispatch(struct emu_req *req, struct emu_resp *resp,
     }
     if (strict_reject(req, resp, svc))
         return;
+    if (g_emu.otc && (svc == SVC_SCM || svc == SVC_CODEARTS))
+        svc = SVC_NONE; /* Open Telekom Cloud has neither */
     switch (svc) {
     case SVC_IAM:
         iam_handle(req, resp);
@@ -175,22 +177,30 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind,
 }
 
 /* Applies a queued fault (if any); returns 1 when it has the answer. */
+/* A queued fault's action before the service answers; returns 1 when it
+ * has the answer. *post says whether the fault changes the answer after
+ * (f is then kept for fault_apply_post; else freed). */
 static int take_fault(struct emu_req *req, struct emu_resp *resp,
-                      enum emu_svc svc, int *truncate)
+                      enum emu_svc svc, int *truncate, struct emu_fault *f,
+                      int *post)
 {
-    struct emu_fault f;
-    if (!fault_take(req->method, req->path, &f))
+    *post = 0;
+    if (!fault_take(req->method, req->path, f))
         return 0;
-    if (strcmp(f.action, "delay") == 0 && f.delay_ms > 0)
-        nanosleep(&(struct timespec){f.delay_ms / 1000,
-                                     (f.delay_ms % 1000) * 1000000L},
+    if (fault_is_post(f)) {
+        *post = 1;
+        return 0;
+    }
+    if (strcmp(f->action, "delay") == 0 && f->delay_ms > 0)
+        nanosleep(&(struct timespec){f->delay_ms / 1000,
+                                     (f->delay_ms % 1000) * 1000000L},
                   NULL);
-    if (strcmp(f.action, "expire_token") == 0 &&
+    if (strcmp(f->action, "expire_token") == 0 &&
         req_header(req, "X-Auth-Token") != NULL)
         token_expire(req_header(req, "X-Auth-Token"));
-    *truncate = strcmp(f.action, "truncate") == 0;
-    fault_apply_pre(&f, resp, svc);
-    fault_free(&f);
+    *truncate = strcmp(f->action, "truncate") == 0;
+    fault_apply_pre(f, resp, svc);
+    fault_free(f);
     return resp->status != 0 || resp->reset;
 }
 
@@ -212,8 +222,14 @@ static enum MHD_Result handle(struct emu_req *req)
         mark_service_connection(req->conn);
     req->flags = strict_flags(req, svc);
     int truncate = 0;
-    if (!take_fault(req, &resp, svc, &truncate))
+    struct emu_fault f;
+    int post = 0;
+    if (!take_fault(req, &resp, svc, &truncate, &f, &post))
         dispatch(req, &resp, svc);
+    if (post) {
+        fault_apply_post(&f, &resp);
+        fault_free(&f);
+    }
     resp.truncate = truncate;
     stats_record(req, resp.reset ? 0 : resp.status);
     if (resp.reset) {

@@ -2,8 +2,9 @@
  * refuse is refused here (a Content-Type that is not JSON); what the
  * official SDKs never send but a service might let pass (no Content-Type,
  * Accept: application/json on a file download, a missing or extra scope
- * header with AK/SK) is flagged: the flags go to the request log and to
- * GET /_emu/stats, where the test helpers fail on them. */
+ * header with AK/SK, a keystore create without its type) is flagged: the flags
+ * go to the request log and to GET /_emu/stats, where the test helpers fail on
+ * them. */
 #include "emu.h"
 
 #include <stdlib.h>
@@ -85,6 +86,23 @@ static void flag_scope(const struct emu_req *req, enum emu_svc svc,
         flag(flags, "AK/SK without X-Project-Id on a project service");
 }
 
+/* Keystore create names its type, as the SDK's model has it: DHSM for a
+ * Dedicated HSM cluster. */
+static void flag_keystore_type(const struct emu_req *req, enum emu_svc svc,
+                               json_t *flags)
+{
+    const char *p = strstr(req->path, "/keystores");
+    json_t *body;
+
+    if (svc != SVC_KMS || !req_method_is(req, "POST") || p == NULL ||
+        strcmp(p, "/keystores") != 0)
+        return;
+    body = req_json(req);
+    if (body != NULL && json_object_get(body, "keystore_type") == NULL)
+        flag(flags, "keystore create without keystore_type");
+    json_decref(body);
+}
+
 json_t *strict_flags(const struct emu_req *req, enum emu_svc svc)
 {
     json_t *flags = json_array();
@@ -96,5 +114,6 @@ json_t *strict_flags(const struct emu_req *req, enum emu_svc svc)
         flag(flags, "Content-Type is not application/json");
     flag_accept(req, svc, flags);
     flag_scope(req, svc, flags);
+    flag_keystore_type(req, svc, flags);
     return flags;
 }

@@ -1,8 +1,8 @@
 /*
  * fuzz_responses: the service answer parsers that are pure functions, each
  * fed every input: the JSON ones (hwc_kms_parse_key_info, _public_key,
- * _b64, _list_page; hwc_dcs_parse_link; hwc_scm_parse_export,
- * _list_page; hwc_keystores_parse_info, _list, _created;
+ * _b64, _plain, _list_page, _alias_page; hwc_dcs_parse_link;
+ * hwc_scm_parse_export, _list_page; hwc_keystores_parse_info, _list, _created;
  * hwc_iam_pick_project, _pick_domain) the body as hwc_json_parse returns
  * it, the byte ones (hwc_iam_parse_token_body, hwc_md_parse_cred,
  * hwc_md_parse_session, hwc_iam_parse_time) the raw input, and
@@ -83,6 +83,19 @@ LIST_CB(ks_cb, hwc_keystore_info, "hwc_keystores_parse_list",
         TERMINATED(i->id) && TERMINATED(i->alias) && TERMINATED(i->type) &&
             TERMINATED(i->hsm_cluster_id) && TERMINATED(i->create_time))
 
+static void alias_answers(json_t *resp)
+{
+    char marker[64] = "1", id[40] = "";
+    int more = -1, matches = 0;
+
+    if (hwc_kms_parse_alias_page("fuzz", resp, "web", id, sizeof(id), &matches,
+                                 marker, sizeof(marker), &more) &&
+        (!TERMINATED(marker) || !TERMINATED(id) || matches < 0 ||
+         (more && marker[0] == '\0'))) {
+        fz_fail("hwc_kms_parse_alias_page", "bad marker or key id");
+    }
+}
+
 static void kms_answers(json_t *resp)
 {
     char marker[64] = "1", *pk = NULL;
@@ -102,6 +115,11 @@ static void kms_answers(json_t *resp)
                           &bin, &binlen)) {
         OPENSSL_free(bin);
     }
+    bin = NULL;
+    if (hwc_kms_parse_plain("fuzz", resp, &bin, &binlen) != (bin != NULL)) {
+        fz_fail("hwc_kms_parse_plain", "result and output disagree");
+    }
+    OPENSSL_clear_free(bin, binlen);
     taken = 0;
     if (hwc_kms_parse_list_page("fuzz", resp, marker, sizeof(marker), &more,
                                 kms_cb, NULL)) {
@@ -109,6 +127,7 @@ static void kms_answers(json_t *resp)
             fz_fail("hwc_kms_parse_list_page", "bad next marker");
         }
     }
+    alias_answers(resp);
     fz_done();
 }
 

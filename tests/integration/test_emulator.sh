@@ -437,6 +437,18 @@ check "SCM list pages cover every certificate; RSA name www-example-com" \
     is "$(cat "$W/scmlist")" www-example-com
 treq GET "$SCM?limit=0"
 check "SCM list bad limit: 400" is "$STATUS" 400
+treq GET "$SCM?limit=30"
+check "SCM list limit other than 10, 20, 50: 400 SCM.0001" err_is 400 SCM.0001
+treq GET "$SCM?limit=20&offset=100"
+check "SCM list offset 100: accepted" is "$STATUS" 200
+treq GET "$SCM?limit=50&offset=101"
+check "SCM list offset above 100: 400 SCM.0001" err_is 400 SCM.0001
+treq GET "$SCM?limit=50&content=WWW-EXAMPLE"
+check "SCM list content=: names or domains containing it, any case" \
+    is "$(j 'd["total_count"] >= 1 and all("www-example" in (c["name"] + c["domain"]).lower().replace(".", "-") for c in d["certificates"])')" True
+treq GET "$SCM?limit=10&content=emu-extra-cert-07"
+check "SCM list content= narrows to one name" \
+    is "$(j 'd["total_count"], d["certificates"][0]["name"]')" "(1, 'emu-extra-cert-07')"
 
 echo "# DCS and the OBS download"
 DCS="$EMU_URL/v2/$EMU_PROJECT_ID/instances"
@@ -653,6 +665,55 @@ check "flags survive /_emu/reset" is "$(j 'd["flags"]["count"] >= 4')" True
 emu_admin POST /_emu/clear-flags >/dev/null
 check "/_emu/clear-flags drops them" is "$(emu_flags)" ""
 
+echo "# answers changed by faults: nulls, dropped fields, metadata without sessions"
+emu_reset
+emu_fault '{"match":"kms/describe-key","action":"nulls"}'
+kms describe-key "{\"key_id\":\"$EMU_KMS_DOCEXAMPLE\"}"
+check "nulls: optional members and empty strings become null" \
+    is "$(j 'd["key_info"]["key_alias"], d["key_info"]["scheduled_deletion_date"], d["key_info"]["key_id"], d["hwc_emulator_null"]')" \
+    "(None, None, '$EMU_KMS_DOCEXAMPLE', None)"
+emu_fault '{"match":"kms/describe-key","action":"nulls","fields":["key_state"]}'
+kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"
+check "nulls with fields: only those" \
+    is "$(j 'd["key_info"]["key_state"], d["key_info"]["key_alias"]')" "(None, 'my-tls-key')"
+emu_fault '{"match":"kms/describe-key","action":"drop_fields","fields":["key_alias","realm"]}'
+kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"
+check "drop_fields: the members are gone" \
+    is "$(j '"key_alias" in d["key_info"], "realm" in d["key_info"], "key_spec" in d["key_info"]')" "(False, False, True)"
+req POST "$EMU_URL/_emu/fault" '{"action":"drop_fields"}'
+check "drop_fields without fields: 400" is "$STATUS" 400
+emu_fault '{"match":"kms/describe-key","action":"nulls"}'
+kms describe-key '{"key_id":"00000000-0000-0000-0000-000000000000"}'
+check "nulls leave error answers alone" err_is 404 KMS.0207
+emu_reset
+emu_fault '{"match":"PUT /meta-data","action":"no_session_token","count":-1}'
+STATUS=$(curl -sS -o /dev/null -w '%{http_code}' -X PUT -H "X-Metadata-Token-Ttl-Seconds: 21600" "$EMU_HTTP_URL/meta-data/latest/api/token")
+check "no_session_token: the PUT answers 503" is "$STATUS" 503
+BODY=$(curl -sS --fail "$EMU_HTTP_URL/openstack/latest/securitykey")
+check "... and securitykey asks for no token" is "$(j '"access" in d["credential"]')" True
+emu_reset
+STATUS=$(curl -sS -o /dev/null -w '%{http_code}' "$EMU_HTTP_URL/openstack/latest/securitykey")
+check "reset: session tokens are needed again" is "$STATUS" 401
+
+echo "# KMS alias API and IAM domains"
+treq GET "$KMS/aliases?limit=10"
+check "GET /kms/aliases: page of 10 with a next marker" \
+    is "$(j 'len(d["aliases"]), d["page_info"]["next_marker"], sorted(d["aliases"][0])')" \
+    "(10, '10', ['alias', 'alias_urn', 'create_time', 'domain_id', 'key_id', 'update_time'])"
+treq GET "$KMS/aliases?key_id=$EMU_KMS_API_ALIAS_KEY"
+check "GET /kms/aliases?key_id=: the fixture alias" \
+    is "$(j 'd["aliases"][0]["alias"], d["page_info"]["next_marker"]')" "('alias/$EMU_KMS_API_ALIAS', None)"
+treq POST "$KMS/aliases" "{}"
+check "POST /kms/aliases is not emulated: 405" err_is 405 KMS.0215
+treq GET "$EMU_URL/v3/auth/domains"
+check "GET /v3/auth/domains with a token" is "$(j 'd["domains"][0]["id"]')" "$EMU_DOMAIN_ID"
+emu_aksk_curl GET "$EMU_URL/v3/auth/domains" >"$W/b"; BODY=$(cat "$W/b")
+check "GET /v3/auth/domains with AK/SK, no scope header" is "$(j 'd["domains"][0]["id"]')" "$EMU_DOMAIN_ID"
+emu_admin POST /_emu/clear-flags >/dev/null
+req POST "$EMU_URL/v1.0/$EMU_PROJECT_ID/keystores" "{\"keystore_alias\":\"noType\",\"hsm_cluster_id\":\"c-nt\",\"hsm_ca_cert\":\"x\"}" -H "X-Auth-Token: $EMU_TOKEN"
+check "keystore create without keystore_type: flagged" flags_have "keystore create without keystore_type"
+emu_admin POST /_emu/clear-flags >/dev/null
+
 echo "# faults"
 emu_reset
 emu_fault '{"match":"kms/describe-key","action":"status","status":503,"headers":{"Retry-After":"1"}}'
@@ -779,5 +840,26 @@ check "--extra-keys 2100: list-keys limit 2000 is truncated" \
     is "$(j 'len(d["keys"]), d["truncated"], d["next_marker"], d["total"]')" "(2000, 'true', '2000', 2110)"
 kms list-keys '{"limit":"2000","key_spec":"ALL","marker":"2000"}'
 check "second page holds the rest" is "$(j 'len(d["keys"]), d["truncated"]')" "(110, 'false')"
+emu_stop
+
+echo "# third emulator: Open Telekom Cloud (--cloud otc)"
+emu_start --cloud otc
+KMS="$EMU_URL/v1.0/$EMU_PROJECT_ID/kms"
+check "EMU_CLOUD=otc" is "$EMU_CLOUD" otc
+kms list-keys '{"limit":"100","key_spec":"ALL"}'
+check "OTC list-keys refuses key_spec: 400 KMS.0308" err_is 400 KMS.0308
+kms list-keys '{"limit":"100"}'
+check "OTC list-keys without key_spec lists every key" \
+    is "$(j '"RSA_2048" in set(k["key_spec"] for k in d["key_details"]) and "AES_256" in set(k["key_spec"] for k in d["key_details"])')" True
+kms decrypt-data "{\"key_id\":\"$EMU_KMS_RSA2048_ENC\",\"cipher_text\":\"AAAA\",\"encryption_algorithm\":\"RSAES_OAEP_SHA_256\"}"
+check "OTC asymmetric decrypt-data: 400 KMS.0325" err_is 400 KMS.0325
+treq GET "$KMS/aliases"
+check "OTC: no alias API (404)" is "$STATUS" 404
+treq GET "$EMU_URL/v1.0/$EMU_PROJECT_ID/keystores"
+check "OTC: no dedicated keystores (404)" is "$STATUS" 404
+treq POST "$EMU_URL/v3/scm/certificates/$EMU_SCM_RSA/export" "" -H "$JSON_CT"
+check "OTC: no SCM (404 APIG.0101)" err_is 404 APIG.0101
+kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"
+check "OTC: describe-key as ever" is "$STATUS" 200
 emu_stop
 echo "all emulator checks passed"

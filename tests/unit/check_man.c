@@ -18,7 +18,8 @@
 #define MAX_ITEMS 64
 
 /* One ".TP" item of SETTINGS: its first line, e.g.
- * \fBregion\fR (\fBHWCLOUD_REGION\fR, \fBHUAWEICLOUD_SDK_REGION\fR) */
+ * \fBproject_id\fR (\fBHWCLOUD_PROJECT_ID\fR, \fBHUAWEICLOUD_SDK_PROJECT_ID\fR)
+ */
 typedef struct item {
     char key[64];
     char line[256];

@@ -604,6 +604,164 @@ START_TEST(iam_domains)
 }
 END_TEST
 
+/* JSON null is an absent member (as the SDKs' decoders read it) in every
+ * optional field; a wrong type is still refused. */
+START_TEST(nulls_are_absent)
+{
+    hwc_kms_key_info k;
+    hwc_keystore_info ks;
+    struct seen_keys keys = {0, 0, ""};
+    char marker[64] = "";
+    int more = -1, seen = -1, total = -1, n = 0;
+    json_t *j =
+        js("{\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"key_alias\":"
+           "null,\"key_spec\":\"RSA_2048\",\"key_usage\":null,\"key_state\":"
+           "\"2\",\"keystore_id\":null,\"key_description\":null}");
+
+    ck_assert_int_eq(hwc_kms_parse_key_info("t", j, &k), 1);
+    ck_assert_str_eq(k.key_alias, "");
+    ck_assert_str_eq(k.keystore_id, "");
+    ck_assert_str_eq(k.key_spec, "RSA_2048");
+    json_decref(j);
+    j = js("{\"key_details\":[{\"key_id\":\"a\",\"key_spec\":\"EC_P256\","
+           "\"key_alias\":null}],\"next_marker\":null,\"truncated\":null,"
+           "\"total\":null}");
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &keys),
+                     1);
+    ck_assert_int_eq(more, 0);
+    ck_assert_int_eq(keys.n, 1);
+    json_decref(j);
+    j = js("{\"certificates\":[{\"id\":\"scs1\",\"name\":null,\"domain\":"
+           "null}],\"total_count\":null}");
+    ck_assert_int_eq(
+        hwc_scm_parse_list_page("t", j, &seen, &total, count_cert, &n), 1);
+    ck_assert_int_eq(total, 0);
+    json_decref(j);
+    j = js("{\"keystores\":[{\"keystore_id\":\"k\",\"keystore_alias\":null,"
+           "\"create_time\":null}],\"total\":null}");
+    ck_assert_int_eq(
+        hwc_keystores_parse_list("t", j, &seen, &total, count_store, &n), 1);
+    ck_assert_int_eq(
+        hwc_keystores_parse_info(
+            "t", json_array_get(json_object_get(j, "keystores"), 0), &ks),
+        1);
+    ck_assert_str_eq(ks.alias, "");
+    json_decref(j);
+    /* A required member may not be null; a wrong type is not null. */
+    j = js("{\"key_details\":null}");
+    ck_assert_int_eq(hwc_kms_parse_list_page("t", j, marker, sizeof(marker),
+                                             &more, count_key, &keys),
+                     0);
+    json_decref(j);
+    j = js("{\"key_id\":\"x\",\"key_alias\":false}");
+    ck_assert_int_eq(hwc_kms_parse_key_info("t", j, &k), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "key_alias is not a string"));
+    json_decref(j);
+}
+END_TEST
+
+static void plain_is(const char *json, const char *want)
+{
+    unsigned char *pt = NULL;
+    size_t len = 0;
+    json_t *j = js(json);
+
+    ck_assert_int_eq(hwc_kms_parse_plain("t", j, &pt, &len), want != NULL);
+    if (want != NULL) {
+        ck_assert_uint_eq(len, strlen(want));
+        ck_assert_mem_eq(pt, want, len);
+    } else {
+        ck_assert_ptr_null(pt);
+        ck_assert_ptr_nonnull(strstr(tu_errors(), BAD));
+    }
+    OPENSSL_clear_free(pt, len);
+    json_decref(j);
+}
+
+/* decrypt-data: plain_text_base64 when given, else plain_text. */
+START_TEST(kms_plain)
+{
+    plain_is("{\"plain_text\":\"ignored\",\"plain_text_base64\":\"aGk=\"}",
+             "hi");
+    plain_is("{\"key_id\":\"k\",\"plain_text\":\"secret\"}", "secret");
+    plain_is("{\"plain_text\":\"secret\",\"plain_text_base64\":null}",
+             "secret");
+    plain_is("{\"plain_text\":\"\"}", "");
+    plain_is("{\"key_id\":\"k\"}", NULL);
+    plain_is("{\"plain_text\":null,\"plain_text_base64\":null}", NULL);
+    plain_is("{\"plain_text\":\"x\",\"plain_text_base64\":7}", NULL);
+    plain_is("{\"plain_text\":[\"x\"]}", NULL);
+    plain_is("{\"plain_text_base64\":\"!!!\"}", NULL);
+}
+END_TEST
+
+/* GET /kms/aliases pages: "alias/NAME" or "NAME" match NAME. */
+START_TEST(kms_alias_page)
+{
+    char id[40] = "", marker[32] = "";
+    int matches = 0, more = -1;
+    json_t *j =
+        js("{\"aliases\":[{\"alias\":\"alias/other\",\"key_id\":\"k0\"},"
+           "{\"alias\":\"alias/web\",\"key_id\":\"k1\",\"alias_urn\":"
+           "null},{\"alias\":null,\"key_id\":\"k2\"}],\"page_info\":"
+           "{\"next_marker\":\"3\",\"current_count\":3}}");
+
+    ck_assert_int_eq(hwc_kms_parse_alias_page("t", j, "web", id, sizeof(id),
+                                              &matches, marker, sizeof(marker),
+                                              &more),
+                     1);
+    ck_assert_int_eq(matches, 1);
+    ck_assert_str_eq(id, "k1");
+    ck_assert_int_eq(more, 1);
+    ck_assert_str_eq(marker, "3");
+    /* the same marker again would page forever */
+    ck_assert_int_eq(hwc_kms_parse_alias_page("t", j, "web", id, sizeof(id),
+                                              &matches, marker, sizeof(marker),
+                                              &more),
+                     0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "same marker twice"));
+    json_decref(j);
+    j = js("{\"aliases\":[{\"alias\":\"web\",\"key_id\":\"k9\"}],"
+           "\"page_info\":{\"next_marker\":null}}");
+    matches = 0;
+    ck_assert_int_eq(hwc_kms_parse_alias_page("t", j, "web", id, sizeof(id),
+                                              &matches, marker, sizeof(marker),
+                                              &more),
+                     1);
+    ck_assert_int_eq(matches, 1);
+    ck_assert_str_eq(id, "k9");
+    ck_assert_int_eq(more, 0);
+    ck_assert_str_eq(marker, "");
+    json_decref(j);
+    j = js("{\"aliases\":[7]}");
+    ck_assert_int_eq(hwc_kms_parse_alias_page("t", j, "web", id, sizeof(id),
+                                              &matches, marker, sizeof(marker),
+                                              &more),
+                     0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), BAD));
+    json_decref(j);
+    j = js("{\"page_info\":{}}");
+    ck_assert_int_eq(hwc_kms_parse_alias_page("t", j, "web", id, sizeof(id),
+                                              &matches, marker, sizeof(marker),
+                                              &more),
+                     0);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(query_escape)
+{
+    char *e = hwc_query_escape("a-Z_0.~ b/c:d&e=f%");
+
+    ck_assert_str_eq(e, "a-Z_0.~%20b%2Fc%3Ad%26e%3Df%25");
+    OPENSSL_free(e);
+    e = hwc_query_escape("");
+    ck_assert_str_eq(e, "");
+    OPENSSL_free(e);
+}
+END_TEST
+
 START_TEST(md_cred)
 {
     const char *good =
@@ -728,8 +886,9 @@ int main(void)
     const TTest *split[] = {kms_public_key, kms_sign_body,    kms_b64,
                             kms_list_page,  scm_list_page,    keystores,
                             iam_token_body, iam_token_domain, iam_projects,
-                            iam_domains,    md_cred,          md_session,
-                            http_headers};
+                            iam_domains,    nulls_are_absent, kms_plain,
+                            kms_alias_page, query_escape,     md_cred,
+                            md_session,     http_headers};
     for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
         tcase_add_test(tc, split[i]);
     }

@@ -30,6 +30,7 @@ static void clear_env(void)
     unsetenv("HUAWEICLOUD_SDK_PROJECT_ID");
     unsetenv("HUAWEICLOUD_SDK_AK");
     unsetenv("HUAWEICLOUD_SDK_REGION");
+    unsetenv("HUAWEICLOUD_SDK_IAM_ENDPOINT");
 }
 
 START_TEST(precedence)
@@ -95,6 +96,37 @@ static const struct bad_case bad[] = {
     {HWC_S_URI_PEM, "maybe", "yes or no"},
     {HWC_S_TOKEN, "abc\ndef", "token (from openssl.cnf): value"},
 };
+
+/* As the SDKs read HUAWEICLOUD_SDK_IAM_ENDPOINT: a bare host means https;
+ * HUAWEICLOUD_SDK_REGION is no SDK variable and is not read. */
+START_TEST(sdk_variables_as_the_sdks_read_them)
+{
+    hwc_settings *st = hwc_settings_new();
+
+    clear_env();
+    unsetenv("HUAWEICLOUD_SDK_IAM_ENDPOINT");
+    setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", "iam.example.com:8443", 1);
+    setenv("HUAWEICLOUD_SDK_REGION", "eu-de", 1);
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_str_eq(hwc_get(st, HWC_S_IAM_ENDPOINT),
+                     "https://iam.example.com:8443");
+    ck_assert_str_eq(hwc_setting_source_text(st, HWC_S_IAM_ENDPOINT),
+                     "HUAWEICLOUD_SDK_IAM_ENDPOINT");
+    ck_assert_ptr_null(hwc_get(st, HWC_S_REGION));
+    ck_assert_int_eq(hwc_settings_validate(st), 1);
+    hwc_settings_free(st);
+    /* With a scheme it is kept as given; http is refused as ever. */
+    st = hwc_settings_new();
+    setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://iam.example.com", 1);
+    ck_assert_int_eq(hwc_settings_load_env(st), 1);
+    ck_assert_str_eq(hwc_get(st, HWC_S_IAM_ENDPOINT), "http://iam.example.com");
+    ck_assert_int_eq(hwc_settings_validate(st), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "HUAWEICLOUD_SDK_IAM_ENDPOINT"));
+    hwc_settings_free(st);
+    unsetenv("HUAWEICLOUD_SDK_IAM_ENDPOINT");
+    unsetenv("HUAWEICLOUD_SDK_REGION");
+}
+END_TEST
 
 START_TEST(invalid_values)
 {
@@ -185,6 +217,7 @@ int main(void)
 
     tcase_add_test(tc, precedence);
     tcase_add_test(tc, hwcloud_env_beats_sdk_env);
+    tcase_add_test(tc, sdk_variables_as_the_sdks_read_them);
     tcase_add_loop_test(tc, invalid_values, 0, sizeof(bad) / sizeof(bad[0]));
     tcase_add_test(tc, metadata_may_be_http);
     tcase_add_test(tc, env_source_named);
