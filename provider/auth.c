@@ -337,7 +337,12 @@ static int discover_domain(hwc_auth *a, const hwc_call *c, char out[33])
     }
     ic.auth_ops = &hwc_auth_ops_default;
     ic.auth = a;
-    ok = hwc_iam_domain_id(&ic, out);
+    if (!(ok = hwc_iam_domain_id(&ic, out))) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "%s: the account id was not found (IAM GET "
+                  "/v3/auth/domains); set domain_id (HWCLOUD_DOMAIN_ID)",
+                  c->what);
+    }
     OPENSSL_free(url);
     return ok;
 }

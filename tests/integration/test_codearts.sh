@@ -60,8 +60,18 @@ run_fail "an entry with another password is named, the others load" "ec-signing"
 expect_in "the others still load" "[0-9]: Pkey"
 run_fail "missing file" "HTTP 404" \
   openssl storeutl -passin pass:changeit -noout "codearts:keystore/nope.jks"
-run_fail "no domain_id" "domain_id is not set" env -u OPENSSL_CONF HWCLOUD_ENDPOINT="$EMU_URL" \
+# Without domain_id the account is found with GET /v3/auth/domains; where
+# IAM refuses that, the error says to set domain_id.
+emu_reset
+run_ok "no domain_id: the account is discovered" env -u OPENSSL_CONF HWCLOUD_ENDPOINT="$EMU_URL" \
   HWCLOUD_CA_FILE="$EMU_CA" openssl storeutl -provider hwcloud -provider default \
   -passin pass:changeit -noout "codearts:keystore/android.keystore"
+expect_eq "no domain_id: one GET /v3/auth/domains" "$(emu_count "GET /v3/auth/domains")" 1
+emu_fault '{"match":"GET /v3/auth/domains","action":"status","status":403,"body":"{\"error\":{\"code\":403,\"message\":\"You are not authorized to perform the requested action.\",\"title\":\"Forbidden\"}}"}'
+run_fail "no domain_id and IAM refuses to name the account" "HTTP 403.*not authorized" \
+  env -u OPENSSL_CONF HWCLOUD_ENDPOINT="$EMU_URL" \
+  HWCLOUD_CA_FILE="$EMU_CA" openssl storeutl -provider hwcloud -provider default \
+  -passin pass:changeit -noout "codearts:keystore/android.keystore"
+expect_in "... and says to set domain_id" "set domain_id \(HWCLOUD_DOMAIN_ID\)"
 
 hwc_done
