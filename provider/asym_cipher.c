@@ -4,6 +4,9 @@
  * every other padding (PKCS#1 v1.5 as in TLS 1.2 RSA key exchange, raw
  * RSA) is refused before any request. Encryption is public: it runs
  * locally on key->pub.
+ *
+ * Local keys (rkey.h: keys our keymgmt made, which never reach KMS) get
+ * the other provider's RSA cipher: every call is forwarded (fwd.h).
  */
 #include <string.h>
 
@@ -13,6 +16,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "fwd.h"
 #include "hwc.h"
 #include "provider.h"
 #include "rkey.h"
@@ -41,7 +45,32 @@ typedef struct hwc_ac_ctx {
     char mgf1_md[32]; /* "" = same as oaep_md */
     unsigned char *label;
     size_t label_len;
+    hwc_fwd fwd;   /* local keys: the other provider's cipher */
+    void *fwd_ctx; /* and its context, or NULL */
 } hwc_ac_ctx;
+
+#define ACF(ctx, ID, T)                                                        \
+    HWC_FWD_FN(&(ctx)->fwd, OSSL_FUNC_ASYM_CIPHER_##ID,                        \
+               OSSL_FUNC_asym_cipher_##T##_fn)
+
+/* For a local key, return what the other provider's function ID gives
+ * (its context first, then the arguments). */
+#define HWC_AC_FORWARD(ctx, ID, T, ...)                                        \
+    do {                                                                       \
+        if ((ctx)->fwd_ctx != NULL) {                                          \
+            OSSL_FUNC_asym_cipher_##T##_fn *fwd_fn_ = ACF(ctx, ID, T);         \
+                                                                               \
+            return fwd_fn_ != NULL ? fwd_fn_((ctx)->fwd_ctx, __VA_ARGS__)      \
+                                   : hwc_ac_missing(ctx);                      \
+        }                                                                      \
+    } while (0)
+
+static int hwc_ac_missing(const hwc_ac_ctx *ctx)
+{
+    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+              "operation not supported for this key");
+    return 0;
+}
 
 static const struct {
     const char *name;
@@ -73,6 +102,73 @@ static void *hwc_ac_newctx(void *provctx)
     return ctx;
 }
 
+static void hwc_ac_fwd_drop(hwc_ac_ctx *ctx)
+{
+    OSSL_FUNC_asym_cipher_freectx_fn *fn = ACF(ctx, FREECTX, freectx);
+
+    if (ctx->fwd_ctx != NULL && fn != NULL) {
+        fn(ctx->fwd_ctx);
+    }
+    ctx->fwd_ctx = NULL;
+    hwc_fwd_clear(&ctx->fwd);
+}
+
+static int hwc_ac_fwd_dup(hwc_ac_ctx *dst, const hwc_ac_ctx *src)
+{
+    OSSL_FUNC_asym_cipher_dupctx_fn *fn;
+
+    if (src->fwd_ctx == NULL) {
+        return 1;
+    }
+    if (!hwc_fwd_copy(&dst->fwd, &src->fwd) ||
+        (fn = ACF(src, DUPCTX, dupctx)) == NULL) {
+        return 0;
+    }
+    return (dst->fwd_ctx = fn(src->fwd_ctx)) != NULL;
+}
+
+/* A context of the other provider's cipher for a local key (provkey, else
+ * the key kept): 1 when ready, 0 for a KMS key, -1 on error. */
+static int hwc_ac_route(hwc_ac_ctx *ctx, void *provkey)
+{
+    hwc_rkey *key = provkey != NULL ? provkey : ctx->key;
+    OSSL_FUNC_asym_cipher_newctx_fn *fn;
+    const char *name;
+
+    if (key == NULL || !hwc_rkey_is_local(key)) {
+        hwc_ac_fwd_drop(ctx);
+        return 0;
+    }
+    if (key != ctx->key) {
+        hwc_rkey_free(ctx->key);
+        ctx->key = hwc_rkey_up_ref(key);
+    }
+    if (ctx->fwd_ctx != NULL && ctx->fwd.provctx == key->fwd->f.provctx) {
+        return 1;
+    }
+    hwc_ac_fwd_drop(ctx);
+    name = hwc_kmfwd_op_name(key->fwd, OSSL_OP_ASYM_CIPHER);
+    if (!hwc_fwd_find(key->fwd, OSSL_OP_ASYM_CIPHER, name, NULL, &ctx->fwd) ||
+        (fn = ACF(ctx, NEWCTX, newctx)) == NULL ||
+        (ctx->fwd_ctx = fn(ctx->fwd.provctx)) == NULL) {
+        hwc_ac_fwd_drop(ctx);
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "no %s cipher beside hwcloud's for this key", name);
+        return -1;
+    }
+    return 1;
+}
+
+/* Forwards encrypt_init or decrypt_init for a local key. */
+static int hwc_ac_fwd_init(hwc_ac_ctx *ctx, int id, const OSSL_PARAM params[])
+{
+    OSSL_FUNC_asym_cipher_encrypt_init_fn *fn =
+        HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_asym_cipher_encrypt_init_fn);
+
+    return fn != NULL ? fn(ctx->fwd_ctx, ctx->key->fwd_kd, params)
+                      : hwc_ac_missing(ctx);
+}
+
 static void hwc_ac_freectx(void *vctx)
 {
     hwc_ac_ctx *ctx = vctx;
@@ -80,6 +176,7 @@ static void hwc_ac_freectx(void *vctx)
     if (ctx == NULL) {
         return;
     }
+    hwc_ac_fwd_drop(ctx);
     hwc_rkey_free(ctx->key);
     OPENSSL_clear_free(ctx->label, ctx->label_len);
     OPENSSL_clear_free(ctx, sizeof(*ctx));
@@ -95,9 +192,15 @@ static void *hwc_ac_dupctx(void *vctx)
         return NULL;
     }
     hwc_rkey_up_ref(dst->key);
+    dst->fwd.fns = NULL;
+    dst->fwd_ctx = NULL;
     if (src->label != NULL &&
         (dst->label = OPENSSL_memdup(src->label, src->label_len)) == NULL) {
         dst->label_len = 0;
+        hwc_ac_freectx(dst);
+        return NULL;
+    }
+    if (!hwc_ac_fwd_dup(dst, src)) {
         hwc_ac_freectx(dst);
         return NULL;
     }
@@ -129,6 +232,12 @@ static int hwc_ac_init(hwc_ac_ctx *ctx, void *provkey,
 static int hwc_ac_encrypt_init(void *ctx, void *provkey,
                                const OSSL_PARAM params[])
 {
+    int r = hwc_ac_route(ctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_ac_fwd_init(ctx, OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, params);
+    }
     return hwc_ac_init(ctx, provkey, params);
 }
 
@@ -136,7 +245,12 @@ static int hwc_ac_decrypt_init(void *vctx, void *provkey,
                                const OSSL_PARAM params[])
 {
     hwc_ac_ctx *ctx = vctx;
+    int r = hwc_ac_route(ctx, provkey);
 
+    if (r != 0) {
+        return r > 0 &&
+               hwc_ac_fwd_init(ctx, OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, params);
+    }
     if (!hwc_ac_init(ctx, provkey, params)) {
         return 0;
     }
@@ -200,6 +314,7 @@ static int hwc_ac_encrypt(void *vctx, unsigned char *out, size_t *outlen,
     EVP_PKEY_CTX *pctx;
     int ok;
 
+    HWC_AC_FORWARD(ctx, ENCRYPT, encrypt, out, outlen, outsize, in, inlen);
     *outlen = outsize;
     hwc_ac_local_params(ctx, params);
     pctx = EVP_PKEY_CTX_new_from_pkey(hwc_ac_libctx(ctx), ctx->key->pub,
@@ -269,6 +384,7 @@ static int hwc_ac_decrypt(void *vctx, unsigned char *out, size_t *outlen,
     size_t ptlen = 0;
     int ok = 0;
 
+    HWC_AC_FORWARD(ctx, DECRYPT, decrypt, out, outlen, outsize, in, inlen);
     if (out == NULL) {
         *outlen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
         return 1;
@@ -342,6 +458,7 @@ static int hwc_ac_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     hwc_ac_ctx *ctx = vctx;
     const OSSL_PARAM *p;
 
+    HWC_AC_FORWARD(ctx, SET_CTX_PARAMS, set_ctx_params, params);
     if (params == NULL) {
         return 1;
     }
@@ -366,6 +483,7 @@ static int hwc_ac_get_ctx_params(void *vctx, OSSL_PARAM params[])
     hwc_ac_ctx *ctx = vctx;
     OSSL_PARAM *p;
 
+    HWC_AC_FORWARD(ctx, GET_CTX_PARAMS, get_ctx_params, params);
     p = OSSL_PARAM_locate(params, OSSL_ASYM_CIPHER_PARAM_PAD_MODE);
     if (p != NULL && p->data_type == OSSL_PARAM_INTEGER &&
         !OSSL_PARAM_set_int(p, ctx->pad)) {
@@ -412,18 +530,33 @@ static const OSSL_PARAM hwc_ac_settable_list[] = {
     OSSL_PARAM_uint(OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION, NULL),
     OSSL_PARAM_END};
 
+/* For a local key's context, the other provider's table (function id). */
+static const OSSL_PARAM *hwc_ac_table(void *vctx, int id,
+                                      const OSSL_PARAM *ours)
+{
+    hwc_ac_ctx *ctx = vctx;
+    OSSL_FUNC_asym_cipher_gettable_ctx_params_fn *fn;
+
+    if (ctx == NULL || ctx->fwd_ctx == NULL) {
+        return ours;
+    }
+    fn =
+        HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_asym_cipher_gettable_ctx_params_fn);
+    return fn != NULL ? fn(ctx->fwd_ctx, ctx->fwd.provctx) : NULL;
+}
+
 static const OSSL_PARAM *hwc_ac_gettable(void *vctx, void *provctx)
 {
-    (void)vctx;
     (void)provctx;
-    return hwc_ac_gettable_list;
+    return hwc_ac_table(vctx, OSSL_FUNC_ASYM_CIPHER_GETTABLE_CTX_PARAMS,
+                        hwc_ac_gettable_list);
 }
 
 static const OSSL_PARAM *hwc_ac_settable(void *vctx, void *provctx)
 {
-    (void)vctx;
     (void)provctx;
-    return hwc_ac_settable_list;
+    return hwc_ac_table(vctx, OSSL_FUNC_ASYM_CIPHER_SETTABLE_CTX_PARAMS,
+                        hwc_ac_settable_list);
 }
 
 const OSSL_DISPATCH hwc_rsa_asym_cipher_functions[] = {

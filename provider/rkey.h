@@ -8,6 +8,11 @@
  * Ownership: the store passes a pointer to its `hwc_rkey *` as the
  * reference; keymgmt `load` takes that reference (up-ref) and the store
  * drops its own with hwc_rkey_free when its context closes.
+ *
+ * A "local" key is every other RSA or EC key that libcrypto asks our
+ * keymgmt to make (generation, import, copies of other keys): the key data
+ * of another provider's keymgmt (`fwd`, `fwd_kd`), to which every call is
+ * forwarded (fwd.h). It has no uri, pub or ops, and never reaches KMS.
  */
 #ifndef HWC_RKEY_H
 #define HWC_RKEY_H
@@ -15,6 +20,19 @@
 #include <stddef.h>
 
 #include <openssl/evp.h>
+
+/*
+ * The names of our signature and asymmetric cipher. Our keymgmt gives them
+ * for its keys (query_operation_name); they are not the standard "RSA" and
+ * "ECDSA", so that libcrypto's fetch by standard name for the default
+ * provider's keys never picks ours, whichever provider was activated first.
+ */
+#define HWC_SIG_RSA "HWCLOUD-RSA"
+#define HWC_SIG_ECDSA "HWCLOUD-ECDSA"
+#define HWC_CIPHER_RSA "HWCLOUD-RSA"
+
+/* The encoders of these keys (encoder.c). */
+const OSSL_ALGORITHM *hwc_encoder_algorithms(void);
 
 enum hwc_key_usage {
     HWC_USAGE_UNKNOWN = 0,
@@ -48,6 +66,8 @@ typedef struct hwc_rkey {
     EVP_PKEY *pub; /* public half, default provider */
     const struct hwc_rkey_ops *ops;
     void *ops_arg;
+    struct hwc_kmfwd *fwd; /* local keys only */
+    void *fwd_kd;
 } hwc_rkey;
 
 /* Takes ownership of pub and of ops_arg; copies uri/key_id/spec. */
@@ -55,6 +75,10 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
                        const char *key_spec, enum hwc_key_usage usage,
                        EVP_PKEY *pub, const struct hwc_rkey_ops *ops,
                        void *ops_arg);
+/* A local key; takes ownership of fwd (a reference) and kd, and frees
+ * both when it fails. */
+hwc_rkey *hwc_rkey_new_local(struct hwc_kmfwd *fwd, void *kd);
+#define hwc_rkey_is_local(k) ((k)->fwd != NULL)
 hwc_rkey *hwc_rkey_up_ref(hwc_rkey *k);
 void hwc_rkey_free(hwc_rkey *k);
 

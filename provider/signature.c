@@ -4,6 +4,10 @@
  * every signature KMS returns is verified locally with key->pub before it
  * is handed out. Verification runs locally on key->pub only. KMS offers
  * SHA-256/384/512 and a PSS salt as long as the digest, nothing else.
+ *
+ * Local keys (rkey.h: keys our keymgmt made, which never reach KMS) get
+ * the other provider's signature instead: a context of it is made at init
+ * and every call is forwarded to it (fwd.h).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "fwd.h"
 #include "hwc.h"
 #include "provider.h"
 #include "rkey.h"
@@ -32,7 +37,8 @@ static OSSL_FUNC_signature_sign_fn hwc_sig_sign;
 static OSSL_FUNC_signature_verify_init_fn hwc_sig_verify_init;
 static OSSL_FUNC_signature_verify_fn hwc_sig_verify;
 static OSSL_FUNC_signature_digest_sign_init_fn hwc_sig_digest_sign_init;
-static OSSL_FUNC_signature_digest_sign_update_fn hwc_sig_digest_update;
+static OSSL_FUNC_signature_digest_sign_update_fn hwc_sig_digest_sign_update;
+static OSSL_FUNC_signature_digest_verify_update_fn hwc_sig_digest_verify_update;
 static OSSL_FUNC_signature_digest_sign_final_fn hwc_sig_digest_sign_final;
 static OSSL_FUNC_signature_digest_verify_init_fn hwc_sig_digest_verify_init;
 static OSSL_FUNC_signature_digest_verify_final_fn hwc_sig_digest_verify_final;
@@ -41,6 +47,12 @@ static OSSL_FUNC_signature_gettable_ctx_params_fn hwc_sig_gettable_ctx_params;
 static OSSL_FUNC_signature_set_ctx_params_fn hwc_sig_set_ctx_params;
 static OSSL_FUNC_signature_settable_ctx_params_fn hwc_rsa_sig_settable;
 static OSSL_FUNC_signature_settable_ctx_params_fn hwc_ec_sig_settable;
+static OSSL_FUNC_signature_verify_recover_init_fn hwc_sig_verify_recover_init;
+static OSSL_FUNC_signature_verify_recover_fn hwc_sig_verify_recover;
+static OSSL_FUNC_signature_get_ctx_md_params_fn hwc_sig_get_md_params;
+static OSSL_FUNC_signature_gettable_ctx_md_params_fn hwc_sig_gettable_md;
+static OSSL_FUNC_signature_set_ctx_md_params_fn hwc_sig_set_md_params;
+static OSSL_FUNC_signature_settable_ctx_md_params_fn hwc_sig_settable_md;
 
 #define HWC_SALT_UNSET INT_MIN
 #define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,7 +77,35 @@ typedef struct hwc_sig_ctx {
     int saltlen;       /* as asked for, or HWC_SALT_UNSET */
     char mgf1[32];     /* "" = same as the digest */
     EVP_MD_CTX *mdctx; /* digest-sign/verify: the running hash */
+    int recover;       /* verify_recover_init was the last init */
+    char *propq;       /* newctx's, for the other provider's context */
+    hwc_fwd fwd;       /* local keys: the other provider's signature */
+    void *fwd_ctx;     /* and its context, or NULL */
 } hwc_sig_ctx;
+
+/* The function ID of the other provider's signature (ctx->fwd). */
+#define SIGF(ctx, ID, T)                                                       \
+    HWC_FWD_FN(&(ctx)->fwd, OSSL_FUNC_SIGNATURE_##ID,                          \
+               OSSL_FUNC_signature_##T##_fn)
+
+/* For a local key, return what the other provider's function ID gives
+ * (its context first, then the arguments). */
+#define HWC_SIG_FORWARD(ctx, ID, T, ...)                                       \
+    do {                                                                       \
+        if ((ctx)->fwd_ctx != NULL) {                                          \
+            OSSL_FUNC_signature_##T##_fn *fwd_fn_ = SIGF(ctx, ID, T);          \
+                                                                               \
+            return fwd_fn_ != NULL ? fwd_fn_((ctx)->fwd_ctx, __VA_ARGS__)      \
+                                   : hwc_sig_missing(ctx);                     \
+        }                                                                      \
+    } while (0)
+
+static int hwc_sig_missing(const hwc_sig_ctx *ctx)
+{
+    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+              "operation not supported for this key");
+    return 0;
+}
 
 static OSSL_LIB_CTX *hwc_sig_libctx(const hwc_sig_ctx *ctx)
 {
@@ -88,7 +128,23 @@ static void *hwc_sig_newctx(void *provctx, const char *propq)
     }
     ctx->prov = provctx;
     ctx->saltlen = HWC_SALT_UNSET;
+    if (propq != NULL && (ctx->propq = OPENSSL_strdup(propq)) == NULL) {
+        OPENSSL_free(ctx);
+        hwc_raise(provctx, HWC_R_MALLOC, "signature context");
+        return NULL;
+    }
     return ctx;
+}
+
+static void hwc_sig_fwd_drop(hwc_sig_ctx *ctx)
+{
+    OSSL_FUNC_signature_freectx_fn *fn = SIGF(ctx, FREECTX, freectx);
+
+    if (ctx->fwd_ctx != NULL && fn != NULL) {
+        fn(ctx->fwd_ctx);
+    }
+    ctx->fwd_ctx = NULL;
+    hwc_fwd_clear(&ctx->fwd);
 }
 
 static void hwc_sig_freectx(void *vctx)
@@ -98,10 +154,67 @@ static void hwc_sig_freectx(void *vctx)
     if (ctx == NULL) {
         return;
     }
+    hwc_sig_fwd_drop(ctx);
     hwc_rkey_free(ctx->key);
     EVP_MD_free(ctx->md);
     EVP_MD_CTX_free(ctx->mdctx);
+    OPENSSL_free(ctx->propq);
     OPENSSL_clear_free(ctx, sizeof(*ctx));
+}
+
+static int hwc_sig_fwd_dup(hwc_sig_ctx *dst, const hwc_sig_ctx *src)
+{
+    OSSL_FUNC_signature_dupctx_fn *fn;
+
+    if (src->fwd_ctx == NULL) {
+        return 1;
+    }
+    if (!hwc_fwd_copy(&dst->fwd, &src->fwd) ||
+        (fn = SIGF(src, DUPCTX, dupctx)) == NULL) {
+        return 0;
+    }
+    return (dst->fwd_ctx = fn(src->fwd_ctx)) != NULL;
+}
+
+/* A context of the other provider's signature for the local key, made
+ * again when the key comes from another provider. */
+static int hwc_sig_fwd_ctx(hwc_sig_ctx *ctx, const hwc_rkey *key)
+{
+    OSSL_FUNC_signature_newctx_fn *fn;
+    const char *name = hwc_kmfwd_op_name(key->fwd, OSSL_OP_SIGNATURE);
+
+    if (ctx->fwd_ctx != NULL && ctx->fwd.provctx == key->fwd->f.provctx) {
+        return 1;
+    }
+    hwc_sig_fwd_drop(ctx);
+    if (!hwc_fwd_find(key->fwd, OSSL_OP_SIGNATURE, name, NULL, &ctx->fwd) ||
+        (fn = SIGF(ctx, NEWCTX, newctx)) == NULL ||
+        (ctx->fwd_ctx = fn(ctx->fwd.provctx, ctx->propq)) == NULL) {
+        hwc_sig_fwd_drop(ctx);
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "no %s signature beside hwcloud's for this key", name);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Which way an init goes: 1 for a local key (provkey, else the key kept),
+ * with ctx->fwd_ctx ready; 0 for a KMS key; -1 on error.
+ */
+static int hwc_sig_route(hwc_sig_ctx *ctx, void *provkey)
+{
+    hwc_rkey *key = provkey != NULL ? provkey : ctx->key;
+
+    if (key == NULL || !hwc_rkey_is_local(key)) {
+        hwc_sig_fwd_drop(ctx);
+        return 0;
+    }
+    if (key != ctx->key) {
+        hwc_rkey_free(ctx->key);
+        ctx->key = hwc_rkey_up_ref(key);
+    }
+    return hwc_sig_fwd_ctx(ctx, key) ? 1 : -1;
 }
 
 /* libssl and EVP_DigestSignFinal duplicate contexts mid-hash. */
@@ -116,13 +229,19 @@ static void *hwc_sig_dupctx(void *vctx)
     }
     dst->md = NULL;
     dst->mdctx = NULL;
+    dst->propq = NULL;
+    dst->fwd.fns = NULL;
+    dst->fwd_ctx = NULL;
     hwc_rkey_up_ref(dst->key);
     if (src->md != NULL && EVP_MD_up_ref(src->md)) {
         dst->md = src->md;
     }
-    if (src->mdctx != NULL && ((dst->mdctx = EVP_MD_CTX_new()) == NULL ||
-                               !EVP_MD_CTX_copy_ex(dst->mdctx, src->mdctx))) {
-        hwc_raise(src->prov, HWC_R_MALLOC, "copying the digest state");
+    if ((src->mdctx != NULL && ((dst->mdctx = EVP_MD_CTX_new()) == NULL ||
+                                !EVP_MD_CTX_copy_ex(dst->mdctx, src->mdctx))) ||
+        (src->propq != NULL &&
+         (dst->propq = OPENSSL_strdup(src->propq)) == NULL) ||
+        !hwc_sig_fwd_dup(dst, src)) {
+        hwc_raise(src->prov, HWC_R_MALLOC, "copying a signature context");
         hwc_sig_freectx(dst);
         return NULL;
     }
@@ -216,6 +335,7 @@ static int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
         return 0;
     }
     ctx->signing = signing;
+    ctx->recover = 0;
     ctx->pad = RSA_PKCS1_PADDING;
     ctx->saltlen = HWC_SALT_UNSET;
     ctx->mgf1[0] = '\0';
@@ -227,16 +347,58 @@ static int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
     return hwc_sig_set_ctx_params(ctx, params);
 }
 
-static int hwc_sig_sign_init(void *ctx, void *provkey,
-                             const OSSL_PARAM params[])
+/* Forwards one of sign/verify/verify_recover init for a local key. */
+static int hwc_sig_fwd_init(hwc_sig_ctx *ctx, int id, const OSSL_PARAM params[])
 {
-    return hwc_sig_init(ctx, provkey, 1, params);
+    OSSL_FUNC_signature_sign_init_fn *fn =
+        HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_sign_init_fn);
+
+    if (fn == NULL) {
+        return hwc_sig_missing(ctx);
+    }
+    return fn(ctx->fwd_ctx, ctx->key->fwd_kd, params);
 }
 
-static int hwc_sig_verify_init(void *ctx, void *provkey,
+static int hwc_sig_sign_init(void *vctx, void *provkey,
+                             const OSSL_PARAM params[])
+{
+    int r = hwc_sig_route(vctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_sig_fwd_init(vctx, OSSL_FUNC_SIGNATURE_SIGN_INIT, params);
+    }
+    return hwc_sig_init(vctx, provkey, 1, params);
+}
+
+static int hwc_sig_verify_init(void *vctx, void *provkey,
                                const OSSL_PARAM params[])
 {
-    return hwc_sig_init(ctx, provkey, 0, params);
+    int r = hwc_sig_route(vctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_sig_fwd_init(vctx, OSSL_FUNC_SIGNATURE_VERIFY_INIT, params);
+    }
+    return hwc_sig_init(vctx, provkey, 0, params);
+}
+
+static int hwc_sig_verify_recover_init(void *vctx, void *provkey,
+                                       const OSSL_PARAM params[])
+{
+    hwc_sig_ctx *ctx = vctx;
+    int r = hwc_sig_route(ctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_sig_fwd_init(ctx, OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT,
+                                params);
+    }
+    if (!hwc_sig_init(ctx, provkey, 0, params)) {
+        return 0;
+    }
+    ctx->recover = 1;
+    return 1;
 }
 
 /*---------------------------------------------- the local EVP_PKEY_CTX */
@@ -273,16 +435,19 @@ static int hwc_sig_local_params(const hwc_sig_ctx *ctx, int for_kms,
     return (int)(p - start);
 }
 
-/* A verify context on key->pub in the default (non-hwcloud) provider. */
+/* A verify (or verify-recover) context on key->pub in the default
+ * (non-hwcloud) provider. */
 static EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, int for_kms)
 {
     OSSL_PARAM params[6];
-    int saltlen;
+    int saltlen, recover = ctx->recover && !for_kms;
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(
         hwc_sig_libctx(ctx), ctx->key->pub, HWC_INTERNAL_PROPQ);
 
     hwc_sig_local_params(ctx, for_kms, params, &saltlen);
-    if (pctx == NULL || EVP_PKEY_verify_init(pctx) <= 0 ||
+    if (pctx == NULL ||
+        (recover ? EVP_PKEY_verify_recover_init(pctx)
+                 : EVP_PKEY_verify_init(pctx)) <= 0 ||
         EVP_PKEY_CTX_set_params(pctx, params) <= 0) {
         EVP_PKEY_CTX_free(pctx);
         hwc_raise(ctx->prov, HWC_R_INTERNAL,
@@ -485,6 +650,7 @@ static int hwc_sig_sign(void *vctx, unsigned char *sig, size_t *siglen,
 {
     hwc_sig_ctx *ctx = vctx;
 
+    HWC_SIG_FORWARD(ctx, SIGN, sign, sig, siglen, sigsize, tbs, tbslen);
     if (sig == NULL) {
         *siglen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
         return 1;
@@ -495,7 +661,30 @@ static int hwc_sig_sign(void *vctx, unsigned char *sig, size_t *siglen,
 static int hwc_sig_verify(void *vctx, const unsigned char *sig, size_t siglen,
                           const unsigned char *tbs, size_t tbslen)
 {
-    return hwc_sig_local_verify(vctx, 0, sig, siglen, tbs, tbslen);
+    hwc_sig_ctx *ctx = vctx;
+
+    HWC_SIG_FORWARD(ctx, VERIFY, verify, sig, siglen, tbs, tbslen);
+    return hwc_sig_local_verify(ctx, 0, sig, siglen, tbs, tbslen);
+}
+
+/* RSA only (public): locally on key->pub. */
+static int hwc_sig_verify_recover(void *vctx, unsigned char *rout,
+                                  size_t *routlen, size_t routsize,
+                                  const unsigned char *sig, size_t siglen)
+{
+    hwc_sig_ctx *ctx = vctx;
+    EVP_PKEY_CTX *pctx;
+    int ok;
+
+    HWC_SIG_FORWARD(ctx, VERIFY_RECOVER, verify_recover, rout, routlen,
+                    routsize, sig, siglen);
+    if (!ctx->recover || (pctx = hwc_sig_local_ctx(ctx, 0)) == NULL) {
+        return 0;
+    }
+    *routlen = routsize;
+    ok = EVP_PKEY_verify_recover(pctx, rout, routlen, sig, siglen) == 1;
+    EVP_PKEY_CTX_free(pctx);
+    return ok;
 }
 
 /*------------------------------------------------- digest-sign/verify */
@@ -521,23 +710,61 @@ static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
     return hwc_sig_set_ctx_params(ctx, params);
 }
 
+/* Forwards digest_sign_init or digest_verify_init for a local key. */
+static int hwc_sig_fwd_digest_init(hwc_sig_ctx *ctx, int id, const char *mdname,
+                                   const OSSL_PARAM params[])
+{
+    OSSL_FUNC_signature_digest_sign_init_fn *fn =
+        HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_digest_sign_init_fn);
+
+    if (fn == NULL) {
+        return hwc_sig_missing(ctx);
+    }
+    return fn(ctx->fwd_ctx, mdname, ctx->key->fwd_kd, params);
+}
+
 static int hwc_sig_digest_sign_init(void *ctx, const char *mdname,
                                     void *provkey, const OSSL_PARAM params[])
 {
+    int r = hwc_sig_route(ctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_sig_fwd_digest_init(
+                   ctx, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, mdname, params);
+    }
     return hwc_sig_digest_init(ctx, mdname, provkey, 1, params);
 }
 
 static int hwc_sig_digest_verify_init(void *ctx, const char *mdname,
                                       void *provkey, const OSSL_PARAM params[])
 {
+    int r = hwc_sig_route(ctx, provkey);
+
+    if (r != 0) {
+        return r > 0 &&
+               hwc_sig_fwd_digest_init(
+                   ctx, OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, mdname, params);
+    }
     return hwc_sig_digest_init(ctx, mdname, provkey, 0, params);
 }
 
-static int hwc_sig_digest_update(void *vctx, const unsigned char *data,
-                                 size_t datalen)
+static int hwc_sig_digest_sign_update(void *vctx, const unsigned char *data,
+                                      size_t datalen)
 {
     hwc_sig_ctx *ctx = vctx;
 
+    HWC_SIG_FORWARD(ctx, DIGEST_SIGN_UPDATE, digest_sign_update, data, datalen);
+    return ctx->mdctx != NULL && EVP_DigestUpdate(ctx->mdctx, data, datalen);
+}
+
+static int hwc_sig_digest_verify_update(void *vctx, const unsigned char *data,
+                                        size_t datalen)
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    HWC_SIG_FORWARD(ctx, DIGEST_VERIFY_UPDATE, digest_verify_update, data,
+                    datalen);
     return ctx->mdctx != NULL && EVP_DigestUpdate(ctx->mdctx, data, datalen);
 }
 
@@ -549,6 +776,8 @@ static int hwc_sig_digest_sign_final(void *vctx, unsigned char *sig,
     unsigned int dlen = 0;
     int ok;
 
+    HWC_SIG_FORWARD(ctx, DIGEST_SIGN_FINAL, digest_sign_final, sig, siglen,
+                    sigsize);
     if (ctx->mdctx == NULL) {
         return 0;
     }
@@ -571,6 +800,7 @@ static int hwc_sig_digest_verify_final(void *vctx, const unsigned char *sig,
     unsigned char dgst[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
 
+    HWC_SIG_FORWARD(ctx, DIGEST_VERIFY_FINAL, digest_verify_final, sig, siglen);
     if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
         return 0;
     }
@@ -634,6 +864,7 @@ static int hwc_sig_get_ctx_params(void *vctx, OSSL_PARAM params[])
     hwc_sig_ctx *ctx = vctx;
     OSSL_PARAM *p;
 
+    HWC_SIG_FORWARD(ctx, GET_CTX_PARAMS, get_ctx_params, params);
     p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
     if (p != NULL && !hwc_sig_get_aid(ctx, p)) {
         return 0;
@@ -673,11 +904,72 @@ static const OSSL_PARAM hwc_sig_gettable[] = {
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
     OSSL_PARAM_END};
 
+/* A table of the other provider's signature (function id: one of the
+ * gettable/settable ctx (md) params) for a local key's context, or NULL
+ * (*fwd set to 0) for ours. */
+static const OSSL_PARAM *hwc_sig_fwd_table(void *vctx, int id, int *fwd)
+{
+    hwc_sig_ctx *ctx = vctx;
+    OSSL_FUNC_signature_gettable_ctx_params_fn *fn;
+
+    *fwd = ctx != NULL && ctx->fwd_ctx != NULL;
+    if (!*fwd) {
+        return NULL;
+    }
+    fn = HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_gettable_ctx_params_fn);
+    return fn != NULL ? fn(ctx->fwd_ctx, ctx->fwd.provctx) : NULL;
+}
+
 static const OSSL_PARAM *hwc_sig_gettable_ctx_params(void *vctx, void *provctx)
 {
-    (void)vctx;
+    int fwd;
+    const OSSL_PARAM *t =
+        hwc_sig_fwd_table(vctx, OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, &fwd);
+
     (void)provctx;
-    return hwc_sig_gettable;
+    return fwd ? t : hwc_sig_gettable;
+}
+
+/* The digest's own parameters during digest-sign/verify (EVP_MD_CTX
+ * get/set params), as the default provider passes them to its digest. */
+static int hwc_sig_get_md_params(void *vctx, OSSL_PARAM params[])
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    HWC_SIG_FORWARD(ctx, GET_CTX_MD_PARAMS, get_ctx_md_params, params);
+    return ctx->mdctx != NULL && EVP_MD_CTX_get_params(ctx->mdctx, params);
+}
+
+static int hwc_sig_set_md_params(void *vctx, const OSSL_PARAM params[])
+{
+    hwc_sig_ctx *ctx = vctx;
+
+    HWC_SIG_FORWARD(ctx, SET_CTX_MD_PARAMS, set_ctx_md_params, params);
+    return ctx->mdctx != NULL && EVP_MD_CTX_set_params(ctx->mdctx, params);
+}
+
+static const OSSL_PARAM *hwc_sig_gettable_md(void *vctx)
+{
+    hwc_sig_ctx *ctx = vctx;
+    OSSL_FUNC_signature_gettable_ctx_md_params_fn *fn;
+
+    if (ctx->fwd_ctx != NULL) {
+        fn = SIGF(ctx, GETTABLE_CTX_MD_PARAMS, gettable_ctx_md_params);
+        return fn != NULL ? fn(ctx->fwd_ctx) : NULL;
+    }
+    return ctx->md != NULL ? EVP_MD_gettable_ctx_params(ctx->md) : NULL;
+}
+
+static const OSSL_PARAM *hwc_sig_settable_md(void *vctx)
+{
+    hwc_sig_ctx *ctx = vctx;
+    OSSL_FUNC_signature_settable_ctx_md_params_fn *fn;
+
+    if (ctx->fwd_ctx != NULL) {
+        fn = SIGF(ctx, SETTABLE_CTX_MD_PARAMS, settable_ctx_md_params);
+        return fn != NULL ? fn(ctx->fwd_ctx) : NULL;
+    }
+    return ctx->md != NULL ? EVP_MD_settable_ctx_params(ctx->md) : NULL;
 }
 
 /* "pkcs1"/"pss" or RSA_PKCS1_PADDING/RSA_PKCS1_PSS_PADDING. */
@@ -752,6 +1044,7 @@ static int hwc_sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     hwc_sig_ctx *ctx = vctx;
     const OSSL_PARAM *p;
 
+    HWC_SIG_FORWARD(ctx, SET_CTX_PARAMS, set_ctx_params, params);
     if (params == NULL) {
         return 1;
     }
@@ -791,16 +1084,22 @@ static const OSSL_PARAM hwc_ec_sig_settable_list[] = {
 
 static const OSSL_PARAM *hwc_rsa_sig_settable(void *vctx, void *provctx)
 {
-    (void)vctx;
+    int fwd;
+    const OSSL_PARAM *t =
+        hwc_sig_fwd_table(vctx, OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, &fwd);
+
     (void)provctx;
-    return hwc_rsa_sig_settable_list;
+    return fwd ? t : hwc_rsa_sig_settable_list;
 }
 
 static const OSSL_PARAM *hwc_ec_sig_settable(void *vctx, void *provctx)
 {
-    (void)vctx;
+    int fwd;
+    const OSSL_PARAM *t =
+        hwc_sig_fwd_table(vctx, OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, &fwd);
+
     (void)provctx;
-    return hwc_ec_sig_settable_list;
+    return fwd ? t : hwc_ec_sig_settable_list;
 }
 
 #define HWC_SIG_COMMON                                                         \
@@ -815,24 +1114,36 @@ static const OSSL_PARAM *hwc_ec_sig_settable(void *vctx, void *provctx)
         {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,                                 \
          (void (*)(void))hwc_sig_digest_sign_init},                            \
         {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE,                               \
-         (void (*)(void))hwc_sig_digest_update},                               \
+         (void (*)(void))hwc_sig_digest_sign_update},                          \
         {OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,                                \
          (void (*)(void))hwc_sig_digest_sign_final},                           \
         {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT,                               \
          (void (*)(void))hwc_sig_digest_verify_init},                          \
         {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE,                             \
-         (void (*)(void))hwc_sig_digest_update},                               \
+         (void (*)(void))hwc_sig_digest_verify_update},                        \
         {OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL,                              \
          (void (*)(void))hwc_sig_digest_verify_final},                         \
         {OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS,                                   \
          (void (*)(void))hwc_sig_get_ctx_params},                              \
+        {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS,                              \
+         (void (*)(void))hwc_sig_gettable_ctx_params},                         \
+        {OSSL_FUNC_SIGNATURE_GET_CTX_MD_PARAMS,                                \
+         (void (*)(void))hwc_sig_get_md_params},                               \
+        {OSSL_FUNC_SIGNATURE_GETTABLE_CTX_MD_PARAMS,                           \
+         (void (*)(void))hwc_sig_gettable_md},                                 \
+        {OSSL_FUNC_SIGNATURE_SET_CTX_MD_PARAMS,                                \
+         (void (*)(void))hwc_sig_set_md_params},                               \
     {                                                                          \
-        OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS,                               \
-            (void (*)(void))hwc_sig_gettable_ctx_params                        \
+        OSSL_FUNC_SIGNATURE_SETTABLE_CTX_MD_PARAMS,                            \
+            (void (*)(void))hwc_sig_settable_md                                \
     }
 
 const OSSL_DISPATCH hwc_rsa_signature_functions[] = {
     HWC_SIG_COMMON,
+    {OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT,
+     (void (*)(void))hwc_sig_verify_recover_init},
+    {OSSL_FUNC_SIGNATURE_VERIFY_RECOVER,
+     (void (*)(void))hwc_sig_verify_recover},
     {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS,
      (void (*)(void))hwc_sig_set_ctx_params},
     {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS,

@@ -20,6 +20,7 @@
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
+#include "fwd.h"
 #include "hwc.h"
 #include "provider.h"
 #include "rkey.h"
@@ -200,11 +201,15 @@ static void (*find_fn(int op, const char *name, const char *props,
 
 #define KM(name, id, T)                                                        \
     ((OSSL_FUNC_keymgmt_##T##_fn *)find_fn(OSSL_OP_KEYMGMT, name, NULL, id))
+/* Our signatures by key type ("RSA", "ECDSA"): they have names of their
+ * own (rkey.h). */
+#define SIG_NAME(type) (strcmp(type, "RSA") == 0 ? HWC_SIG_RSA : HWC_SIG_ECDSA)
 #define SIG(name, id, T)                                                       \
-    ((OSSL_FUNC_signature_##T##_fn *)find_fn(OSSL_OP_SIGNATURE, name, NULL, id))
+    ((OSSL_FUNC_signature_##T##_fn *)find_fn(OSSL_OP_SIGNATURE,                \
+                                             SIG_NAME(name), NULL, id))
 #define AC(id, T)                                                              \
-    ((OSSL_FUNC_asym_cipher_##T##_fn *)find_fn(OSSL_OP_ASYM_CIPHER, "RSA",     \
-                                               NULL, id))
+    ((OSSL_FUNC_asym_cipher_##T##_fn *)find_fn(OSSL_OP_ASYM_CIPHER,            \
+                                               HWC_CIPHER_RSA, NULL, id))
 #define ENC(props, id, T)                                                      \
     ((OSSL_FUNC_encoder_##T##_fn *)find_fn(OSSL_OP_ENCODER, "RSA", props, id))
 
@@ -336,7 +341,10 @@ START_TEST(test_keymgmt_ec_and_match)
     ck_assert_str_eq(dd, "SHA384");
     ck_assert_str_eq(KM("EC", OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
                         query_operation_name)(OSSL_OP_SIGNATURE),
-                     "ECDSA");
+                     HWC_SIG_ECDSA);
+    ck_assert_str_eq(KM("EC", OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
+                        query_operation_name)(OSSL_OP_KEYEXCH),
+                     "ECDH");
 
     ck_assert_int_eq(KM("EC", OSSL_FUNC_KEYMGMT_MATCH,
                         match)(a, c, OSSL_KEYMGMT_SELECT_KEYPAIR),
@@ -939,7 +947,6 @@ END_TEST
  * real store does for kms:key/<id>. This checks the routes libcrypto and
  * libssl take on the OpenSSL they run on.
  */
-static hwc_provctx e2e_pc;
 static hwc_rkey *e2e_rsa, *e2e_rsa_enc, *e2e_ec;
 
 static OSSL_FUNC_store_open_fn ts_open;
@@ -1021,27 +1028,33 @@ static const OSSL_ALGORITHM *tp_query(void *provctx, int id, int *no_cache)
 static void tp_teardown(void *provctx)
 {
     OSSL_LIB_CTX_free(((hwc_provctx *)provctx)->libctx);
+    OPENSSL_free(provctx);
 }
 
 static const OSSL_DISPATCH tp_functions[] = {
     {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))tp_query},
     {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))tp_teardown},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))hwc_get_capabilities},
     {0, NULL}};
 
 static int tp_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                    const OSSL_DISPATCH **out, void **provctx)
 {
-    e2e_pc.handle = handle;
-    e2e_pc.libctx = OSSL_LIB_CTX_new_child(handle, in);
+    hwc_provctx *pc = OPENSSL_zalloc(sizeof(*pc));
+
+    ck_assert_ptr_nonnull(pc);
+    pc->handle = handle;
+    pc->libctx = OSSL_LIB_CTX_new_child(handle, in);
     *out = tp_functions;
-    *provctx = &e2e_pc;
-    return e2e_pc.libctx != NULL;
+    *provctx = pc;
+    return pc->libctx != NULL;
 }
 
 static OSSL_LIB_CTX *e2e_lib;
 static OSSL_PROVIDER *e2e_default, *e2e_hwc;
+static int e2e_first; /* hwcloud activated before the default provider */
 
-static void e2e_setup(void)
+static void e2e_setup_order(int first)
 {
     keys_setup();
     e2e_rsa = make_key(&f_rsa, rsa_priv, "kms:key/e2e-rsa", "RSA_2048",
@@ -1052,11 +1065,27 @@ static void e2e_setup(void)
     e2e_ec = make_key(&f_ec256, ec256_priv, "kms:key/e2e-ec", "EC_P256",
                       HWC_USAGE_SIGN_VERIFY, FAKE_RAW);
     e2e_lib = OSSL_LIB_CTX_new();
+    e2e_first = first;
     ck_assert_int_eq(OSSL_PROVIDER_add_builtin(e2e_lib, "hwcloud", tp_init), 1);
+    if (first) {
+        e2e_hwc = OSSL_PROVIDER_load(e2e_lib, "hwcloud");
+    }
     e2e_default = OSSL_PROVIDER_load(e2e_lib, "default");
-    e2e_hwc = OSSL_PROVIDER_load(e2e_lib, "hwcloud");
+    if (!first) {
+        e2e_hwc = OSSL_PROVIDER_load(e2e_lib, "hwcloud");
+    }
     ck_assert_ptr_nonnull(e2e_default);
     ck_assert_ptr_nonnull(e2e_hwc);
+}
+
+static void e2e_setup(void)
+{
+    e2e_setup_order(0);
+}
+
+static void e2e_setup_first(void)
+{
+    e2e_setup_order(1);
 }
 
 /* Keys first: their public halves cache exports into the child libctx. */
@@ -1253,8 +1282,9 @@ START_TEST(test_e2e_ec_and_decrypt)
 }
 END_TEST
 
-/* With hwcloud loaded, ordinary keys keep working and never touch us:
- * generation, signing, encoding (our names alias the standard ones). */
+/* With hwcloud loaded, ordinary keys keep working and never reach KMS:
+ * generation, signing, encoding. With hwcloud first, our keymgmt makes
+ * them and hands everything on. */
 START_TEST(test_e2e_foreign_keys)
 {
     static const unsigned char msg[] = "ordinary";
@@ -1272,7 +1302,7 @@ START_TEST(test_e2e_foreign_keys)
 
         ck_assert_msg(k != NULL, "keygen %s: %s", types[i], tu_errors());
         ck_assert_str_eq(OSSL_PROVIDER_get0_name(EVP_PKEY_get0_provider(k)),
-                         "default");
+                         e2e_first ? "hwcloud" : "default");
         ck_assert_int_eq(
             EVP_DigestSignInit_ex(mctx, NULL, "SHA256", e2e_lib, NULL, k, NULL),
             1);
@@ -1293,6 +1323,237 @@ START_TEST(test_e2e_foreign_keys)
         EVP_PKEY_free(k);
     }
     ck_assert_int_eq(f_rsa.sign_calls + f_ec256.sign_calls, calls);
+}
+END_TEST
+
+/*------------------------------------------ local keys (either order) */
+
+static const char *provider_of(const EVP_PKEY *k)
+{
+    return OSSL_PROVIDER_get0_name(EVP_PKEY_get0_provider(k));
+}
+
+/* The PKCS#8 PEM and the text of k. */
+static char *pem_and_text(EVP_PKEY *k)
+{
+    BIO *mem = BIO_new(BIO_s_mem());
+    char *data = NULL, *copy;
+    long n;
+
+    ck_assert_int_eq(
+        PEM_write_bio_PrivateKey(mem, k, NULL, NULL, 0, NULL, NULL), 1);
+    ck_assert_int_eq(EVP_PKEY_print_private(mem, k, 0, NULL), 1);
+    n = BIO_get_mem_data(mem, &data);
+    copy = OPENSSL_strndup(data, (size_t)n);
+    BIO_free(mem);
+    return copy;
+}
+
+/* k as the default provider alone reads it back from its PEM. */
+static EVP_PKEY *reread(OSSL_LIB_CTX *plain, EVP_PKEY *k)
+{
+    BIO *mem = BIO_new(BIO_s_mem());
+    EVP_PKEY *r;
+
+    ck_assert_int_eq(
+        PEM_write_bio_PrivateKey(mem, k, NULL, NULL, 0, NULL, NULL), 1);
+    r = PEM_read_bio_PrivateKey_ex(mem, NULL, NULL, NULL, plain, NULL);
+    ck_assert_msg(r != NULL, "%s", tu_errors());
+    BIO_free(mem);
+    return r;
+}
+
+static EVP_PKEY *fromdata(EVP_PKEY *src, int selection)
+{
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *c =
+        EVP_PKEY_CTX_new_from_name(e2e_lib, EVP_PKEY_get0_type_name(src), NULL);
+    EVP_PKEY *k = NULL;
+
+    ck_assert_int_eq(EVP_PKEY_todata(src, selection, &params), 1);
+    ck_assert_int_eq(EVP_PKEY_fromdata_init(c), 1);
+    ck_assert_msg(EVP_PKEY_fromdata(c, &k, selection, params) == 1, "%s",
+                  tu_errors());
+    OSSL_PARAM_free(params);
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
+static size_t pkey_derive(EVP_PKEY *priv, EVP_PKEY *peer, unsigned char *out)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(e2e_lib, priv, NULL);
+    size_t n = 256;
+
+    ck_assert_int_eq(EVP_PKEY_derive_init(c), 1);
+    ck_assert_int_eq(EVP_PKEY_derive_set_peer(c, peer), 1);
+    ck_assert_msg(EVP_PKEY_derive(c, out, &n) == 1, "%s", tu_errors());
+    EVP_PKEY_CTX_free(c);
+    return n;
+}
+
+/* RSA: encrypt with a, decrypt with b; sign raw with b, recover with a. */
+static void local_rsa_ops(EVP_PKEY *a, EVP_PKEY *b)
+{
+    static const unsigned char m[32] = "thirty-two bytes of a digest....";
+    unsigned char ct[512], pt[512];
+    size_t clen = sizeof(ct), plen = sizeof(pt);
+    EVP_PKEY_CTX *e = EVP_PKEY_CTX_new_from_pkey(e2e_lib, a, NULL);
+    EVP_PKEY_CTX *d = EVP_PKEY_CTX_new_from_pkey(e2e_lib, b, NULL);
+
+    ck_assert_int_eq(EVP_PKEY_encrypt_init(e), 1);
+    ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(e, RSA_PKCS1_PADDING), 1);
+    ck_assert_int_eq(EVP_PKEY_encrypt(e, ct, &clen, m, sizeof(m)), 1);
+    ck_assert_int_eq(EVP_PKEY_decrypt_init(d), 1);
+    ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(d, RSA_PKCS1_PADDING), 1);
+    ck_assert_msg(EVP_PKEY_decrypt(d, pt, &plen, ct, clen) == 1, "%s",
+                  tu_errors());
+    ck_assert_mem_eq(pt, m, sizeof(m));
+    clen = sizeof(ct);
+    plen = sizeof(pt);
+    ck_assert_int_eq(EVP_PKEY_sign_init(d), 1);
+    ck_assert_int_eq(EVP_PKEY_sign(d, ct, &clen, m, sizeof(m)), 1);
+    ck_assert_int_eq(EVP_PKEY_verify_recover_init(e), 1);
+    ck_assert_msg(EVP_PKEY_verify_recover(e, pt, &plen, ct, clen) == 1, "%s",
+                  tu_errors());
+    ck_assert_uint_eq(plen, sizeof(m));
+    ck_assert_mem_eq(pt, m, sizeof(m));
+    EVP_PKEY_CTX_free(e);
+    EVP_PKEY_CTX_free(d);
+}
+
+/* EC: ECDH both ways with a key generated here, and a change of the
+ * point format. */
+static void local_ec_ops(EVP_PKEY *k)
+{
+    unsigned char s1[256], s2[256];
+    char fmt[32] = "";
+    EVP_PKEY *other = EVP_PKEY_Q_keygen(e2e_lib, NULL, "EC", "P-384");
+    size_t n1 = pkey_derive(k, other, s1), n2 = pkey_derive(other, k, s2);
+
+    ck_assert_uint_eq(n1, n2);
+    ck_assert_mem_eq(s1, s2, n1);
+    ck_assert_int_eq(
+        EVP_PKEY_set_utf8_string_param(
+            k, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"),
+        1);
+    ck_assert_int_eq(EVP_PKEY_get_utf8_string_param(
+                         k, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, fmt,
+                         sizeof(fmt), NULL),
+                     1);
+    ck_assert_str_eq(fmt, "compressed");
+    EVP_PKEY_free(other);
+}
+
+static void local_key_checks(EVP_PKEY *k, EVP_PKEY *ref)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(e2e_lib, k, NULL);
+    EVP_PKEY *dup = EVP_PKEY_dup(k), *params = EVP_PKEY_new();
+
+    ck_assert_int_eq(EVP_PKEY_check(c), 1);
+    ck_assert_int_eq(EVP_PKEY_public_check(c), 1);
+    ck_assert_int_eq(EVP_PKEY_eq(k, ref), 1);
+    ck_assert_int_eq(EVP_PKEY_eq(dup, ref), 1);
+    ck_assert_int_eq(EVP_PKEY_get_bits(k), EVP_PKEY_get_bits(ref));
+    ck_assert_int_eq(EVP_PKEY_get_size(k), EVP_PKEY_get_size(ref));
+    if (EVP_PKEY_is_a(k, "EC")) { /* RSA keys have no parameters */
+        ck_assert_int_eq(EVP_PKEY_copy_parameters(params, k), 1);
+        ck_assert_int_eq(EVP_PKEY_parameters_eq(params, ref), 1);
+    }
+    EVP_PKEY_free(params);
+    EVP_PKEY_free(dup);
+    EVP_PKEY_CTX_free(c);
+}
+
+/*
+ * Keys made in e2e_lib by generation and by import from parameters: with
+ * hwcloud first they are ours, and every operation gives what the
+ * default provider alone gives (the same encodings, byte for byte), with
+ * no call to KMS.
+ */
+START_TEST(test_e2e_local_keys)
+{
+    OSSL_LIB_CTX *plain = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *dflt = OSSL_PROVIDER_load(plain, "default");
+    const char *want = e2e_first ? "hwcloud" : "default";
+    int calls = f_rsa.sign_calls + f_ec256.sign_calls + f_rsa.decrypt_calls;
+    int i;
+
+    ck_assert_ptr_nonnull(dflt);
+    for (i = 0; i < 2; i++) {
+        EVP_PKEY *k =
+            i == 0 ? EVP_PKEY_Q_keygen(e2e_lib, NULL, "RSA", (size_t)2048)
+                   : EVP_PKEY_Q_keygen(e2e_lib, NULL, "EC", "P-384");
+        EVP_PKEY *ref, *imp, *pub;
+        char *a, *b;
+
+        ck_assert_msg(k != NULL, "%s", tu_errors());
+        ck_assert_str_eq(provider_of(k), want);
+        ref = reread(plain, k);
+        ck_assert_str_eq(provider_of(ref), "default");
+        a = pem_and_text(k);
+        b = pem_and_text(ref);
+        ck_assert_str_eq(a, b);
+        OPENSSL_free(a);
+        OPENSSL_free(b);
+        imp = fromdata(ref, EVP_PKEY_KEYPAIR);
+        pub = fromdata(ref, EVP_PKEY_PUBLIC_KEY);
+        ck_assert_str_eq(provider_of(imp), want);
+        local_key_checks(imp, ref);
+        local_key_checks(k, ref);
+        e2e_digest_sign(imp, ref, "SHA384", 0);
+        if (i == 0) {
+            e2e_digest_sign(imp, ref, "SHA256", 1);
+            local_rsa_ops(pub, imp);
+            local_rsa_ops(imp, ref);
+        } else {
+            local_ec_ops(imp);
+        }
+        EVP_PKEY_free(pub);
+        EVP_PKEY_free(imp);
+        EVP_PKEY_free(ref);
+        EVP_PKEY_free(k);
+    }
+    ck_assert_int_eq(
+        f_rsa.sign_calls + f_ec256.sign_calls + f_rsa.decrypt_calls, calls);
+    OSSL_PROVIDER_unload(dflt);
+    OSSL_LIB_CTX_free(plain);
+}
+END_TEST
+
+/* A KMS key gives its public half and nothing more, in either order. */
+START_TEST(test_e2e_kms_not_exported)
+{
+    EVP_PKEY *ec = e2e_load("hwctest:ec");
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY *pub;
+
+    ck_assert_int_le(EVP_PKEY_todata(ec, EVP_PKEY_KEYPAIR, &params), 0);
+    ck_assert_ptr_null(params);
+    ck_assert_int_le(i2d_PrivateKey(ec, NULL), 0);
+    ERR_clear_error();
+    pub = fromdata(ec, EVP_PKEY_PUBLIC_KEY);
+    ck_assert_int_eq(EVP_PKEY_eq(pub, ec), 1);
+    ck_assert_int_eq(EVP_PKEY_eq(ec, pub), 1);
+    ck_assert_int_eq(
+        EVP_PKEY_set_utf8_string_param(
+            ec, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"),
+        0);
+    ERR_clear_error();
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(ec);
+}
+END_TEST
+
+/* libssl's EC groups are there whichever provider wins the "EC" fetch. */
+START_TEST(test_e2e_tls_groups)
+{
+    SSL_CTX *ctx = SSL_CTX_new_ex(e2e_lib, NULL, TLS_client_method());
+
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert_msg(SSL_CTX_set1_groups_list(ctx, "P-256:P-384:P-521") == 1, "%s",
+                  tu_errors());
+    ck_assert_int_eq(SSL_CTX_set1_groups_list(ctx, "X25519:ffdhe2048"), 1);
+    SSL_CTX_free(ctx);
 }
 END_TEST
 
@@ -1426,6 +1687,22 @@ static Suite *rkey_suite(void)
     tcase_add_test(tc, test_e2e_rsa);
     tcase_add_test(tc, test_e2e_ec_and_decrypt);
     tcase_add_test(tc, test_e2e_foreign_keys);
+    tcase_add_test(tc, test_e2e_local_keys);
+    tcase_add_test(tc, test_e2e_kms_not_exported);
+    tcase_add_test(tc, test_e2e_tls_groups);
+    tcase_add_test(tc, test_e2e_tls);
+    tcase_add_test(tc, test_e2e_tls_rsa_kx);
+    suite_add_tcase(s, tc);
+
+    /* The same with hwcloud activated before the default provider. */
+    tc = tcase_create("hwcloud first");
+    tcase_add_unchecked_fixture(tc, e2e_setup_first, e2e_teardown);
+    tcase_add_test(tc, test_e2e_rsa);
+    tcase_add_test(tc, test_e2e_ec_and_decrypt);
+    tcase_add_test(tc, test_e2e_foreign_keys);
+    tcase_add_test(tc, test_e2e_local_keys);
+    tcase_add_test(tc, test_e2e_kms_not_exported);
+    tcase_add_test(tc, test_e2e_tls_groups);
     tcase_add_test(tc, test_e2e_tls);
     tcase_add_test(tc, test_e2e_tls_rsa_kx);
     suite_add_tcase(s, tc);
