@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "hwc.h"
 #include "decode.h"
+#include "fwd.h"
 #include "provider.h"
 #include "transport.h"
 
@@ -207,6 +208,7 @@ static const OSSL_DISPATCH hwc_dispatch_table[] = {
     {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))hwc_query_operation},
     {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS,
      (void (*)(void))hwc_get_reason_strings},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))hwc_get_capabilities},
     {0, NULL}};
 
 __attribute__((visibility("default"))) OSSL_provider_init_fn OSSL_provider_init;
