@@ -19,9 +19,10 @@
 # its init line and the emulator sees no request.
 #
 # Then: the providers given on the command line in both orders, a global
-# property query that prefers hwcloud, and a kms:key/ EC key serving TLS
-# 1.2 ECDHE-ECDSA with -groups P-256 with hwcloud first and last (and its
-# private half exported by no encoder).
+# property query that prefers hwcloud, a kms:key/ EC key serving TLS 1.2
+# ECDHE-ECDSA with -groups P-256 with hwcloud first and last (and its
+# private half written by no encoder), and the README's examples in both
+# orders (openssl.cnf and command line).
 . "$(dirname "$0")/lib.sh"
 
 SERVER_PID=""
@@ -599,5 +600,44 @@ if grep -l "PRIVATE KEY" first/kms*.pem last/kms*.pem 2>/dev/null; then
   fail "a KMS key was written as a private key"
 fi
 pass "no KMS private key written"
+
+#------------------------------------------ the README's examples, both orders
+
+SCM=scm:cert/$EMU_SCM_EC
+for m in "${HWC_MODES[@]}"; do
+  run_ok "README storeutl -text ($m)" in_mode "$m" storeutl -noout -text "$SCM"
+  grep -v '^hwcloud\[' <<<"$OUT" >"$m/readme-storeutl"
+  run_ok "README x509 -subject ($m)" in_mode "$m" x509 -in "$SCM" -noout \
+    -subject
+  grep -v '^hwcloud\[' <<<"$OUT" >"$m/readme-x509"
+  run_ok "README pkey -pubin -text ($m)" in_mode "$m" pkey -pubin -in "$EC" \
+    -text -noout
+  grep -v '^hwcloud\[' <<<"$OUT" >"$m/readme-pkey"
+  start_server "$m" "readme-$m" "$SCM" "$SCM" -cert_chain "$SCM"
+  for v in -tls1_2 -tls1_3; do
+    run_ok "README s_server ($m): $v" in_mode without s_client \
+      -connect "127.0.0.1:$PORT" -CAfile "$EMU_SCM_ROOT" -servername \
+      ec.example.com -verify_return_error -brief "$v"
+    expect_in "README s_server ($m): $v verified" "Verification: OK"
+  done
+  stop_server
+done
+for f in readme-storeutl readme-x509 readme-pkey; do
+  run_ok "$f: first as last" cmp first/$f last/$f
+done
+# Without openssl.cnf, the environment names the service; both orders.
+for order in "hwcloud default" "default hwcloud"; do
+  read -r p1 p2 <<<"$order"
+  run_ok "README storeutl -provider $order" env OPENSSL_CONF=/dev/null \
+    HWCLOUD_ENDPOINT="$EMU_URL" HWCLOUD_CA_FILE="$EMU_CA" \
+    HWCLOUD_REGION="$EMU_REGION" HWCLOUD_PROJECT_ID="$EMU_PROJECT_ID" \
+    HWCLOUD_DOMAIN_ID="$EMU_DOMAIN_ID" openssl storeutl -provider "$p1" \
+    -provider "$p2" -certs "$SCM"
+  grep -v '^hwcloud\[' <<<"$OUT" >"cli/readme-$p1"
+  expect_in "README storeutl -provider $order: certificates" \
+    "Certificate:|BEGIN CERTIFICATE"
+done
+run_ok "README storeutl: both orders alike" cmp cli/readme-hwcloud \
+  cli/readme-default
 
 hwc_done
