@@ -7,6 +7,7 @@
 #ifndef HWC_H
 #define HWC_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,27 @@ void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,
     ;
 /* What a secret looks like in a log: "[****]" or "[unset]". */
 const char *hwc_mask(const char *secret);
+
+/*---------------------------------------------------------------- fork */
+
+/*
+ * A mutex that fork() cannot leave held or half-way (fork.c): before a
+ * fork every forklock is taken, after it every one is released in parent
+ * and child, and then child(arg) runs in the child for state that only
+ * other threads would have finished. Holding one forklock, never take,
+ * make or drop another.
+ */
+typedef struct hwc_forklock {
+    pthread_mutex_t mu;
+    void (*child)(void *arg);
+    void *arg;
+    struct hwc_forklock *prev, *next;
+} hwc_forklock;
+
+void hwc_forklock_init(hwc_forklock *l, void (*child)(void *), void *arg);
+void hwc_forklock_destroy(hwc_forklock *l);
+void hwc_forklock_lock(hwc_forklock *l);
+void hwc_forklock_unlock(hwc_forklock *l);
 
 /*---------------------------------------------------------------- buffers */
 
