@@ -4,11 +4,9 @@
  * auth_metadata.c); the service clients only ever see
  * hwc_auth_ops_default. Here also is what the methods share: secret
  * files, the project ids of regions, token generations and fork safety (a
- * forked child inherits the methods' caches; an atfork handler re-makes
- * their locks).
+ * forked child inherits the methods' caches, whole: the auth's lock is an
+ * hwc_forklock).
  */
-#define _GNU_SOURCE /* dladdr */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,62 +49,21 @@ const char *hwc_auth_call_region(const hwc_auth *a, const hwc_call *c)
 
 /*------------------------------------------------------- fork safety */
 
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-static hwc_auth *live;
-
-/* Locks held by parent threads at fork stay held forever in the child;
- * logins in flight there never finish. Start both afresh. */
-static void fork_child(void)
+/*
+ * In a forked child (its lock is a forklock: whole and released there),
+ * the threads that were logging in or discovering are gone: their logins
+ * never finish and their waiters never wake. Start those afresh.
+ */
+static void fork_child(void *arg)
 {
-    pthread_mutex_init(&live_lock, NULL);
-    for (hwc_auth *a = live; a != NULL; a = a->next) {
-        pthread_mutex_init(&a->lock, NULL);
-        pthread_cond_init(&a->cond, NULL);
-        pthread_mutex_init(&a->disc, NULL);
-        for (size_t i = 0; i < MAX_TOKENS; i++) {
-            a->toks[i].busy = 0;
-        }
-        a->md.busy = 0;
+    hwc_auth *a = arg;
+
+    pthread_cond_init(&a->cond, NULL);
+    pthread_mutex_init(&a->disc, NULL);
+    for (size_t i = 0; i < MAX_TOKENS; i++) {
+        a->toks[i].busy = 0;
     }
-}
-
-/* The atfork handler cannot be removed: keep the module mapped so that a
- * fork after the provider was unloaded does not jump into freed code. */
-static void pin_module(void)
-{
-    Dl_info info;
-
-    if (dladdr((void *)fork_child, &info) != 0 && info.dli_fname != NULL) {
-        (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-    }
-}
-
-static void fork_init(void)
-{
-    pin_module();
-    pthread_atfork(NULL, NULL, fork_child);
-}
-
-static void live_add(hwc_auth *a)
-{
-    pthread_once(&fork_once, fork_init);
-    pthread_mutex_lock(&live_lock);
-    a->next = live;
-    live = a;
-    pthread_mutex_unlock(&live_lock);
-}
-
-static void live_remove(hwc_auth *a)
-{
-    pthread_mutex_lock(&live_lock);
-    for (hwc_auth **p = &live; *p != NULL; p = &(*p)->next) {
-        if (*p == a) {
-            *p = a->next;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&live_lock);
+    a->md.busy = 0;
 }
 
 /*------------------------------------------------------- secret files */
@@ -239,9 +196,9 @@ const char *hwc_auth_project_lookup(hwc_auth *a, const char *region)
 {
     const char *id;
 
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     id = projs_find(a, region);
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     return id;
 }
 
@@ -250,9 +207,9 @@ static const char *project_remember(hwc_auth *a, const char *region,
 {
     const char *out;
 
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     out = hwc_auth_projs_add(a, region, id);
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     if (out == NULL) {
         hwc_raise(NULL, HWC_R_CONFIG,
                   "more than %d regions without project_id; set project_id",
@@ -419,10 +376,9 @@ static hwc_auth *auth_alloc(const hwc_settings *st)
         hwc_raise(NULL, HWC_R_MALLOC, "allocating credentials");
         return NULL;
     }
-    pthread_mutex_init(&a->lock, NULL);
+    hwc_forklock_init(&a->lock, fork_child, a);
     pthread_cond_init(&a->cond, NULL);
     pthread_mutex_init(&a->disc, NULL);
-    live_add(a);
     return a;
 }
 
@@ -451,7 +407,6 @@ void hwc_auth_free(hwc_auth *a)
     if (a == NULL) {
         return;
     }
-    live_remove(a);
     for (size_t i = 0; i < MAX_TOKENS; i++) {
         hwc_secret_free(a->toks[i].token);
     }
@@ -463,7 +418,7 @@ void hwc_auth_free(hwc_auth *a)
     hwc_secret_free(a->sk);
     OPENSSL_free(a->md_base);
     hwc_settings_free(a->st);
-    pthread_mutex_destroy(&a->lock);
+    hwc_forklock_destroy(&a->lock);
     pthread_cond_destroy(&a->cond);
     pthread_mutex_destroy(&a->disc);
     OPENSSL_clear_free(a, sizeof(*a));

@@ -50,14 +50,14 @@ struct hwc_auth {
     char *password;       /* IAM password (password, agency) */
     char *ak, *sk;        /* static AK/SK */
     char *md_base;        /* metadata service base URL */
-    pthread_mutex_t lock; /* tokens, projects, md (never held for I/O) */
-    pthread_cond_t cond;  /* a login finished */
-    pthread_mutex_t disc; /* one project discovery at a time */
+    hwc_forklock lock;    /* tokens, projects, md (never held for I/O) */
+    pthread_cond_t cond;  /* a login finished (waits on lock.mu) */
+    pthread_mutex_t disc; /* one project discovery at a time; held for
+                             I/O, so no forklock: the child re-makes it */
     struct tok_entry toks[MAX_TOKENS];
     struct proj_entry projs[MAX_PROJECTS];
     char domain[33]; /* the account, once known (under lock) */
     struct md_state md;
-    hwc_auth *next; /* in the list the fork handler walks */
 };
 
 typedef int apply_fn(hwc_auth *a, const hwc_call *c, const char *host,

@@ -178,7 +178,7 @@ static struct tok_entry *wait_flight(hwc_auth *a, const struct scope *s,
     while ((e = entry_find(a, s)) != NULL && !entry_fresh(e) && e->busy) {
         seen = e->flights;
         waited = 1;
-        pthread_cond_wait(&a->cond, &a->lock);
+        pthread_cond_wait(&a->cond, &a->lock.mu);
     }
     *failed = e != NULL && waited && !entry_fresh(e) && e->last_failed &&
               e->flights == seen;
@@ -198,19 +198,19 @@ static int get_token(hwc_auth *a, const hwc_call *c, const struct scope *s,
     int ok, failed;
 
     memset(&t, 0, sizeof(t));
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     if ((e = wait_flight(a, s, &failed)) != NULL && entry_fresh(e)) {
         ok = entry_copy(e, tok, gen, pid);
-        pthread_mutex_unlock(&a->lock);
+        hwc_forklock_unlock(&a->lock);
         return ok;
     }
     if (e == NULL && (e = entry_new(a, s)) == NULL) {
-        pthread_mutex_unlock(&a->lock);
+        hwc_forklock_unlock(&a->lock);
         hwc_raise(NULL, HWC_R_AUTH, "%s: too many logins in flight", c->what);
         return 0;
     }
     if (failed) {
-        pthread_mutex_unlock(&a->lock);
+        hwc_forklock_unlock(&a->lock);
         hwc_raise(NULL, HWC_R_AUTH,
                   "%s: the IAM login another thread made for this request "
                   "failed (see the debug log)",
@@ -219,9 +219,9 @@ static int get_token(hwc_auth *a, const hwc_call *c, const struct scope *s,
     }
     e->busy = 1;
     e->flights++;
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     ok = do_login(a, c, s, &t); /* no lock held during I/O */
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     e->busy = 0;
     e->last_failed = !ok;
     if (ok) {
@@ -229,7 +229,7 @@ static int get_token(hwc_auth *a, const hwc_call *c, const struct scope *s,
         ok = entry_copy(e, tok, gen, pid);
     }
     pthread_cond_broadcast(&a->cond);
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     hwc_iam_token_clear(&t);
     return ok;
 }
@@ -240,12 +240,12 @@ static void invalidate(hwc_auth *a, const struct scope *s)
 {
     struct tok_entry *e;
 
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     if ((e = entry_find(a, s)) != NULL && !e->busy &&
         e->gen == hwc_auth_applied_gen[s->kind]) {
         e->refresh_at = 0;
     }
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
 }
 
 static int token_header(hwc_auth *a, const hwc_call *c, const struct scope *s,

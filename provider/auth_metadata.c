@@ -72,26 +72,26 @@ static int md_get(hwc_auth *a, const hwc_call *c, hwc_md_cred *out,
     hwc_md_cred fresh;
     int ok;
 
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     while (!md_fresh(&a->md) && a->md.busy) {
-        pthread_cond_wait(&a->cond, &a->lock);
+        pthread_cond_wait(&a->cond, &a->lock.mu);
     }
     if (md_fresh(&a->md)) {
         ok = md_copy(&a->md, out, gen);
-        pthread_mutex_unlock(&a->lock);
+        hwc_forklock_unlock(&a->lock);
         return ok;
     }
     a->md.busy = 1; /* also guards md.ses, used without the lock */
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     ok = hwc_metadata_fetch(a->md_base, c->http, &a->md.ses, &fresh);
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     a->md.busy = 0;
     if (ok) {
         md_store(&a->md, &fresh);
         ok = md_copy(&a->md, out, gen);
     }
     pthread_cond_broadcast(&a->cond);
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     return ok;
 }
 
@@ -120,11 +120,11 @@ static int md_refresh(hwc_auth *a, const hwc_call *c)
     unsigned long gen;
 
     hwc_debug("auth metadata: credentials refused, fetching new ones");
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     if (!a->md.busy && a->md.gen == hwc_auth_applied_gen[TK_PRIMARY]) {
         a->md.refresh_at = 0;
     }
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     if (!md_get(a, c, &cr, &gen)) {
         return 0;
     }

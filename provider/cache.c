@@ -1,9 +1,9 @@
 /*
  * cache.c: see cache.h. A small array with linear search: at most a few
  * hundred entries, looked up once per store open, so simplicity wins over
- * a hash table. The oldest entry is evicted when the array is full.
+ * a hash table; the same walk drops expired entries. The oldest entry is
+ * evicted when the array is full.
  */
-#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,23 +17,14 @@ struct entry {
     char *meta;
     hwc_objs objs;
     time_t stored;
+    time_t expires;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static struct entry entries[HWC_CACHE_MAX_ENTRIES];
-static size_t nentries;
-
-/* A child may inherit the lock held by another parent thread. */
-static void child_reset_lock(void)
-{
-    pthread_mutex_init(&lock, NULL);
-}
-
-static void register_atfork(void)
-{
-    pthread_atfork(NULL, NULL, child_reset_lock);
-}
+struct hwc_cache {
+    hwc_forklock lock;
+    size_t n;
+    struct entry v[HWC_CACHE_MAX_ENTRIES];
+};
 
 static time_t now(void)
 {
@@ -41,6 +32,18 @@ static time_t now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec;
+}
+
+hwc_cache *hwc_cache_new(void)
+{
+    hwc_cache *c = OPENSSL_zalloc(sizeof(*c));
+
+    if (c == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "allocating the object cache");
+        return NULL;
+    }
+    hwc_forklock_init(&c->lock, NULL, NULL);
+    return c;
 }
 
 static int copy_objs(const hwc_objs *from, hwc_objs *to)
@@ -55,49 +58,54 @@ static int copy_objs(const hwc_objs *from, hwc_objs *to)
     return 1;
 }
 
-static void drop(size_t i)
+/* Under the lock. */
+static void drop(hwc_cache *c, size_t i)
 {
-    OPENSSL_free(entries[i].key);
-    OPENSSL_free(entries[i].meta);
-    hwc_objs_free(&entries[i].objs); /* wipes private keys */
-    entries[i] = entries[--nentries];
-    memset(&entries[nentries], 0, sizeof(entries[nentries]));
+    OPENSSL_free(c->v[i].key);
+    OPENSSL_free(c->v[i].meta);
+    hwc_objs_free(&c->v[i].objs); /* wipes private keys */
+    c->v[i] = c->v[--c->n];
+    memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
 }
 
-static long find(const char *key)
+/* Under the lock: drops expired entries; the index of key, or -1. */
+static long sweep_find(hwc_cache *c, const char *key)
 {
-    for (size_t i = 0; i < nentries; i++) {
-        if (strcmp(entries[i].key, key) == 0) {
-            return (long)i;
+    time_t t = now();
+    long found = -1;
+
+    for (size_t i = 0; i < c->n;) {
+        if (t >= c->v[i].expires) {
+            drop(c, i); /* the last entry moved to i: look at i again */
+            continue;
         }
+        if (key != NULL && strcmp(c->v[i].key, key) == 0) {
+            found = (long)i;
+        }
+        i++;
     }
-    return -1;
+    return found;
 }
 
-int hwc_cache_lookup(const char *key, long ttl, hwc_objs *out, char *meta,
-                     size_t metacap)
+int hwc_cache_lookup(hwc_cache *c, const char *key, long ttl, hwc_objs *out,
+                     char *meta, size_t metacap)
 {
     long i;
     int hit = 0;
     hwc_objs copy = {0};
 
-    if (ttl <= 0) {
+    if (c == NULL || ttl <= 0) {
         return 0;
     }
-    pthread_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
-    if ((i = find(key)) >= 0 && now() - entries[i].stored >= ttl) {
-        drop((size_t)i);
-        i = -1;
-    }
-    if (i >= 0 && copy_objs(&entries[i].objs, &copy)) {
+    hwc_forklock_lock(&c->lock);
+    if ((i = sweep_find(c, key)) >= 0 && copy_objs(&c->v[i].objs, &copy)) {
         if (meta != NULL) {
-            OPENSSL_strlcpy(meta, entries[i].meta ? entries[i].meta : "",
-                            metacap);
+            OPENSSL_strlcpy(meta, c->v[i].meta ? c->v[i].meta : "", metacap);
         }
         hit = 1;
     }
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_unlock(&c->lock);
+    /* Appended outside the lock: out may already hold objects. */
     if (hit && !copy_objs(&copy, out)) {
         hit = 0;
     }
@@ -105,30 +113,31 @@ int hwc_cache_lookup(const char *key, long ttl, hwc_objs *out, char *meta,
     return hit;
 }
 
-static size_t oldest(void)
+static size_t oldest(const hwc_cache *c)
 {
     size_t o = 0;
 
-    for (size_t i = 1; i < nentries; i++) {
-        if (entries[i].stored < entries[o].stored) {
+    for (size_t i = 1; i < c->n; i++) {
+        if (c->v[i].stored < c->v[o].stored) {
             o = i;
         }
     }
     return o;
 }
 
-void hwc_cache_store(const char *key, long ttl, const hwc_objs *objs,
-                     const char *meta)
+void hwc_cache_store(hwc_cache *c, const char *key, long ttl,
+                     const hwc_objs *objs, const char *meta)
 {
     struct entry e = {0};
     long i;
 
-    if (ttl <= 0) {
+    if (c == NULL || ttl <= 0) {
         return;
     }
     e.key = OPENSSL_strdup(key);
     e.meta = meta ? OPENSSL_strdup(meta) : NULL;
     e.stored = now();
+    e.expires = e.stored + ttl;
     if (e.key == NULL || (meta != NULL && e.meta == NULL) ||
         !copy_objs(objs, &e.objs)) {
         OPENSSL_free(e.key);
@@ -136,33 +145,46 @@ void hwc_cache_store(const char *key, long ttl, const hwc_objs *objs,
         hwc_objs_free(&e.objs);
         return; /* a cache that cannot store is only slower */
     }
-    pthread_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
-    if ((i = find(key)) >= 0) {
-        drop((size_t)i);
+    hwc_forklock_lock(&c->lock);
+    if ((i = sweep_find(c, key)) >= 0) {
+        drop(c, (size_t)i);
     }
-    if (nentries == HWC_CACHE_MAX_ENTRIES) {
-        drop(oldest());
+    if (c->n == HWC_CACHE_MAX_ENTRIES) {
+        drop(c, oldest(c));
     }
-    entries[nentries++] = e;
-    pthread_mutex_unlock(&lock);
+    c->v[c->n++] = e;
+    hwc_forklock_unlock(&c->lock);
 }
 
-void hwc_cache_flush(void)
+void hwc_cache_flush(hwc_cache *c)
 {
-    pthread_mutex_lock(&lock);
-    while (nentries > 0) {
-        drop(nentries - 1);
+    if (c == NULL) {
+        return;
     }
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_lock(&c->lock);
+    while (c->n > 0) {
+        drop(c, c->n - 1);
+    }
+    hwc_forklock_unlock(&c->lock);
 }
 
-size_t hwc_cache_size(void)
+size_t hwc_cache_size(hwc_cache *c)
 {
     size_t n;
 
-    pthread_mutex_lock(&lock);
-    n = nentries;
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_lock(&c->lock);
+    (void)sweep_find(c, NULL);
+    n = c->n;
+    hwc_forklock_unlock(&c->lock);
     return n;
+}
+
+void hwc_cache_free(hwc_cache *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    hwc_cache_flush(c);
+    hwc_forklock_destroy(&c->lock);
+    OPENSSL_clear_free(c, sizeof(*c));
 }

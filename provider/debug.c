@@ -11,8 +11,10 @@
 
 #include "hwc.h"
 
-/* -1: not decided yet (read the environment on first use). */
-static int debug_state = -1;
+/* HWCLOUD_DEBUG, read once: -1 until then. */
+static int env_state = -1;
+/* Loaded provider instances whose `debug` setting is on. */
+static int holders;
 
 static int env_truthy(const char *v)
 {
@@ -22,15 +24,23 @@ static int env_truthy(const char *v)
 
 int hwc_debug_enabled(void)
 {
-    if (debug_state < 0) {
-        debug_state = env_truthy(secure_getenv("HWCLOUD_DEBUG"));
+    int env = __atomic_load_n(&env_state, __ATOMIC_RELAXED);
+
+    if (env < 0) {
+        env = env_truthy(secure_getenv("HWCLOUD_DEBUG"));
+        __atomic_store_n(&env_state, env, __ATOMIC_RELAXED);
     }
-    return debug_state;
+    return env || __atomic_load_n(&holders, __ATOMIC_RELAXED) > 0;
 }
 
-void hwc_debug_enable(int on)
+void hwc_debug_hold(void)
 {
-    debug_state = on ? 1 : (env_truthy(secure_getenv("HWCLOUD_DEBUG")) ? 1 : 0);
+    __atomic_add_fetch(&holders, 1, __ATOMIC_RELAXED);
+}
+
+void hwc_debug_release(void)
+{
+    __atomic_sub_fetch(&holders, 1, __ATOMIC_RELAXED);
 }
 
 void hwc_debug_at(const char *file, int line, const char *func, const char *fmt,

@@ -20,23 +20,32 @@
 #include "decode.h"
 #include "hwc.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* A forklock: a child forked while another thread makes the context finds
+ * it whole and the lock free. */
+static hwc_forklock lock;
+static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
 static OSSL_LIB_CTX *ctx;
 static OSSL_PROVIDER *dflt;
 static int holders;
+
+static void lock_init(void)
+{
+    hwc_forklock_init(&lock, NULL, NULL);
+}
 
 OSSL_LIB_CTX *hwc_decode_libctx(void)
 {
     OSSL_LIB_CTX *c;
 
-    pthread_mutex_lock(&lock);
+    pthread_once(&lock_once, lock_init);
+    hwc_forklock_lock(&lock);
     if (ctx == NULL && (ctx = OSSL_LIB_CTX_new()) != NULL &&
         (dflt = OSSL_PROVIDER_load(ctx, "default")) == NULL) {
         OSSL_LIB_CTX_free(ctx);
         ctx = NULL;
     }
     c = ctx;
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_unlock(&lock);
     if (c == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC,
                   "no library context to decode in (OpenSSL's default "
@@ -47,19 +56,20 @@ OSSL_LIB_CTX *hwc_decode_libctx(void)
 
 void hwc_decode_libctx_hold(void)
 {
-    pthread_mutex_lock(&lock);
+    pthread_once(&lock_once, lock_init);
+    hwc_forklock_lock(&lock);
     holders++;
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_unlock(&lock);
 }
 
 void hwc_decode_libctx_release(void)
 {
-    pthread_mutex_lock(&lock);
+    hwc_forklock_lock(&lock);
     if (holders > 0 && --holders == 0 && ctx != NULL) {
         OSSL_PROVIDER_unload(dflt);
         OSSL_LIB_CTX_free(ctx);
         dflt = NULL;
         ctx = NULL;
     }
-    pthread_mutex_unlock(&lock);
+    hwc_forklock_unlock(&lock);
 }

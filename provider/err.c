@@ -1,12 +1,11 @@
 /*
  * err.c: provider reason codes and the single path that puts an error on
- * OpenSSL's queue, through the core's upcalls when running as a provider
- * and through libcrypto's ERR API when linked into the tool or tests.
+ * OpenSSL's queue, under an error library of ours that lives as long as
+ * some provider instance (or the tool) needs it.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/core_dispatch.h>
 #include <openssl/err.h>
 
 #include "hwc.h"
@@ -36,14 +35,21 @@ static const OSSL_ITEM reason_strings[] = {
     {0, NULL},
 };
 
-static const OSSL_CORE_HANDLE *core_handle;
-static OSSL_FUNC_core_new_error_fn *core_new_error;
-static OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
-static OSSL_FUNC_core_vset_error_fn *core_vset_error;
-
-/* Library code used when we are not inside a provider (tool, tests). */
-static int standalone_lib;
-static ERR_STRING_DATA standalone_strings[HWC_R_REASON_MAX + 1];
+/*
+ * Our error library number and its strings. A provider instance could
+ * raise through the core's upcalls with its own handle, but errors are
+ * raised from every layer, most of which know no instance, and a process
+ * may hold several instances (one per library context) that come and go:
+ * a handle kept in a global dangles once its instance is unloaded. The
+ * module links libcrypto anyway, so it registers one library for the
+ * process; `lock` guards the registration and its users count.
+ */
+static hwc_forklock lock;
+static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
+static int err_lib;
+static int err_users;
+static ERR_STRING_DATA err_strings[HWC_R_REASON_MAX + 1];
+static ERR_STRING_DATA lib_name[2];
 
 const OSSL_ITEM *hwc_reason_strings(void)
 {
@@ -60,53 +66,72 @@ const char *hwc_reason_text(int reason)
     return "unknown reason";
 }
 
-void hwc_err_set_core(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in)
+static void lock_init(void)
 {
-    core_handle = handle;
-    for (; in != NULL && in->function_id != 0; in++) {
-        switch (in->function_id) {
-        case OSSL_FUNC_CORE_NEW_ERROR:
-            core_new_error = OSSL_FUNC_core_new_error(in);
-            break;
-        case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
-            core_set_error_debug = OSSL_FUNC_core_set_error_debug(in);
-            break;
-        case OSSL_FUNC_CORE_VSET_ERROR:
-            core_vset_error = OSSL_FUNC_core_vset_error(in);
-            break;
-        default:
-            break;
-        }
-    }
+    hwc_forklock_init(&lock, NULL, NULL);
 }
 
-static int standalone_library(void)
+/* Under lock. */
+static void load_strings(void)
 {
-    /* Racy only in the single-threaded tool and tests; good enough there. */
-    if (standalone_lib == 0) {
-        standalone_lib = ERR_get_next_error_library();
-        size_t i = 0;
-        for (const OSSL_ITEM *it = reason_strings; it->ptr != NULL; it++) {
-            standalone_strings[i].error = ERR_PACK(standalone_lib, 0, it->id);
-            standalone_strings[i].string = it->ptr;
-            i++;
-        }
-        ERR_load_strings(standalone_lib, standalone_strings);
-        static ERR_STRING_DATA libname[2];
-        libname[0].error = ERR_PACK(standalone_lib, 0, 0);
-        libname[0].string = HWC_PROV_NAME;
-        ERR_load_strings(standalone_lib, libname);
+    size_t i = 0;
+    int lib = ERR_get_next_error_library();
+
+    for (const OSSL_ITEM *it = reason_strings; it->ptr != NULL; it++, i++) {
+        err_strings[i].error = ERR_PACK(lib, 0, it->id);
+        err_strings[i].string = it->ptr;
     }
-    return standalone_lib;
+    err_strings[i].error = 0;
+    err_strings[i].string = NULL;
+    ERR_load_strings(lib, err_strings);
+    lib_name[0].error = ERR_PACK(lib, 0, 0);
+    lib_name[0].string = HWC_PROV_NAME;
+    ERR_load_strings(lib, lib_name);
+    __atomic_store_n(&err_lib, lib, __ATOMIC_RELEASE);
 }
 
-static void core_set_error(int reason, const char *fmt, ...)
+/* Lazily (and under the lock) only in the tool and the unit tests. */
+static int library(void)
 {
-    va_list ap;
+    int lib = __atomic_load_n(&err_lib, __ATOMIC_ACQUIRE);
 
-    va_start(ap, fmt);
-    core_vset_error(core_handle, reason, fmt, ap);
-    va_end(ap);
+    if (lib != 0) {
+        return lib;
+    }
+    pthread_once(&lock_once, lock_init);
+    hwc_forklock_lock(&lock);
+    if (err_lib == 0) {
+        load_strings();
+    }
+    lib = err_lib;
+    hwc_forklock_unlock(&lock);
+    return lib;
+}
+
+/*
+ * Registers eagerly, so that inside a provider hwc_raise never takes the
+ * lock: it may be called with another forklock held.
+ */
+void hwc_err_acquire(void)
+{
+    pthread_once(&lock_once, lock_init);
+    hwc_forklock_lock(&lock);
+    if (err_users++ == 0 && err_lib == 0) {
+        load_strings();
+    }
+    hwc_forklock_unlock(&lock);
+}
+
+/* The strings point into this module: unload them before it can go. */
+void hwc_err_release(void)
+{
+    hwc_forklock_lock(&lock);
+    if (--err_users == 0 && err_lib != 0) {
+        ERR_unload_strings(err_lib, lib_name);
+        ERR_unload_strings(err_lib, err_strings);
+        __atomic_store_n(&err_lib, 0, __ATOMIC_RELEASE);
+    }
+    hwc_forklock_unlock(&lock);
 }
 
 void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
@@ -114,24 +139,17 @@ void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
 {
     char msg[HWC_MSG_MAX];
     va_list ap;
-    (void)ctx;
+    int lib = library();
 
+    (void)ctx;
     /* Formatted and escaped here, once: messages echo text from files
      * and services, and must fit (libcrypto drops a longer one whole). */
     va_start(ap, fmt);
     hwc_vescapef(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (core_new_error != NULL && core_vset_error != NULL) {
-        core_new_error(core_handle);
-        if (core_set_error_debug != NULL) {
-            core_set_error_debug(core_handle, file, line, func);
-        }
-        core_set_error(reason, "%s", msg);
-    } else {
-        ERR_new();
-        ERR_set_debug(file, line, func);
-        ERR_set_error(standalone_library(), reason, "%s", msg);
-    }
+    ERR_new();
+    ERR_set_debug(file, line, func);
+    ERR_set_error(lib, reason, "%s", msg);
     if (hwc_debug_enabled()) {
         hwc_debug_at(file, line, func, "error: %s: %s", hwc_reason_text(reason),
                      msg);

@@ -112,11 +112,12 @@ static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
     hwc_kms_key_info info;
     char meta[64];
 
-    if (hwc_cache_lookup(key, ttl, &out->objs, meta, sizeof(meta))) {
+    if (hwc_cache_lookup(prov->cache, key, ttl, &out->objs, meta,
+                         sizeof(meta))) {
         kms_meta_parse(meta, &info);
     } else if (kms_query(req, cl, &info, &out->objs)) {
         kms_meta(&info, meta, sizeof(meta));
-        hwc_cache_store(key, ttl, &out->objs, meta);
+        hwc_cache_store(prov->cache, key, ttl, &out->objs, meta);
     } else {
         return 0;
     }
@@ -246,13 +247,13 @@ static int fetch_objs(hwc_provctx *prov, const hwc_fetch_req *req,
 {
     int ok;
 
-    if (hwc_cache_lookup(key, ttl, &out->objs, NULL, 0)) {
+    if (hwc_cache_lookup(prov->cache, key, ttl, &out->objs, NULL, 0)) {
         return 1;
     }
     ok = req->uri->kind == HWC_URI_SCM_CERT ? fetch_scm(prov, req, cl, out)
                                             : fetch_dcs(req, cl, out);
     if (ok) {
-        hwc_cache_store(key, ttl, &out->objs, NULL);
+        hwc_cache_store(prov->cache, key, ttl, &out->objs, NULL);
     }
     return ok;
 }
@@ -282,6 +283,9 @@ hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
     hwc_settings *st = auth ? effective_settings(prov, uri) : NULL;
     hwc_client *cl = st ? hwc_client_new(st, auth, uri_text) : NULL;
 
+    if (cl != NULL) {
+        cl->http.transport = prov->transport;
+    }
     hwc_settings_free(st);
     return cl;
 }
@@ -291,8 +295,9 @@ hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
  * the answer is cached like any object (an entry with no objects and the
  * id as metadata).
  */
-static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
-                        const char *key, long ttl, hwc_uri *resolved)
+static int resolve_name(hwc_provctx *prov, hwc_client *cl,
+                        const hwc_fetch_req *req, const char *key, long ttl,
+                        hwc_uri *resolved)
 {
     char id[64];
     hwc_objs none = {0};
@@ -305,7 +310,8 @@ static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
         hwc_buf_printf(&b, "name|%s", key);
         akey = (char *)hwc_buf_steal(&b, NULL);
     }
-    if (akey != NULL && hwc_cache_lookup(akey, ttl, &none, id, sizeof(id))) {
+    if (akey != NULL &&
+        hwc_cache_lookup(prov->cache, akey, ttl, &none, id, sizeof(id))) {
         ok = 1;
     } else if (req->uri->kind == HWC_URI_KMS_ALIAS) {
         ok = hwc_kms_resolve_alias(cl, req->uri->id, id, sizeof(id));
@@ -313,7 +319,7 @@ static int resolve_name(hwc_client *cl, const hwc_fetch_req *req,
         ok = hwc_scm_resolve_name(cl, req->uri->id, id, sizeof(id));
     }
     if (ok && akey != NULL) {
-        hwc_cache_store(akey, ttl, &none, id);
+        hwc_cache_store(prov->cache, akey, ttl, &none, id);
     }
     OPENSSL_free(akey);
     hwc_objs_free(&none);
@@ -376,7 +382,7 @@ static int fetch_one(hwc_provctx *prov, const hwc_fetch_req *req,
     }
     if (req->uri->kind == HWC_URI_KMS_ALIAS ||
         req->uri->kind == HWC_URI_SCM_NAME) {
-        if (!resolve_name(cl, req, key, ttl, &resolved)) {
+        if (!resolve_name(prov, cl, req, key, ttl, &resolved)) {
             goto done;
         }
         named.uri = &resolved;

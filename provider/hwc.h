@@ -55,14 +55,19 @@ const OSSL_ITEM *hwc_reason_strings(void);
 const char *hwc_reason_text(int reason);
 
 /*
- * Core error functions captured at provider init. When absent (the CLI tool
- * and unit tests link the code directly), errors go to libcrypto's ERR API.
+ * The error library: one per process, registered with libcrypto on first
+ * use. Each provider instance holds a reference from init to teardown;
+ * the last one out unloads the strings, before the module may be
+ * unmapped. The tool and the unit tests link the code directly and never
+ * release it.
  */
-void hwc_err_set_core(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in);
+void hwc_err_acquire(void);
+void hwc_err_release(void);
 
 /*
- * hwc_raise: the one path into the error queue. ctx is unused today but
- * keeps call sites ready for per-provider-instance handles.
+ * hwc_raise: the one path into the error queue (libcrypto's, under our
+ * error library, so that no instance's core handle is needed and none can
+ * dangle). ctx is unused.
  */
 #define hwc_raise(ctx, reason, ...)                                            \
     hwc_raise_at((ctx), (reason), __FILE__, __LINE__, __func__, __VA_ARGS__)
@@ -87,9 +92,13 @@ size_t hwc_vescapef(char *dst, size_t cap, const char *fmt, va_list ap);
 
 /*---------------------------------------------------------------- debug */
 
-/* True when HWCLOUD_DEBUG (env) or `debug` (openssl.cnf) asks for a log. */
+/* True when HWCLOUD_DEBUG (env) or the `debug` setting of a loaded
+ * provider instance asks for a log. The log is the process's stderr, so
+ * it is on while any instance wants it. */
 int hwc_debug_enabled(void);
-void hwc_debug_enable(int on);
+/* An instance that wants the log holds it from init to teardown. */
+void hwc_debug_hold(void);
+void hwc_debug_release(void);
 #define hwc_debug(...)                                                         \
     do {                                                                       \
         if (hwc_debug_enabled())                                               \

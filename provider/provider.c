@@ -4,9 +4,12 @@
  * publishes the algorithms. It does no I/O beyond that: libcurl starts on
  * the first request and credentials are read on the first load, because
  * providers are often activated while OpenSSL is still loading its own
- * configuration (pitfalls, item 5).
+ * configuration, and a provider that initialises libraries there can
+ * recurse into that load.
+ *
+ * Each OSSL_provider_init makes a new instance (one per library context
+ * that loads the module); nothing of an instance is kept in a global.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_dispatch.h>
@@ -16,9 +19,10 @@
 #include <openssl/provider.h>
 
 #include "auth.h"
-#include "hwc.h"
+#include "cache.h"
 #include "decode.h"
 #include "fwd.h"
+#include "hwc.h"
 #include "provider.h"
 #include "transport.h"
 
@@ -28,38 +32,60 @@ static OSSL_FUNC_provider_get_params_fn hwc_get_params;
 static OSSL_FUNC_provider_query_operation_fn hwc_query_operation;
 static OSSL_FUNC_provider_get_reason_strings_fn hwc_get_reason_strings;
 
-static OSSL_FUNC_core_get_params_fn *core_get_params;
-static OSSL_FUNC_core_thread_start_fn *core_thread_start;
-static const OSSL_CORE_HANDLE *core_handle;
-
-/* The credentials and the plain library context are made on first use and
- * shared by every thread. */
-static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The instance behind the public hwc_provctx. auth and plain are made on
+ * first use, by whichever thread needs them first (see install()). */
 struct prov_private {
     hwc_provctx pub;
+    OSSL_FUNC_core_thread_start_fn *core_thread_start;
     hwc_auth *auth;
-    hwc_plain_libctx plain; /* made on first use (SCM exports) */
-    int plain_tried;
+    hwc_plain_libctx *plain;
+    int debug_held;
+    int err_held;
 };
+
+/*
+ * Publishes a lazily made object: the first thread's wins and the others
+ * free theirs. No lock is held while one is made, so a fork can never
+ * find a creation half done.
+ */
+static void *install(void **slot, void *made, void (*free_fn)(void *))
+{
+    void *expected = NULL;
+
+    if (made != NULL &&
+        !__atomic_compare_exchange_n(slot, &expected, made, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free_fn(made);
+        return expected;
+    }
+    return made;
+}
+
+static void auth_free_fn(void *a)
+{
+    hwc_auth_free(a);
+}
 
 hwc_auth *hwc_prov_auth(hwc_provctx *prov)
 {
     struct prov_private *pp = (struct prov_private *)prov;
-    hwc_auth *a;
+    hwc_auth *a = __atomic_load_n(&pp->auth, __ATOMIC_ACQUIRE);
 
-    pthread_mutex_lock(&lazy_lock);
-    if (pp->auth == NULL) {
-        pp->auth = hwc_auth_new(prov->settings);
+    if (a != NULL) {
+        return a;
     }
-    a = pp->auth;
-    pthread_mutex_unlock(&lazy_lock);
-    return a;
+    return install((void **)&pp->auth, hwc_auth_new(prov->settings),
+                   auth_free_fn);
 }
 
-static int thread_stop_register(void (*fn)(void *), void *arg)
+/* The core releases a thread's curl handle when the thread ends. */
+static int thread_stop_register(void *arg, void (*fn)(void *), void *fn_arg)
 {
-    return core_thread_start != NULL &&
-           core_thread_start(core_handle, (OSSL_thread_stop_handler_fn)fn, arg);
+    struct prov_private *pp = arg;
+
+    return pp->core_thread_start != NULL &&
+           pp->core_thread_start(pp->pub.handle,
+                                 (OSSL_thread_stop_handler_fn)fn, fn_arg);
 }
 
 static const OSSL_ALGORITHM store_algs[] = {
@@ -128,19 +154,38 @@ static const OSSL_ITEM *hwc_get_reason_strings(void *provctx)
     return hwc_reason_strings();
 }
 
+static void plain_free_fn(void *v)
+{
+    hwc_plain_libctx *p = v;
+
+    if (p != NULL) {
+        hwc_plain_libctx_free(p);
+        OPENSSL_free(p);
+    }
+}
+
+static hwc_plain_libctx *plain_new(void)
+{
+    hwc_plain_libctx *p = OPENSSL_zalloc(sizeof(*p));
+
+    if (p != NULL && !hwc_plain_libctx_init(p)) {
+        OPENSSL_free(p);
+        p = NULL;
+    }
+    return p;
+}
+
+/* NULL when it cannot be made: callers then parse in libcrypto's default
+ * context, which is slower but gives the same answers. */
 OSSL_LIB_CTX *hwc_prov_plain_libctx(hwc_provctx *prov)
 {
     struct prov_private *pp = (struct prov_private *)prov;
-    OSSL_LIB_CTX *c;
+    hwc_plain_libctx *p = __atomic_load_n(&pp->plain, __ATOMIC_ACQUIRE);
 
-    pthread_mutex_lock(&lazy_lock);
-    if (!pp->plain_tried) {
-        pp->plain_tried = 1;
-        hwc_plain_libctx_init(&pp->plain);
+    if (p == NULL) {
+        p = install((void **)&pp->plain, plain_new(), plain_free_fn);
     }
-    c = pp->plain.libctx;
-    pthread_mutex_unlock(&lazy_lock);
-    return c;
+    return p != NULL ? p->libctx : NULL;
 }
 
 static void provctx_free(struct prov_private *pp)
@@ -148,10 +193,18 @@ static void provctx_free(struct prov_private *pp)
     if (pp == NULL) {
         return;
     }
-    hwc_plain_libctx_free(&pp->plain);
+    plain_free_fn(pp->plain);
     hwc_auth_free(pp->auth);
+    hwc_cache_free(pp->pub.cache); /* wipes the keys it holds */
+    hwc_transport_free(pp->pub.transport);
     hwc_settings_free(pp->pub.settings);
     OSSL_LIB_CTX_free(pp->pub.libctx);
+    if (pp->debug_held) {
+        hwc_debug_release();
+    }
+    if (pp->err_held) {
+        hwc_err_release();
+    }
     OPENSSL_clear_free(pp, sizeof(*pp));
 }
 
@@ -159,11 +212,12 @@ static void hwc_teardown(void *provctx)
 {
     provctx_free(provctx);
     hwc_decode_libctx_release();
-    hwc_transport_teardown();
 }
 
 /* Reads every known key of our openssl.cnf section. */
-static int read_config(const OSSL_CORE_HANDLE *handle, hwc_settings *st)
+static int read_config(const OSSL_CORE_HANDLE *handle,
+                       OSSL_FUNC_core_get_params_fn *core_get_params,
+                       hwc_settings *st)
 {
     char *vals[HWC_S_COUNT] = {0};
     OSSL_PARAM params[HWC_S_COUNT + 1];
@@ -185,20 +239,25 @@ static int read_config(const OSSL_CORE_HANDLE *handle, hwc_settings *st)
     return 1;
 }
 
-static void capture_core(const OSSL_DISPATCH *in)
+static OSSL_FUNC_core_get_params_fn *find_get_params(const OSSL_DISPATCH *in)
 {
     for (; in->function_id != 0; in++) {
-        switch (in->function_id) {
-        case OSSL_FUNC_CORE_GET_PARAMS:
-            core_get_params = OSSL_FUNC_core_get_params(in);
-            break;
-        case OSSL_FUNC_CORE_THREAD_START:
-            core_thread_start = OSSL_FUNC_core_thread_start(in);
-            break;
-        default:
-            break;
+        if (in->function_id == OSSL_FUNC_CORE_GET_PARAMS) {
+            return OSSL_FUNC_core_get_params(in);
         }
     }
+    return NULL;
+}
+
+static OSSL_FUNC_core_thread_start_fn *
+find_thread_start(const OSSL_DISPATCH *in)
+{
+    for (; in->function_id != 0; in++) {
+        if (in->function_id == OSSL_FUNC_CORE_THREAD_START) {
+            return OSSL_FUNC_core_thread_start(in);
+        }
+    }
+    return NULL;
 }
 
 static const OSSL_DISPATCH hwc_dispatch_table[] = {
@@ -218,26 +277,36 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 {
     struct prov_private *pp = OPENSSL_zalloc(sizeof(*pp));
 
-    hwc_err_set_core(handle, in);
-    capture_core(in);
-    core_handle = handle;
-    hwc_transport_set_thread_stop(thread_stop_register);
-    if (pp == NULL || (pp->pub.settings = hwc_settings_new()) == NULL ||
+    hwc_err_acquire();
+    if (pp == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
+        hwc_err_release();
+        return 0;
+    }
+    pp->err_held = 1;
+    pp->pub.handle = handle;
+    pp->core_thread_start = find_thread_start(in);
+    if ((pp->pub.settings = hwc_settings_new()) == NULL ||
+        (pp->pub.cache = hwc_cache_new()) == NULL ||
+        (pp->pub.transport = hwc_transport_new(thread_stop_register, pp)) ==
+            NULL ||
         (pp->pub.libctx = OSSL_LIB_CTX_new_child(handle, in)) == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
         goto err;
     }
-    pp->pub.handle = handle;
-    if (!read_config(handle, pp->pub.settings) ||
+    if (!read_config(handle, find_get_params(in), pp->pub.settings) ||
         !hwc_settings_load_env(pp->pub.settings) ||
         !hwc_settings_validate(pp->pub.settings)) {
         goto err;
     }
     hwc_decode_libctx_hold(); /* released by hwc_teardown */
-    hwc_debug_enable(hwc_get_bool(pp->pub.settings, HWC_S_DEBUG));
+    if (hwc_get_bool(pp->pub.settings, HWC_S_DEBUG)) {
+        hwc_debug_hold();
+        pp->debug_held = 1;
+    }
     pp->pub.uri_pem = hwc_get_bool(pp->pub.settings, HWC_S_URI_PEM);
-    hwc_debug("hwcloud %s initialised (uri_pem %s)", HWC_VERSION,
-              pp->pub.uri_pem ? "on" : "off");
+    hwc_debug("hwcloud %s instance %p initialised (uri_pem %s)", HWC_VERSION,
+              (void *)pp, pp->pub.uri_pem ? "on" : "off");
     *out = hwc_dispatch_table;
     *provctx = pp;
     return 1;

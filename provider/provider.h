@@ -16,11 +16,21 @@
 #define HWC_INTERNAL_PROPQ "provider!=hwcloud"
 #define HWC_PROPS "provider=hwcloud"
 
+struct hwc_cache;
+struct hwc_transport;
+
+/*
+ * One provider instance: everything hwcloud holds lives here, so that
+ * library contexts that each load the provider never share or outlive
+ * each other's state.
+ */
 typedef struct hwc_provctx {
     const OSSL_CORE_HANDLE *handle;
-    OSSL_LIB_CTX *libctx;   /* child of the application's library context */
-    hwc_settings *settings; /* openssl.cnf section, environment, defaults */
-    int uri_pem;            /* PEM-wrapped URI decoder enabled */
+    OSSL_LIB_CTX *libctx;    /* child of the application's library context */
+    hwc_settings *settings;  /* openssl.cnf section, environment, defaults */
+    int uri_pem;             /* PEM-wrapped URI decoder enabled */
+    struct hwc_cache *cache; /* objects fetched (cache_ttl) */
+    struct hwc_transport *transport; /* curl handles and trust bundles */
 } hwc_provctx;
 
 /* The credentials, made on first use from the settings (NULL with an

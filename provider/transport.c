@@ -7,6 +7,7 @@
  * TLS sessions) in a child after fork.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -19,113 +20,260 @@
 
 #include "transport.h"
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_ok;
-static int global_ran;
-/* Bumped in a forked child: every handle made before is abandoned. */
-static volatile unsigned fork_generation;
-static unsigned long handles_created;
-static hwc_thread_stop_register_fn *thread_stop_register;
-
-struct thread_state {
+/*
+ * A transport belongs to one provider instance (or is the process default
+ * of the tool and the tests): its trust bundles, and one easy handle per
+ * thread that used it. Handles live in `slots`, one list for the whole
+ * process under one forklock, so that a thread-stop callback, which names
+ * its slot by number only, can never touch a transport already freed.
+ */
+struct slot {
+    unsigned long id;
+    const hwc_transport *owner;
     CURL *easy;
-    unsigned generation;
-    int stop_registered;
+    unsigned generation; /* fork_generation when easy was made */
+    struct slot *next;
 };
-static _Thread_local struct thread_state tstate;
 
-static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Trust bundles are read once and kept in memory (CURLOPT_CAINFO_BLOB):
+ * servers that chroot or drop privileges after loading their keys (HAProxy,
+ * nginx workers) still verify the API when they sign later.
+ */
+struct trust_blob {
+    char *path; /* ca_file, or "" for none */
+    int system; /* the system bundle is included */
+    hwc_buf pem;
+};
+
+struct hwc_transport {
+    unsigned long serial; /* unique in the process: names it in tls_slots */
+    hwc_forklock lock;    /* trust blobs, curl_inited */
+    struct trust_blob trust[8];
+    size_t ntrust;
+    int curl_inited; /* this transport holds a curl_global_init */
+    hwc_thread_stop_register_fn *stop_register;
+    void *stop_arg;
+};
+
+static hwc_forklock slots_lock;  /* slots, abandoned */
+static hwc_forklock global_lock; /* curl_global_init/cleanup */
+static pthread_once_t locks_once = PTHREAD_ONCE_INIT;
+static struct slot *slots;
+static unsigned long next_serial, next_slot_id;
+/* Bumped in a forked child: every handle made before is abandoned. */
+static unsigned fork_generation;
 
 /*
  * Handles made before a fork are never cleaned up in the child (that would
  * shut down the parent's TLS connections), only forgotten; they stay
  * reachable from here so that leak checkers see them as kept, not lost.
- * The forking thread's handle is the only one the child can still name.
  */
-static CURL *abandoned[16];
+static CURL *abandoned[64];
 static size_t nabandoned;
 
-static void on_fork_child(void)
+/* This thread's slots, by transport serial (a small, most-recent cache). */
+#define TLS_SLOTS 4
+static _Thread_local struct {
+    unsigned long serial;
+    struct slot *s;
+} tls_slots[TLS_SLOTS];
+
+static void on_fork_child(void *arg)
 {
-    if (tstate.easy != NULL &&
-        nabandoned < sizeof(abandoned) / sizeof(abandoned[0])) {
-        abandoned[nabandoned++] = tstate.easy;
-    }
+    (void)arg;
     fork_generation++;
-    /* Another parent thread may have held it at fork time. */
-    pthread_mutex_init(&trust_lock, NULL);
 }
 
-static void global_init(void)
+static void locks_init(void)
+{
+    hwc_forklock_init(&global_lock, NULL, NULL);
+    hwc_forklock_init(&slots_lock, on_fork_child, NULL);
+}
+
+hwc_transport *hwc_transport_new(hwc_thread_stop_register_fn *stop_register,
+                                 void *stop_arg)
+{
+    hwc_transport *t = OPENSSL_zalloc(sizeof(*t));
+
+    if (t == NULL) {
+        hwc_raise(NULL, HWC_R_MALLOC, "allocating a transport");
+        return NULL;
+    }
+    pthread_once(&locks_once, locks_init);
+    t->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+    t->stop_register = stop_register;
+    t->stop_arg = stop_arg;
+    hwc_forklock_init(&t->lock, NULL, NULL);
+    return t;
+}
+
+/* Under slots_lock: unlinks s and releases its handle. */
+static void slot_free(struct slot *s)
+{
+    for (struct slot **p = &slots; *p != NULL; p = &(*p)->next) {
+        if (*p == s) {
+            *p = s->next;
+            break;
+        }
+    }
+    if (s->easy != NULL && s->generation == fork_generation) {
+        curl_easy_cleanup(s->easy);
+    } else if (s->easy != NULL &&
+               nabandoned < sizeof(abandoned) / sizeof(abandoned[0])) {
+        abandoned[nabandoned++] = s->easy;
+    }
+    OPENSSL_free(s);
+}
+
+void hwc_transport_free(hwc_transport *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    hwc_forklock_lock(&slots_lock);
+    for (struct slot *s = slots, *next; s != NULL; s = next) {
+        next = s->next;
+        if (s->owner == t) {
+            slot_free(s);
+        }
+    }
+    hwc_forklock_unlock(&slots_lock);
+    for (size_t i = 0; i < t->ntrust; i++) {
+        OPENSSL_free(t->trust[i].path);
+        hwc_buf_free(&t->trust[i].pem);
+    }
+    if (t->curl_inited) {
+        /* libcurl counts its users: this releases ours only. */
+        hwc_forklock_lock(&global_lock);
+        curl_global_cleanup();
+        hwc_forklock_unlock(&global_lock);
+    }
+    hwc_forklock_destroy(&t->lock);
+    OPENSSL_clear_free(t, sizeof(*t));
+}
+
+/* The tool and the unit tests, which have no provider instance. */
+static hwc_transport *default_transport;
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+static void default_init(void)
+{
+    default_transport = hwc_transport_new(NULL, NULL);
+}
+
+static hwc_transport *transport_of(const hwc_http_opts *o)
+{
+    if (o->transport != NULL) {
+        return o->transport;
+    }
+    pthread_once(&default_once, default_init);
+    return default_transport;
+}
+
+/* Once per transport; 0 when libcurl cannot be used. */
+static int curl_ready(hwc_transport *t)
 {
     const curl_version_info_data *vi;
+    int ok;
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        return;
+    if (__atomic_load_n(&t->curl_inited, __ATOMIC_ACQUIRE)) {
+        return 1;
     }
-    global_ran = 1;
-    vi = curl_version_info(CURLVERSION_NOW);
-    if ((vi->features & CURL_VERSION_SSL) == 0) {
-        return;
+    hwc_forklock_lock(&global_lock);
+    ok = t->curl_inited || curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (ok && !t->curl_inited) {
+        __atomic_store_n(&t->curl_inited, 1, __ATOMIC_RELEASE);
     }
-    pthread_atfork(NULL, NULL, on_fork_child);
-    global_ok = 1;
+    hwc_forklock_unlock(&global_lock);
+    vi = ok ? curl_version_info(CURLVERSION_NOW) : NULL;
+    return vi != NULL && (vi->features & CURL_VERSION_SSL) != 0;
 }
 
-void hwc_transport_set_thread_stop(hwc_thread_stop_register_fn *fn)
+/* The core calls this when a thread that used the transport ends. */
+static void thread_stop_cb(void *arg)
 {
-    thread_stop_register = fn;
-}
+    unsigned long id = (unsigned long)(uintptr_t)arg;
 
-unsigned long hwc_transport_handles_created(void)
-{
-    return __atomic_load_n(&handles_created, __ATOMIC_RELAXED);
+    hwc_forklock_lock(&slots_lock);
+    for (struct slot *s = slots; s != NULL; s = s->next) {
+        if (s->id == id) {
+            slot_free(s);
+            break;
+        }
+    }
+    hwc_forklock_unlock(&slots_lock);
 }
 
 void hwc_transport_thread_cleanup(void)
 {
-    if (tstate.easy != NULL && tstate.generation == fork_generation) {
-        curl_easy_cleanup(tstate.easy);
+    hwc_forklock_lock(&slots_lock);
+    for (size_t i = 0; i < TLS_SLOTS; i++) {
+        if (tls_slots[i].s != NULL) {
+            for (struct slot *s = slots; s != NULL; s = s->next) {
+                if (s == tls_slots[i].s) {
+                    slot_free(s);
+                    break;
+                }
+            }
+        }
+        tls_slots[i].serial = 0;
+        tls_slots[i].s = NULL;
     }
-    tstate.easy = NULL;
+    hwc_forklock_unlock(&slots_lock);
 }
 
-static void thread_stop_cb(void *arg)
+static struct slot *new_slot(hwc_transport *t)
 {
-    (void)arg;
-    hwc_transport_thread_cleanup();
-}
+    struct slot *s = OPENSSL_zalloc(sizeof(*s));
 
-void hwc_transport_teardown(void)
-{
-    hwc_transport_thread_cleanup();
-    if (global_ran) {
-        curl_global_cleanup();
-        global_ran = 0;
-    }
-}
-
-static CURL *thread_handle(void)
-{
-    pthread_once(&global_once, global_init);
-    if (!global_ok) {
+    if (s == NULL || (s->easy = curl_easy_init()) == NULL) {
+        OPENSSL_free(s);
         return NULL;
     }
-    if (tstate.easy != NULL && tstate.generation != fork_generation) {
-        tstate.easy = NULL; /* made before a fork: leave it alone */
+    s->owner = t;
+    s->id = __atomic_add_fetch(&next_slot_id, 1, __ATOMIC_RELAXED);
+    hwc_forklock_lock(&slots_lock);
+    s->generation = fork_generation;
+    s->next = slots;
+    slots = s;
+    hwc_forklock_unlock(&slots_lock);
+    if (t->stop_register != NULL) {
+        /* Without it the slot is released with the transport. */
+        t->stop_register(t->stop_arg, thread_stop_cb, (void *)(uintptr_t)s->id);
     }
-    if (tstate.easy == NULL) {
-        tstate.easy = curl_easy_init();
-        tstate.generation = fork_generation;
-        __atomic_add_fetch(&handles_created, 1, __ATOMIC_RELAXED);
-        if (!tstate.stop_registered && thread_stop_register != NULL &&
-            tstate.easy != NULL) {
-            tstate.stop_registered = thread_stop_register(thread_stop_cb, NULL);
+    return s;
+}
+
+/* This thread's handle for t, made on first use and after a fork. */
+static CURL *thread_handle(hwc_transport *t)
+{
+    size_t i, victim = TLS_SLOTS - 1;
+    struct slot *s = NULL;
+
+    if (!curl_ready(t)) {
+        return NULL;
+    }
+    for (i = 0; i < TLS_SLOTS; i++) {
+        if (tls_slots[i].serial == t->serial) {
+            s = tls_slots[i].s;
+            victim = i;
+            break;
         }
-    } else {
-        curl_easy_reset(tstate.easy); /* keeps connections and sessions */
     }
-    return tstate.easy;
+    if (s != NULL &&
+        s->generation != __atomic_load_n(&fork_generation, __ATOMIC_RELAXED)) {
+        s = NULL; /* made before a fork: the slot stays, abandoned */
+    }
+    if (s == NULL && (s = new_slot(t)) == NULL) {
+        return NULL;
+    }
+    /* Most recent first; the least recent entry makes room. */
+    memmove(&tls_slots[1], &tls_slots[0], victim * sizeof(tls_slots[0]));
+    tls_slots[0].serial = t->serial;
+    tls_slots[0].s = s;
+    curl_easy_reset(s->easy); /* keeps connections and sessions */
+    return s->easy;
 }
 
 struct recv_state {
@@ -288,19 +436,6 @@ static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
     }
 }
 
-/*
- * Trust bundles are read once and kept in memory (CURLOPT_CAINFO_BLOB):
- * servers that chroot or drop privileges after loading their keys (HAProxy,
- * nginx workers) still verify the API when they sign later.
- */
-struct trust_blob {
-    char *path; /* ca_file, or "" for none */
-    int system; /* the system bundle is included */
-    hwc_buf pem;
-};
-static struct trust_blob trust_blobs[8];
-static size_t ntrust_blobs;
-
 static int read_file_into(const char *path, hwc_buf *b)
 {
     FILE *f = fopen(path, "r");
@@ -319,41 +454,43 @@ static int read_file_into(const char *path, hwc_buf *b)
     return hwc_buf_append_str(b, "\n");
 }
 
-/* The bundle for (ca_file, system); NULL when it cannot be read. */
-static const hwc_buf *trust_bundle(const char *ca_file, int system)
+/* The bundle for (ca_file, system); NULL when it cannot be read. It lives
+ * as long as the transport. */
+static const hwc_buf *trust_bundle(hwc_transport *tp, const char *ca_file,
+                                   int system)
 {
     const char *key = ca_file ? ca_file : "";
     const hwc_buf *found = NULL;
     struct trust_blob *t;
 
-    pthread_mutex_lock(&trust_lock);
-    for (size_t i = 0; i < ntrust_blobs && found == NULL; i++) {
-        if (trust_blobs[i].system == system &&
-            strcmp(trust_blobs[i].path, key) == 0) {
-            found = &trust_blobs[i].pem;
+    hwc_forklock_lock(&tp->lock);
+    for (size_t i = 0; i < tp->ntrust && found == NULL; i++) {
+        if (tp->trust[i].system == system &&
+            strcmp(tp->trust[i].path, key) == 0) {
+            found = &tp->trust[i].pem;
         }
     }
     if (found == NULL &&
-        ntrust_blobs < sizeof(trust_blobs) / sizeof(trust_blobs[0])) {
-        t = &trust_blobs[ntrust_blobs];
+        tp->ntrust < sizeof(tp->trust) / sizeof(tp->trust[0])) {
+        t = &tp->trust[tp->ntrust];
         memset(t, 0, sizeof(*t));
         if ((t->path = OPENSSL_strdup(key)) != NULL &&
             (!system || read_file_into(X509_get_default_cert_file(), &t->pem) ||
              ca_file != NULL) &&
             (ca_file == NULL || read_file_into(ca_file, &t->pem))) {
             t->system = system;
-            ntrust_blobs++;
+            tp->ntrust++;
             found = &t->pem;
         } else {
             OPENSSL_free(t->path);
             hwc_buf_free(&t->pem);
         }
     }
-    pthread_mutex_unlock(&trust_lock);
+    hwc_forklock_unlock(&tp->lock);
     return found;
 }
 
-static int set_trust(CURL *c, const hwc_http_opts *o)
+static int set_trust(CURL *c, hwc_transport *tp, const hwc_http_opts *o)
 {
     const hwc_buf *pem;
     struct curl_blob blob;
@@ -362,21 +499,21 @@ static int set_trust(CURL *c, const hwc_http_opts *o)
     if (o->ca_file == NULL) {
         return 1;
     }
-    if ((pem = trust_bundle(o->ca_file, o->add_system_ca)) == NULL) {
+    if ((pem = trust_bundle(tp, o->ca_file, o->add_system_ca)) == NULL) {
         return 0;
     }
     blob.data = pem->data;
     blob.len = pem->len;
-    blob.flags = CURL_BLOB_NOCOPY; /* kept for the life of the process */
+    blob.flags = CURL_BLOB_NOCOPY; /* kept for the life of the transport */
     /* Only the blob: no compiled-in directory adds trust behind it. */
     return curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK &&
            curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
            curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 }
 
-static int set_options(CURL *c, const hwc_http_opts *o, const hwc_http_req *req,
-                       struct curl_slist *hdrs, struct recv_state *rs,
-                       char *errbuf)
+static int set_options(CURL *c, hwc_transport *tp, const hwc_http_opts *o,
+                       const hwc_http_req *req, struct curl_slist *hdrs,
+                       struct recv_state *rs, char *errbuf)
 {
     const char *proto = o->allow_http ? "http,https" : "https";
     int ok = 1;
@@ -413,7 +550,7 @@ static int set_options(CURL *c, const hwc_http_opts *o, const hwc_http_req *req,
     } else {
         ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     }
-    return ok && set_trust(c, o);
+    return ok && set_trust(c, tp, o);
 }
 
 static double now_seconds(void)
@@ -427,7 +564,8 @@ static double now_seconds(void)
 int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
                      hwc_http_resp *resp)
 {
-    CURL *c = thread_handle();
+    hwc_transport *tp = transport_of(o);
+    CURL *c = tp != NULL ? thread_handle(tp) : NULL;
     struct curl_slist *hdrs = NULL;
     struct recv_state rs = {resp, o->max_body, 0};
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -442,7 +580,7 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
         return 0;
     }
     if ((hdrs = build_headers(req)) == NULL ||
-        !set_options(c, o, req, hdrs, &rs, errbuf)) {
+        !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
         free_headers(hdrs);
         resp->fail = HWC_HTTP_REFUSED;
         snprintf(resp->detail, sizeof(resp->detail),

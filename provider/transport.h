@@ -2,8 +2,9 @@
  * transport.h: layer 1, one HTTPS exchange through libcurl. TLS is always
  * verified, https is the only protocol (plain http only where a caller
  * says so: the ECS metadata service), bodies are capped while they arrive,
- * and each thread reuses one easy handle so requests share a connection.
- * Retries, authentication and error envelopes live in call.c, above this.
+ * and each thread reuses one easy handle per transport so requests share
+ * a connection. A transport belongs to one provider instance. Retries,
+ * authentication and error envelopes live in call.c, above this.
  */
 #ifndef HWC_TRANSPORT_H
 #define HWC_TRANSPORT_H
@@ -13,10 +14,13 @@
 #include "hwc.h"
 #include "signer.h" /* hwc_header */
 
+typedef struct hwc_transport hwc_transport;
+
 typedef struct hwc_http_opts {
-    const char *ca_file; /* PEM bundle to trust instead of the system's */
-    int add_system_ca;   /* trust the system store as well as ca_file */
-    long timeout_ms;     /* whole exchange */
+    hwc_transport *transport; /* NULL: the process default (tool, tests) */
+    const char *ca_file;      /* PEM bundle to trust instead of the system's */
+    int add_system_ca;        /* trust the system store as well as ca_file */
+    long timeout_ms;          /* whole exchange */
     long connect_timeout_ms;
     size_t max_body;      /* response cap: larger is HWC_R_TOO_LARGE */
     int allow_http;       /* metadata service only */
@@ -66,15 +70,20 @@ void hwc_http_resp_free(hwc_http_resp *resp);
  * raising nothing. Pure: fuzzed. */
 int hwc_http_parse_header(const char *line, size_t len, hwc_http_resp *resp);
 
-/* Drops this thread's handle (tests, teardown). */
+/*
+ * How a thread's handle is released when the thread ends inside a
+ * provider: the core's thread_start upcall, as register(arg, fn, fn_arg).
+ * Without one (NULL) handles go with the transport.
+ */
+typedef int hwc_thread_stop_register_fn(void *arg, void (*fn)(void *),
+                                        void *fn_arg);
+/* A transport; libcurl's global init runs on its first request and its
+ * cleanup when the transport is freed (libcurl counts its users). */
+hwc_transport *hwc_transport_new(hwc_thread_stop_register_fn *stop_register,
+                                 void *stop_arg);
+/* Releases every thread's handle made through t; NULL is fine. */
+void hwc_transport_free(hwc_transport *t);
+/* Drops this thread's handles (tests). */
 void hwc_transport_thread_cleanup(void);
-/* libcurl global cleanup if we initialised it; at provider teardown. */
-void hwc_transport_teardown(void);
-/* How the per-thread handle is released at thread exit inside a provider
- * (core thread_start upcall); NULL outside one. */
-typedef int hwc_thread_stop_register_fn(void (*fn)(void *), void *arg);
-void hwc_transport_set_thread_stop(hwc_thread_stop_register_fn *fn);
-/* Counters for tests and benchmarks. */
-unsigned long hwc_transport_handles_created(void);
 
 #endif /* HWC_TRANSPORT_H */

@@ -159,7 +159,8 @@ static const char *hdr(const hwc_hdrs *h, const char *name)
 
 static hwc_call kms_call(const char *base, const char *path)
 {
-    static const hwc_http_opts http = {NULL, 0, 1000, 1000, 1024, 0, 0};
+    static const hwc_http_opts http = {
+        .timeout_ms = 1000, .connect_timeout_ms = 1000, .max_body = 1024};
     hwc_call c;
 
     memset(&c, 0, sizeof(c));
