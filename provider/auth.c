@@ -314,17 +314,17 @@ const char *hwc_auth_domain_id(hwc_auth *a, const hwc_call *c)
         return conf;
     }
     pthread_mutex_lock(&a->disc);
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     if (a->domain[0] != '\0') {
         id = a->domain;
     }
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     if (id == NULL && discover_domain(a, c, found)) {
         hwc_debug("auth: the account is %s", found);
-        pthread_mutex_lock(&a->lock);
+        hwc_forklock_lock(&a->lock);
         hwc_auth_domain_remember(a, found);
         id = a->domain;
-        pthread_mutex_unlock(&a->lock);
+        hwc_forklock_unlock(&a->lock);
     }
     pthread_mutex_unlock(&a->disc);
     return id;

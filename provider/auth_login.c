@@ -418,9 +418,9 @@ static int login_domain(hwc_auth *a, const hwc_call *c, char out[33])
         return 0;
     }
     hwc_secret_free(tok);
-    pthread_mutex_lock(&a->lock);
+    hwc_forklock_lock(&a->lock);
     memcpy(out, a->domain, 33);
-    pthread_mutex_unlock(&a->lock);
+    hwc_forklock_unlock(&a->lock);
     if (out[0] == '\0') {
         hwc_raise(NULL, HWC_R_BAD_RESPONSE,
                   "%s: IAM's token names no account; set domain_id", c->what);

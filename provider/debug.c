@@ -15,6 +15,8 @@
 static int env_state = -1;
 /* Loaded provider instances whose `debug` setting is on. */
 static int holders;
+/* The tool's own `debug` setting (hwc_debug_enable). */
+static int standalone;
 
 static int env_truthy(const char *v)
 {
@@ -30,7 +32,15 @@ int hwc_debug_enabled(void)
         env = env_truthy(secure_getenv("HWCLOUD_DEBUG"));
         __atomic_store_n(&env_state, env, __ATOMIC_RELAXED);
     }
-    return env || __atomic_load_n(&holders, __ATOMIC_RELAXED) > 0;
+    return env || __atomic_load_n(&standalone, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&holders, __ATOMIC_RELAXED) > 0;
+}
+
+void hwc_debug_enable(int on)
+{
+    __atomic_store_n(&env_state, env_truthy(secure_getenv("HWCLOUD_DEBUG")),
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&standalone, on != 0, __ATOMIC_RELAXED);
 }
 
 void hwc_debug_hold(void)

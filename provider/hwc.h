@@ -99,6 +99,9 @@ int hwc_debug_enabled(void);
 /* An instance that wants the log holds it from init to teardown. */
 void hwc_debug_hold(void);
 void hwc_debug_release(void);
+/* Outside a provider (the tool): its `debug` setting; HWCLOUD_DEBUG is
+ * read again. */
+void hwc_debug_enable(int on);
 #define hwc_debug(...)                                                         \
     do {                                                                       \
         if (hwc_debug_enabled())                                               \

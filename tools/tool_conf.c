@@ -170,7 +170,12 @@ int tool_load_settings(const tool_opts *o, hwc_settings *st, tool_conf *tc)
     } else if (tc->file != NULL && !read_conf_file(tc->file, st, tc)) {
         return 0;
     }
-    return hwc_settings_load_env(st) && hwc_settings_validate(st);
+    if (!hwc_settings_load_env(st) || !hwc_settings_validate(st)) {
+        return 0;
+    }
+    /* `debug = yes` in the section logs as it does in the provider. */
+    hwc_debug_enable(hwc_get_bool(st, HWC_S_DEBUG));
+    return 1;
 }
 
 void tool_conf_free(tool_conf *tc)
