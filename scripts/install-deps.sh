@@ -8,9 +8,10 @@ BUILD_PKGS=(build-essential cmake pkg-config libssl-dev openssl
   libmicrohttpd-dev curl ca-certificates python3)
 # libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default clang
 # (14 on Debian 12, 19 on Debian 13).
-# man-db, bsdextrautils (col): the man page test.
+# man-db, bsdextrautils (col): the man page test; debhelper, lintian: the
+# Debian package test.
 TEST_PKGS=(default-jre-headless valgrind nginx haproxy apache2 procps clang
-  libclang-rt-dev clang-format man-db bsdextrautils)
+  libclang-rt-dev clang-format man-db bsdextrautils debhelper lintian)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then
