@@ -38,12 +38,11 @@ if installed; then
   [ -e "$MARK" ] || fail "$PKG is installed on this host, not by this test: it would be removed"
   "${APT[@]}" purge "$PKG" >/dev/null
 fi
+# (an EXIT trap that returns keeps the script's exit status)
 cleanup() {
-  local rc=$?
   if installed; then "${APT[@]}" purge "$PKG" >/dev/null 2>&1 || true; fi
   rm -f "$MARK"
   rm -rf "$T"
-  exit "$rc"
 }
 trap cleanup EXIT # kept by emu_start, run after the emulator stops
 
@@ -99,10 +98,12 @@ grep -qx "ExecStart=/usr/bin/hwcloud-store sync --sync-config /etc/hwcloud/sync.
   $(grep service <<<"$UNITS") || fail "the service does not run /usr/bin/hwcloud-store"
 grep -q "^RandomizedDelaySec=" $(grep timer <<<"$UNITS") || fail "the timer has no randomised delay"
 pass "the service runs the packaged tool, the timer is randomised"
-run_ok "systemctl is-enabled hwcloud-sync.timer" sh -c 'systemctl is-enabled hwcloud-sync.timer || true'
-expect_eq "the timer is not enabled" "$OUT" "disabled"
 [ ! -e /etc/systemd/system/timers.target.wants/hwcloud-sync.timer ] || fail "the timer was enabled"
-pass "no timers.target.wants link"
+pass "the timer is not enabled: no timers.target.wants link"
+if command -v systemctl >/dev/null; then # (a chroot may have no systemd)
+  run_ok "systemctl is-enabled hwcloud-sync.timer" sh -c 'systemctl is-enabled hwcloud-sync.timer || true'
+  expect_eq "systemctl: the timer is disabled" "$OUT" "disabled"
+fi
 
 # --- the demo, through installed paths only -----------------------------------
 emu_start
