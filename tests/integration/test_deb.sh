@@ -96,7 +96,7 @@ for f in /usr/bin/hwcloud-store "$MODDIR/hwcloud.so" \
 done
 pass "installed: module, tool, docs, openssl.cnf.example, man pages"
 run_ok "man hwcloud-store" env MANWIDTH=80 man hwcloud-store
-expect_in "man hwcloud-store: its NAME" "hwcloud-store - key files, certificate files"
+expect_in "man hwcloud-store: its NAME" "hwcloud-store +- +key files, certificate files"
 run_ok "man 7 hwcloud" env MANWIDTH=80 man 7 hwcloud
 expect_in "man 7 hwcloud: the settings" "cache_ttl"
 UNITS=$(dpkg -L "$PKG" | grep -E '/systemd/system/hwcloud-sync\.(service|timer)$' | sort)

@@ -13,8 +13,11 @@ MAN7=$HWC_SOURCE_DIR/man/hwcloud.7
 command -v man >/dev/null || fail "man is not installed (scripts/install-deps.sh --test)"
 
 # render FILE: the page as text; groff's warnings land in $T/warnings.
+# groff 1.23 (Debian 13) prints \- as U+2212 and may print hyphens as
+# U+2010: both become '-', so that options can be looked for as typed.
 render() {
-  LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -E UTF-8 -l -Tutf8 "$1" 2>"$T/warnings" | col -bx
+  LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -E UTF-8 -l -Tutf8 "$1" 2>"$T/warnings" |
+    col -bx | sed 's/\xe2\x88\x92/-/g; s/\xe2\x80\x90/-/g'
 }
 for page in "$MAN1" "$MAN7"; do
   render "$page" >"$T/$(basename "$page").txt"
@@ -69,7 +72,7 @@ pass "cmake --install: man pages, systemd units, the tool"
 run_ok "man -w finds hwcloud-store" env MANPATH="$DEST/usr/local/share/man" man -w hwcloud-store
 expect_eq "... in section 1" "$OUT" "$DEST/usr/local/share/man/man1/hwcloud-store.1"
 run_ok "man 7 hwcloud renders" env MANPATH="$DEST/usr/local/share/man" MANWIDTH=80 man 7 hwcloud
-expect_in "man 7 hwcloud: its NAME" "hwcloud - OpenSSL 3 provider"
+expect_in "man 7 hwcloud: its NAME" "hwcloud +- +OpenSSL 3 provider"
 grep -qx "ExecStart=/usr/local/bin/hwcloud-store sync --sync-config /etc/hwcloud/sync.conf" \
   "$DEST/usr/local/lib/systemd/system/hwcloud-sync.service" ||
   fail "the service does not run the installed tool: $(grep ExecStart "$DEST/usr/local/lib/systemd/system/hwcloud-sync.service")"
