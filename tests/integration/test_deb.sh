@@ -95,6 +95,7 @@ for f in /usr/bin/hwcloud-store "$MODDIR/hwcloud.so" \
   [ -f "$f" ] || fail "not installed: $f"
 done
 pass "installed: module, tool, docs, openssl.cnf.example, man pages"
+export GROFF_NO_SGR=1 # plain text from groff 1.23 too
 run_ok "man hwcloud-store" env MANWIDTH=80 man hwcloud-store
 expect_in "man hwcloud-store: its NAME" "hwcloud-store +- +key files, certificate files"
 run_ok "man 7 hwcloud" env MANWIDTH=80 man 7 hwcloud

@@ -13,10 +13,12 @@ MAN7=$HWC_SOURCE_DIR/man/hwcloud.7
 command -v man >/dev/null || fail "man is not installed (scripts/install-deps.sh --test)"
 
 # render FILE: the page as text; groff's warnings land in $T/warnings.
-# groff 1.23 (Debian 13) prints \- as U+2212 and may print hyphens as
-# U+2010: both become '-', so that options can be looked for as typed.
+# groff 1.23 (Debian 13) marks bold with escape sequences unless
+# GROFF_NO_SGR is set (col -b removes only overstriking), and may print
+# \- as U+2212 and hyphens as U+2010: both become '-', so that options
+# can be looked for as typed.
 render() {
-  LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -E UTF-8 -l -Tutf8 "$1" 2>"$T/warnings" |
+  GROFF_NO_SGR=1 LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -E UTF-8 -l -Tutf8 "$1" 2>"$T/warnings" |
     col -bx | sed 's/\xe2\x88\x92/-/g; s/\xe2\x80\x90/-/g'
 }
 for page in "$MAN1" "$MAN7"; do
@@ -69,6 +71,7 @@ for f in share/man/man1/hwcloud-store.1 share/man/man7/hwcloud.7 \
   [ -f "$DEST/usr/local/$f" ] || fail "cmake --install did not install $f"
 done
 pass "cmake --install: man pages, systemd units, the tool"
+export GROFF_NO_SGR=1
 run_ok "man -w finds hwcloud-store" env MANPATH="$DEST/usr/local/share/man" man -w hwcloud-store
 expect_eq "... in section 1" "$OUT" "$DEST/usr/local/share/man/man1/hwcloud-store.1"
 run_ok "man 7 hwcloud renders" env MANPATH="$DEST/usr/local/share/man" MANWIDTH=80 man 7 hwcloud
