@@ -271,6 +271,7 @@ int cmd_check(const tool_opts *o, int argc, char **argv)
 {
     check_result r = {0};
     expiry_opts x = {0};
+    tool_opts eo;
     int ok, t;
 
     for (int i = 1; i < argc; i++) {
@@ -290,7 +291,7 @@ int cmd_check(const tool_opts *o, int argc, char **argv)
     if (x.on && (r.expiry = expiry_run(&x)) == NULL) {
         return EXIT_FAILED;
     }
-    ok = run_check(o, &r);
+    ok = run_check(expiry_tool_opts(r.expiry, o, &eo), &r);
     if (r.expiry != NULL) {
         ok = expiry_ok(r.expiry) && ok;
     }

@@ -45,7 +45,9 @@ void expiry_help(void)
            "  --days N            fail when one has fewer than N whole days\n"
            "                      left (default %d)\n"
            "  --textfile FILE     also write them as Prometheus metrics for\n"
-           "                      node-exporter's textfile collector\n",
+           "                      node-exporter's textfile collector\n"
+           "Without --config, the provider section is then that of the sync\n"
+           "configuration's openssl_conf, if it names one.\n",
            EXPIRY_DEFAULT_DAYS);
 }
 
@@ -136,6 +138,17 @@ expiry_report *expiry_run(const expiry_opts *x)
         read_item(&r->item[i]);
     }
     return r;
+}
+
+const tool_opts *expiry_tool_opts(const expiry_report *r, const tool_opts *o,
+                                  tool_opts *buf)
+{
+    if (r == NULL || o->config != NULL || r->conf.openssl_conf == NULL) {
+        return o;
+    }
+    *buf = *o;
+    buf->config = r->conf.openssl_conf;
+    return buf;
 }
 
 static int item_ok(const expiry_report *r, const expiry_item *it)

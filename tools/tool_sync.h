@@ -118,6 +118,12 @@ typedef struct expiry_report expiry_report;
 /* Reads the sync configuration and each entry's deployed certificate (no
  * request is made). NULL only when out of memory. */
 expiry_report *expiry_run(const expiry_opts *x);
+/* The options check runs with: o, but without --config the sync
+ * configuration's openssl_conf, as sync itself would use (r may be NULL:
+ * o). Fills *buf when it differs from o. */
+const struct tool_opts *expiry_tool_opts(const expiry_report *r,
+                                         const struct tool_opts *o,
+                                         struct tool_opts *buf);
 /* Every entry's certificate was read and has at least N days left. */
 int expiry_ok(const expiry_report *r);
 void expiry_print_text(const expiry_report *r);

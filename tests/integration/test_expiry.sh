@@ -19,6 +19,7 @@ rc() {
 }
 
 cat >"$T/sync.conf" <<EOF
+openssl_conf = $OPENSSL_CONF
 [www]
 certificate = scm:cert/$EMU_SCM_RSA
 fullchain = $T/www/fullchain.pem
@@ -61,6 +62,11 @@ expect_eq "threshold 3 days: exit 0" "$RC" 0
 expect_in "result ok" "^result: ok$"
 rc "$TOOL" check --sync-config "$T/sync.conf" --days 0
 expect_eq "threshold 0 (only expired fails): exit 0" "$RC" 0
+# Without --config and OPENSSL_CONF, the provider configuration is the
+# sync configuration's openssl_conf, as for sync itself.
+rc env -u OPENSSL_CONF "$TOOL" check --sync-config "$T/sync.conf" --days 3
+expect_eq "the sync configuration's openssl_conf: exit 0" "$RC" 0
+expect_in "... is the configuration file shown" "^configuration file: $OPENSSL_CONF$"
 
 rc "$TOOL" check --json --sync-config "$T/sync.conf" --days 30
 expect_eq "--json, threshold 30: exit 1" "$RC" 1
