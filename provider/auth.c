@@ -8,6 +8,7 @@
  * hwc_forklock).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,32 +99,33 @@ static int secret_file_safe(const char *setting, const char *path,
 char *hwc_read_secret_file(const char *setting, const char *path)
 {
     struct stat sb;
-    FILE *f;
+    int fd;
     hwc_buf b = {0};
     char chunk[4096];
-    size_t n;
+    ssize_t n;
 
-    if ((f = fopen(path, "r")) == NULL || fstat(fileno(f), &sb) != 0) {
+    /* read(2), not stdio: its buffer would keep a copy, freed unwiped. */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
         hwc_raise(NULL, HWC_R_CONFIG, "%s: cannot read %s: %s", setting, path,
                   strerror(errno));
-        if (f != NULL) {
-            fclose(f);
+        if (fd >= 0) {
+            close(fd);
         }
         return NULL;
     }
     if (!secret_file_safe(setting, path, &sb)) {
-        fclose(f);
+        close(fd);
         return NULL;
     }
     if (sb.st_mode & S_IRGRP) {
         hwc_debug("warning: %s: %s is readable by its group", setting, path);
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
            b.len < 4 * 1024 * 1024) {
-        hwc_buf_append(&b, chunk, n);
+        hwc_buf_append(&b, chunk, (size_t)n);
     }
     OPENSSL_cleanse(chunk, sizeof(chunk));
-    fclose(f);
+    close(fd);
     while (b.len > 0 &&
            (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r')) {
         b.data[--b.len] = '\0';

@@ -71,8 +71,8 @@ char *hwc_json_dump(json_t *body)
 json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len)
 {
     json_error_t err;
-    json_t *root =
-        json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &err);
+    json_t *root = hwc_json_loadb_secret((const char *)body, len,
+                                         JSON_REJECT_DUPLICATES, &err);
 
     if (root == NULL) {
         /* The body is never echoed: it may hold key material. */

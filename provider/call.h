@@ -79,6 +79,18 @@ int hwc_call_json(const hwc_call *c, json_t **out);
  * HWC_R_BAD_RESPONSE naming `what` when it is not one. */
 json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len);
 
+/*
+ * json_loadb, except that the string values of members that carry secrets
+ * (secret, securitytoken, private_key, enc_private_key, plain_text,
+ * plain_text_base64) never go through jansson's parser, which leaves copies
+ * of what it reads in memory it frees unwiped (jsonsecret.c). Free the
+ * result with hwc_json_free.
+ */
+json_t *hwc_json_loadb_secret(const char *text, size_t len, size_t flags,
+                              json_error_t *err);
+/* Wipes every string of root (jansson's own buffers), then frees it. */
+void hwc_json_free(json_t *root);
+
 /* A request body as compact JSON text, in a buffer of ours (jansson's own
  * is wiped: bodies can hold ciphertext and digests); free it with
  * OPENSSL_clear_free. NULL when body is NULL or on failure. */

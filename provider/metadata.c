@@ -38,6 +38,9 @@ void hwc_md_session_clear(hwc_md_session *s)
 static void md_opts(const hwc_http_opts *tmpl, hwc_http_opts *o)
 {
     *o = *tmpl;
+    /* Never through a proxy: it would see the session token and the
+     * credentials, and could hand back its own. */
+    o->proxy = NULL;
     o->allow_http = 1;
     o->follow_redirects = 0;
     o->max_body = MD_MAX_BODY;
@@ -135,7 +138,7 @@ int hwc_md_parse_cred(const char *what, const void *body, size_t len,
     out->security_token = dup_field(cred, "securitytoken");
     ok = out->ak != NULL && out->sk != NULL && out->security_token != NULL &&
          hwc_iam_parse_time(exp, &out->expires_at);
-    json_decref(root); /* jansson frees without wiping; nothing we can do */
+    hwc_json_free(root); /* the SK and token jansson holds, wiped */
     if (!ok) {
         hwc_md_cred_clear(out);
         if (root != NULL) {

@@ -86,6 +86,8 @@ static const struct setting_def defs[HWC_S_COUNT] = {
     [HWC_S_DCS_DOWNLOAD_HOSTS] = {"dcs_download_hosts",
                                   "HWCLOUD_DCS_DOWNLOAD_HOSTS", NULL,
                                   HWC_DCS_DOWNLOAD_HOSTS, K_TEXT},
+    /* Not http_proxy & co. (docs/security.md): only this, by name. */
+    [HWC_S_PROXY] = {"proxy", "HWCLOUD_PROXY", NULL, NULL, K_HTTP_URL},
 };
 
 const char *hwc_setting_key(enum hwc_setting s)

@@ -41,6 +41,7 @@ enum hwc_setting {
     HWC_S_URI_PEM_ALLOW,
     HWC_S_URI_PEM_OVERRIDES,
     HWC_S_DCS_DOWNLOAD_HOSTS,
+    HWC_S_PROXY,
     HWC_S_COUNT
 };
 

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "transport.h"
@@ -172,6 +174,8 @@ static hwc_transport *transport_of(const hwc_http_opts *o)
 }
 
 /* Once per transport; 0 when libcurl cannot be used. */
+static const char *unavailable = "libcurl unavailable";
+
 static int curl_ready(hwc_transport *t)
 {
     const curl_version_info_data *vi;
@@ -179,6 +183,13 @@ static int curl_ready(hwc_transport *t)
 
     if (__atomic_load_n(&t->curl_inited, __ATOMIC_ACQUIRE)) {
         return 1;
+    }
+    /* libcurl creates the file SSLKEYLOGFILE names, with this process's
+     * privileges: in a setuid or setcap program its caller chooses it. */
+    if (getauxval(AT_SECURE) != 0 && getenv("SSLKEYLOGFILE") != NULL) {
+        unavailable = "SSLKEYLOGFILE is set in a setuid or setcap process "
+                      "(libcurl would create that file with its privileges)";
+        return 0;
     }
     hwc_forklock_lock(&global_lock);
     ok = t->curl_inited || curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
@@ -511,6 +522,19 @@ static int set_trust(CURL *c, hwc_transport *tp, const hwc_http_opts *o)
            curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 }
 
+/*
+ * Every TLS context libcurl makes for us: read buffers are wiped after use
+ * (exported private keys pass through them), and no session keys are
+ * logged (libcurl honours SSLKEYLOGFILE; they would decrypt those keys).
+ */
+static CURLcode tls_ctx_setup(CURL *c, void *sslctx, void *arg)
+{
+    (void)c, (void)arg;
+    SSL_CTX_set_options(sslctx, SSL_OP_CLEANSE_PLAINTEXT);
+    SSL_CTX_set_keylog_callback(sslctx, NULL);
+    return CURLE_OK;
+}
+
 static int set_options(CURL *c, hwc_transport *tp, const hwc_http_opts *o,
                        const hwc_http_req *req, struct curl_slist *hdrs,
                        struct recv_state *rs, char *errbuf)
@@ -541,6 +565,12 @@ static int set_options(CURL *c, hwc_transport *tp, const hwc_http_opts *o,
                            "hwcloud-provider/" HWC_VERSION) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                            (curl_off_t)o->max_body) == CURLE_OK;
+    /* "" is "no proxy", whatever http_proxy & co. say (transport.h). */
+    ok &= curl_easy_setopt(c, CURLOPT_PROXY,
+                           o->proxy != NULL && !o->allow_http ? o->proxy
+                                                              : "") == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, tls_ctx_setup) ==
+          CURLE_OK;
     if (strcmp(req->method, "GET") != 0) {
         ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                                (curl_off_t)req->body_len) == CURLE_OK;
@@ -576,7 +606,7 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
     resp->retry_after = -1;
     if (c == NULL) {
         resp->fail = HWC_HTTP_INTERNAL;
-        snprintf(resp->detail, sizeof(resp->detail), "libcurl unavailable");
+        snprintf(resp->detail, sizeof(resp->detail), "%s", unavailable);
         return 0;
     }
     if ((hdrs = build_headers(req)) == NULL ||

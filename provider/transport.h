@@ -24,7 +24,11 @@ typedef struct hwc_http_opts {
     long connect_timeout_ms;
     size_t max_body;      /* response cap: larger is HWC_R_TOO_LARGE */
     int allow_http;       /* metadata service only */
-    int follow_redirects; /* presigned downloads: https -> https only */
+    int follow_redirects; /* https -> https only */
+    /* The proxy setting, or NULL: direct. The environment's http_proxy,
+     * https_proxy, all_proxy and no_proxy never apply, and no proxy ever
+     * carries an allow_http (metadata) request. */
+    const char *proxy;
 } hwc_http_opts;
 
 typedef struct hwc_http_req {

@@ -278,4 +278,62 @@ run_fail "a redirect from the download host is not followed" "HTTP 302" \
   openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_REDIRECT"
 emu_reset
 
+# --- proxies: never for the metadata service; only the proxy setting ---
+# A recording proxy, reached through every variable libcurl would honour.
+python3 "$H/rec_proxy.py" "$T/proxy.log" "$T/proxy.port" &
+PROXY_PID=$!
+trap 'kill "$PROXY_PID" 2>/dev/null || true; emu_stop' EXIT
+for _ in $(seq 1 100); do [ -s "$T/proxy.port" ] && break; sleep 0.1; done
+[ -s "$T/proxy.port" ] || fail "the recording proxy did not start"
+PROXY=http://127.0.0.1:$(cat "$T/proxy.port")
+proxy_env=(env -u no_proxy -u NO_PROXY http_proxy="$PROXY" HTTP_PROXY="$PROXY"
+  https_proxy="$PROXY" HTTPS_PROXY="$PROXY" all_proxy="$PROXY" ALL_PROXY="$PROXY")
+md=(env -u HWCLOUD_TOKEN HWCLOUD_AUTH=metadata HWCLOUD_METADATA_ENDPOINT="$EMU_HTTP_URL")
+: > "$T/proxy.log"
+run_ok "metadata credentials with http_proxy & co. in the environment" \
+  "${proxy_env[@]}" "${md[@]}" openssl storeutl -noout -certs "scm:cert/$EMU_SCM_RSA"
+if [ -s "$T/proxy.log" ]; then
+  cat "$T/proxy.log" >&2
+  fail "the environment's proxy was used"
+fi
+pass "... the environment's proxy saw nothing (metadata tokens, AK/SK, API calls)"
+hwc_write_conf "proxy = $PROXY"
+run_ok "proxy = URL: metadata credentials" \
+  "${md[@]}" openssl storeutl -noout -certs "scm:cert/$EMU_SCM_RSA"
+expect_eq "... the API calls went through the proxy (CONNECT tunnels)" \
+  "$(grep -c "^CONNECT 127.0.0.1:$EMU_PORT " "$T/proxy.log")" \
+  "$(grep -c "^CONNECT" "$T/proxy.log")"
+grep -q "^CONNECT 127.0.0.1:$EMU_PORT " "$T/proxy.log" || fail "no CONNECT through the proxy"
+if grep -q "$EMU_HTTP_PORT\|meta-data\|securitykey" "$T/proxy.log"; then
+  cat "$T/proxy.log" >&2
+  fail "a metadata request went through the proxy"
+fi
+pass "... the metadata service was asked directly"
+: > "$T/proxy.log"
+run_ok "proxy = URL: a DCS download too" openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_PEM"
+expect_eq "... every request tunnelled" "$(grep -vc "^CONNECT 127.0.0.1:$EMU_PORT " "$T/proxy.log")" 0
+hwc_write_conf "proxy = http://user:secret@127.0.0.1:3128"
+run_fail "a proxy URL with credentials is refused" \
+  "setting proxy \\(from openssl.cnf\\)" "$HWC_TOOL" check
+hwc_write_conf
+
+# --- TLS session keys are never logged, and a privileged process will not
+# let libcurl create the SSLKEYLOGFILE its caller names ------------------
+rm -f "$T/keys.log"
+run_ok "SSLKEYLOGFILE set: the load works" \
+  env SSLKEYLOGFILE="$T/keys.log" openssl storeutl -noout -keys "scm:cert/$EMU_SCM_RSA"
+if [ -s "$T/keys.log" ]; then
+  head -3 "$T/keys.log" >&2
+  fail "TLS session keys of API connections were logged"
+fi
+pass "... no session key of ours in it (an exported private key crossed that connection)"
+rm -f "$PRIV/keys.log"
+# (the environment's token is ignored there: the configuration names one)
+{ cat "$PRIV/openssl.cnf"; echo "token = $EMU_TOKEN"; } > "$PRIV/token.cnf"
+OUT=$(env SSLKEYLOGFILE="$PRIV/keys.log" "$PRIV/hwcloud-store" --config "$PRIV/token.cnf" check 2>&1 || true)
+expect_in "setgid with SSLKEYLOGFILE: no request, and why" \
+  "SSLKEYLOGFILE is set in a setuid or setcap process"
+[ ! -e "$PRIV/keys.log" ] || fail "setgid: libcurl created SSLKEYLOGFILE"
+pass "setgid: the file was not created"
+
 hwc_done
