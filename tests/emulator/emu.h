@@ -65,6 +65,7 @@ struct emu_config {
     int extra_keys;
     int extra_certs;
     int otc; /* --cloud otc: what Open Telekom Cloud's docs leave out */
+    int pss_salt_max; /* --pss-salt max: PSS salt as long as possible */
     int die_with_parent;
     unsigned port;
     unsigned http_port;

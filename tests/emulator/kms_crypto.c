@@ -37,6 +37,10 @@ static int alg_fits_key(const struct sig_alg *a, const struct kms_key *k)
         return strcmp(a->name, "ECDSA_SHA_256") == 0;
     if (strcmp(k->spec, "EC_P384") == 0)
         return strcmp(a->name, "ECDSA_SHA_384") == 0;
+    if (strcmp(k->spec, "SECP256K1") == 0)
+        return strcmp(a->name, "ECDSA_SHA_256") == 0;
+    if (strcmp(k->spec, "SM2") == 0)
+        return a->kind == A_SM2;
     return 0;
 }
 
@@ -147,9 +151,14 @@ static EVP_PKEY_CTX *sig_ctx(const struct kms_key *k, const struct sig_alg *a,
              EVP_PKEY_CTX_set_signature_md(c, EVP_get_digestbyname(a->md)) > 0;
     if (ok && a->kind == A_PKCS1)
         ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+    /* The salt is the digest's length unless --pss-salt max says the
+     * largest the key allows (a KMS whose convention differs); either
+     * way it is checked exactly. */
     if (ok && a->kind == A_PSS)
         ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) > 0 &&
-             EVP_PKEY_CTX_set_rsa_pss_saltlen(c, (int)a->dlen) > 0;
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(c, g_emu.pss_salt_max
+                                                     ? RSA_PSS_SALTLEN_MAX
+                                                     : (int)a->dlen) > 0;
     if (!ok) {
         EVP_PKEY_CTX_free(c);
         return NULL;

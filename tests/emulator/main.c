@@ -22,7 +22,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: hwc-emulator --state-dir DIR [--token-lifetime SECONDS]"
             " [--fixture-cache DIR] [--extra-keys N] [--extra-certs N]"
-            " [--cloud huaweicloud|otc] [--die-with-parent]\n"
+            " [--cloud huaweicloud|otc] [--pss-salt digest|max]"
+            " [--die-with-parent]\n"
             "       hwc-emulator --selftest-aksk\n");
     exit(2);
 }
@@ -57,6 +58,10 @@ static int parse_args(int argc, char **argv)
             g_emu.otc = 1;
         else if (strcmp(a, "--cloud") == 0 && strcmp(v, "huaweicloud") == 0)
             g_emu.otc = 0;
+        else if (strcmp(a, "--pss-salt") == 0 && strcmp(v, "max") == 0)
+            g_emu.pss_salt_max = 1;
+        else if (strcmp(a, "--pss-salt") == 0 && strcmp(v, "digest") == 0)
+            g_emu.pss_salt_max = 0;
         else
             usage();
         i++;

@@ -28,6 +28,10 @@ static EVP_PKEY *key_generate(const char *alg, int bits)
 {
     if (strcmp(alg, "RSA") == 0)
         return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+    if (strcmp(alg, "SM2") == 0)
+        return EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+    if (strcmp(alg, "SECP256K1") == 0)
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
     return EVP_PKEY_Q_keygen(NULL, NULL, "EC", bits == 384 ? "P-384" : "P-256");
 }
 

@@ -79,7 +79,7 @@ for v in EMU_PID EMU_PORT EMU_URL EMU_HTTP_URL EMU_CA EMU_REGION \
     EMU_PROJECT_ID EMU_DOMAIN_ID EMU_TOKEN EMU_IAM_USER EMU_IAM_PASSWORD \
     EMU_IAM_DOMAIN EMU_AK EMU_SK EMU_AGENCY_NAME EMU_AGENCY_DOMAIN \
     EMU_KMS_RSA2048 EMU_KMS_RSA3072 EMU_KMS_RSA4096 EMU_KMS_EC256 \
-    EMU_KMS_EC384 EMU_KMS_RSA2048_ENC EMU_KMS_DISABLED \
+    EMU_KMS_EC384 EMU_KMS_SECP256K1 EMU_KMS_SM2 EMU_KMS_RSA2048_ENC EMU_KMS_DISABLED \
     EMU_KMS_PENDING_DELETE EMU_KMS_AES EMU_KMS_DOCEXAMPLE EMU_KMS_ALIAS \
     EMU_KMS_KEYSTORE EMU_KMS_KEYSTORE_KEYS EMU_SCM_RSA EMU_SCM_EC \
     EMU_SCM_ROOT EMU_SCM_CRLF EMU_SCM_GLUED EMU_SCM_NOLEAF \
@@ -224,10 +224,23 @@ sign_check() # KEYNAME ALG DGST
 for spec in "rsa2048 RSASSA_PKCS1_V1_5_SHA_256 sha256" \
     "rsa2048 RSASSA_PSS_SHA_256 sha256" "rsa3072 RSASSA_PSS_SHA_384 sha384" \
     "rsa4096 RSASSA_PKCS1_V1_5_SHA_512 sha512" "rsa4096 RSASSA_PSS_SHA_512 sha512" \
-    "ec256 ECDSA_SHA_256 sha256" "ec384 ECDSA_SHA_384 sha384"; do
+    "ec256 ECDSA_SHA_256 sha256" "ec384 ECDSA_SHA_384 sha384" \
+    "secp256k1 ECDSA_SHA_256 sha256"; do
     # shellcheck disable=SC2086
     check "sign+verify $spec (verified locally, DER ECDSA)" sign_check $spec
 done
+check "SECP256K1 key: secp256k1 public key" bash -c \
+    "openssl pkey -pubin -in '$EMU_STATE_DIR/kms-secp256k1.pub.pem' -noout -text | grep -q 'ASN1 OID: secp256k1'"
+# SM2DSA_SM3 signs the 32-byte value it is given (e = SM3(Z || M)).
+openssl dgst -sm3 -binary "$W/msg" >"$W/e"
+kms sign "{\"key_id\":\"$EMU_KMS_SM2\",\"message\":\"$(base64 -w0 <"$W/e")\",\"signing_algorithm\":\"SM2DSA_SM3\"}"
+j 'd["signature"]' | base64 -d >"$W/sig"
+check "SM2DSA_SM3: an SM2 signature of the given digest" bash -c \
+    "openssl pkeyutl -verify -pubin -inkey '$EMU_STATE_DIR/kms-sm2.pub.pem' -in '$W/e' -sigfile '$W/sig' >/dev/null"
+kms sign "{\"key_id\":\"$EMU_KMS_SM2\",\"message\":\"$(base64 -w0 <"$W/e")\",\"signing_algorithm\":\"ECDSA_SHA_256\"}"
+check "SM2 key with ECDSA_SHA_256: 400 KMS.0332" err_is 400 KMS.0332
+kms sign "{\"key_id\":\"$EMU_KMS_SECP256K1\",\"message\":\"$(base64 -w0 <"$W/e")\",\"signing_algorithm\":\"SM2DSA_SM3\"}"
+check "SECP256K1 key with SM2DSA_SM3: 400 KMS.0332" err_is 400 KMS.0332
 DG256=$(openssl dgst -sha256 -binary "$W/msg" | base64 -w0)
 kms sign "{\"key_id\":\"$EMU_KMS_EC256\",\"message\":\"$(base64 -w0 <"$W/msg")\",\"signing_algorithm\":\"ECDSA_SHA_256\",\"message_type\":\"RAW\"}"
 j 'd["signature"]' | base64 -d >"$W/sig"
@@ -837,9 +850,25 @@ req POST "$KMS/describe-key" "{\"key_id\":\"$EMU_KMS_EC256\"}" -H "X-Auth-Token:
 check "token past its lifetime: 401 KMS.0303" err_is 401 KMS.0303
 kms list-keys '{"limit":"2000","key_spec":"ALL"}'
 check "--extra-keys 2100: list-keys limit 2000 is truncated" \
-    is "$(j 'len(d["keys"]), d["truncated"], d["next_marker"], d["total"]')" "(2000, 'true', '2000', 2110)"
+    is "$(j 'len(d["keys"]), d["truncated"], d["next_marker"], d["total"]')" "(2000, 'true', '2000', 2112)"
 kms list-keys '{"limit":"2000","key_spec":"ALL","marker":"2000"}'
-check "second page holds the rest" is "$(j 'len(d["keys"]), d["truncated"]')" "(110, 'false')"
+check "second page holds the rest" is "$(j 'len(d["keys"]), d["truncated"]')" "(112, 'false')"
+emu_stop
+
+echo "# --pss-salt max: a KMS whose PSS salt is as long as the key allows"
+emu_start --pss-salt max
+KMS="$EMU_URL/v1.0/$EMU_PROJECT_ID/kms"
+DG256=$(openssl dgst -sha256 -binary "$W/msg" | base64 -w0)
+kms sign "{\"key_id\":\"$EMU_KMS_RSA2048\",\"message\":\"$DG256\",\"signing_algorithm\":\"RSASSA_PSS_SHA_256\"}"
+j 'd["signature"]' | base64 -d >"$W/sig"
+check "max salt: verifies with rsa_pss_saltlen:max" bash -c \
+    "openssl dgst -sha256 -verify '$EMU_STATE_DIR/kms-rsa2048.pub.pem' -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:max -signature '$W/sig' '$W/msg' >/dev/null"
+check "max salt: the exact digest-length check refuses it" bash -c \
+    "! openssl dgst -sha256 -verify '$EMU_STATE_DIR/kms-rsa2048.pub.pem' -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -signature '$W/sig' '$W/msg' >/dev/null 2>&1"
+check "max salt: auto accepts it" bash -c \
+    "openssl dgst -sha256 -verify '$EMU_STATE_DIR/kms-rsa2048.pub.pem' -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto -signature '$W/sig' '$W/msg' >/dev/null"
+kms verify "{\"key_id\":\"$EMU_KMS_RSA2048\",\"message\":\"$DG256\",\"signing_algorithm\":\"RSASSA_PSS_SHA_256\",\"signature\":\"$(base64 -w0 <"$W/sig")\"}"
+check "max salt: KMS verify accepts its own signature" is "$(j 'd["signature_valid"]')" true
 emu_stop
 
 echo "# third emulator: Open Telekom Cloud (--cloud otc)"

@@ -11,8 +11,9 @@ KMS="/v1.0/$EMU_PROJECT_ID/kms"
 # What the emulator holds, asked directly (the truth to compare with).
 all_keys=$(emu_curl -X POST "$EMU_URL$KMS/list-keys" \
   -d '{"limit":"2000","key_spec":"ALL"}')
-n_asym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if k["key_spec"].startswith(("RSA","EC"))))' <<<"$all_keys")
-n_sym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if not k["key_spec"].startswith(("RSA","EC","SM2"))))' <<<"$all_keys")
+asym='("RSA_", "EC_", "SM2", "SECP256K1")'
+n_asym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if k["key_spec"].startswith('"$asym"')))' <<<"$all_keys")
+n_sym=$(python3 -c 'import json,sys; d=json.load(sys.stdin)["key_details"]; print(sum(1 for k in d if not k["key_spec"].startswith('"$asym"')))' <<<"$all_keys")
 [ "$n_asym" -gt 200 ] || fail "fixture too small: $n_asym asymmetric keys"
 [ "$n_sym" -ge 1 ] || fail "fixture lacks symmetric keys"
 pass "emulator holds $n_asym asymmetric and $n_sym symmetric keys"
