@@ -15,18 +15,22 @@
 
 extern const OSSL_DISPATCH hwc_rsa_keymgmt_functions[];
 extern const OSSL_DISPATCH hwc_ec_keymgmt_functions[];
+extern const OSSL_DISPATCH hwc_sm2_keymgmt_functions[];
 extern const OSSL_DISPATCH hwc_rsa_signature_functions[];
 extern const OSSL_DISPATCH hwc_ecdsa_signature_functions[];
 extern const OSSL_DISPATCH hwc_rsa_asym_cipher_functions[];
 
 #define HWC_RSA_NAMES "RSA:rsaEncryption:1.2.840.113549.1.1.1"
 #define HWC_EC_NAMES "EC:id-ecPublicKey:1.2.840.10045.2.1"
+#define HWC_SM2_NAMES "SM2:1.2.156.10197.1.301"
 
 static const OSSL_ALGORITHM hwc_keymgmt_algs[] = {
     {HWC_RSA_NAMES, HWC_PROPS, hwc_rsa_keymgmt_functions,
      "RSA keys held in Huawei Cloud KMS, and local keys (forwarded)"},
     {HWC_EC_NAMES, HWC_PROPS, hwc_ec_keymgmt_functions,
      "EC keys held in Huawei Cloud KMS, and local keys (forwarded)"},
+    {HWC_SM2_NAMES, HWC_PROPS, hwc_sm2_keymgmt_functions,
+     "SM2 keys held in Huawei Cloud KMS, and local keys (forwarded)"},
     {NULL, NULL, NULL, NULL}};
 
 /* Names of their own (rkey.h): reached through our keymgmt only. */
@@ -35,6 +39,8 @@ static const OSSL_ALGORITHM hwc_signature_algs[] = {
      "RSA PKCS#1 v1.5 and PSS signatures in Huawei Cloud KMS"},
     {HWC_SIG_ECDSA, HWC_PROPS, hwc_ecdsa_signature_functions,
      "ECDSA signatures in Huawei Cloud KMS"},
+    {HWC_SIG_SM2, HWC_PROPS, hwc_ecdsa_signature_functions,
+     "SM2 signatures (SM2DSA_SM3) in Huawei Cloud KMS"},
     {NULL, NULL, NULL, NULL}};
 
 static const OSSL_ALGORITHM hwc_asym_cipher_algs[] = {

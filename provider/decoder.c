@@ -111,7 +111,9 @@ static int emit_pkcs8(const hwc_obj *o, OSSL_CALLBACK *data_cb, void *cbarg)
 
 static const char *rkey_type(const hwc_rkey *k)
 {
-    return k->base_id == EVP_PKEY_EC ? "EC" : "RSA";
+    return k->base_id == EVP_PKEY_EC    ? "EC"
+           : k->base_id == EVP_PKEY_SM2 ? "SM2"
+                                        : "RSA";
 }
 
 /* Publishes the key in this thread's hand-off slot for the duration of
@@ -445,6 +447,14 @@ static int hwc_dec_ec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     return decode_key(vctx, cin, EVP_PKEY_EC, data_cb, cbarg);
 }
 
+static int hwc_dec_sm2_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                              OSSL_CALLBACK *data_cb, void *cbarg,
+                              OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    (void)selection, (void)pw_cb, (void)pw_cbarg;
+    return decode_key(vctx, cin, EVP_PKEY_SM2, data_cb, cbarg);
+}
+
 /*
  * libcrypto calls this when the keymgmt it picked for our reference is
  * another provider's. Exporting would hand over the public half only and
@@ -474,6 +484,7 @@ HWC_DEC_FUNCTIONS(hwc_pem_uri_decoder_functions, hwc_dec_pem_decode);
 HWC_DEC_FUNCTIONS(hwc_der_uri_decoder_functions, hwc_dec_der_decode);
 HWC_DEC_FUNCTIONS(hwc_rsa_handoff_decoder_functions, hwc_dec_rsa_decode);
 HWC_DEC_FUNCTIONS(hwc_ec_handoff_decoder_functions, hwc_dec_ec_decode);
+HWC_DEC_FUNCTIONS(hwc_sm2_handoff_decoder_functions, hwc_dec_sm2_decode);
 
 /* The two that find wrapped URIs, and say so when uri_pem is off. */
 #define HWC_URI_DECODERS                                                       \
@@ -490,6 +501,8 @@ static const OSSL_ALGORITHM hwc_decoder_algs[] = {
      hwc_rsa_handoff_decoder_functions, "RSA key held in Huawei Cloud KMS"},
     {"EC", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
      hwc_ec_handoff_decoder_functions, "EC key held in Huawei Cloud KMS"},
+    {"SM2", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
+     hwc_sm2_handoff_decoder_functions, "SM2 key held in Huawei Cloud KMS"},
     {NULL, NULL, NULL, NULL}};
 
 /* With uri_pem off nothing is resolved, so the hand-off decoders are left

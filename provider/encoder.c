@@ -255,9 +255,11 @@ static int hwc_enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
 
 HWC_ENC_KINDS(rsa, "RSA")
 HWC_ENC_KINDS(ec, "EC")
+HWC_ENC_KINDS(sm2, "SM2")
 
 #define HWC_RSA_NAMES "RSA:rsaEncryption:1.2.840.113549.1.1.1"
 #define HWC_EC_NAMES "EC:id-ecPublicKey:1.2.840.10045.2.1"
+#define HWC_SM2_NAMES "SM2:1.2.156.10197.1.301"
 #define HWC_ENC_ALG(names, props, id)                                          \
     {                                                                          \
         names, HWC_PROPS "," props, hwc_enc_fns_##id,                          \
@@ -275,6 +277,11 @@ static const OSSL_ALGORITHM hwc_encoder_algs[] = {
     HWC_ENC_ALG(HWC_EC_NAMES, HWC_DER_PKI, ec_der_pki),
     HWC_ENC_ALG(HWC_RSA_NAMES, HWC_DER_TS, rsa_der_ts),
     HWC_ENC_ALG(HWC_EC_NAMES, HWC_DER_TS, ec_der_ts),
+    HWC_ENC_ALG(HWC_SM2_NAMES, "output=text", sm2_text),
+    HWC_ENC_ALG(HWC_SM2_NAMES, HWC_PEM_PKI, sm2_pem_pki),
+    HWC_ENC_ALG(HWC_SM2_NAMES, HWC_PEM_TS, sm2_pem_ts),
+    HWC_ENC_ALG(HWC_SM2_NAMES, HWC_DER_PKI, sm2_der_pki),
+    HWC_ENC_ALG(HWC_SM2_NAMES, HWC_DER_TS, sm2_der_ts),
     {NULL, NULL, NULL, NULL}};
 
 const OSSL_ALGORITHM *hwc_encoder_algorithms(void)

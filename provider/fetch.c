@@ -41,9 +41,12 @@ static EVP_PKEY *public_half(hwc_provctx *prov, const hwc_obj *spki)
 static int spec_matches(const hwc_kms_key_info *info, const EVP_PKEY *pk)
 {
     int id = EVP_PKEY_get_base_id(pk);
+    const char *spec = info->key_spec;
 
-    return (id == EVP_PKEY_RSA && strncmp(info->key_spec, "RSA_", 4) == 0) ||
-           (id == EVP_PKEY_EC && strncmp(info->key_spec, "EC_", 3) == 0);
+    return (id == EVP_PKEY_RSA && strncmp(spec, "RSA_", 4) == 0) ||
+           (id == EVP_PKEY_EC &&
+            (strncmp(spec, "EC_", 3) == 0 || strcmp(spec, "SECP256K1") == 0)) ||
+           (EVP_PKEY_is_a(pk, "SM2") && strcmp(spec, "SM2") == 0);
 }
 
 /* KMS key metadata kept in the cache beside the public key. */

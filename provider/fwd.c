@@ -252,8 +252,9 @@ struct fwd_groups {
     void *arg;
 };
 
-/* Only the groups of our key types: for the others, libssl's fetch never
- * returns our keymgmt and it would drop our copies anyway. */
+/* Only the groups of our key types (EC, and SM2 where libssl has an SM2
+ * group): for the others, libssl's fetch never returns our keymgmt and it
+ * would drop our copies anyway. */
 static int fwd_group(const OSSL_PARAM params[], void *arg)
 {
     struct fwd_groups *g = arg;
@@ -261,7 +262,8 @@ static int fwd_group(const OSSL_PARAM params[], void *arg)
         OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_ALG);
 
     if (p == NULL || p->data_type != OSSL_PARAM_UTF8_STRING ||
-        OPENSSL_strcasecmp(p->data, "EC") != 0) {
+        (OPENSSL_strcasecmp(p->data, "EC") != 0 &&
+         OPENSSL_strcasecmp(p->data, "SM2") != 0)) {
         return 1;
     }
     return g->cb(params, g->arg);

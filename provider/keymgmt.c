@@ -139,11 +139,15 @@ static int hwc_km_validate(const void *keydata, int selection, int checktype)
 
 /*------------------------------------------------------------ params */
 
-/* RSA: SHA-256 at every size; EC: the digest matching the curve. */
+/* RSA: SHA-256 at every size; EC: the digest matching the curve; SM2:
+ * SM3. */
 static const char *hwc_km_default_digest(const hwc_rkey *key)
 {
     int bits = EVP_PKEY_get_bits(key->pub);
 
+    if (key->sm2) {
+        return "SM3";
+    }
     if (key->base_id != EVP_PKEY_EC || bits <= 256) {
         return "SHA256";
     }
@@ -439,6 +443,10 @@ static const OSSL_PARAM *hwc_ec_km_types_fn(int selection)
     return (selection & OSSL_KEYMGMT_SELECT_ALL) != 0 ? hwc_ec_km_types : NULL;
 }
 
+/* SM2 keys are EC keys on the SM2 curve, with the same parameters. */
+#define hwc_sm2_km_types_fn hwc_ec_km_types_fn
+#define hwc_sm2_km_gettable_list hwc_ec_km_gettable_list
+
 /* RSA: our signature and asymmetric cipher take KMS keys and forward local
  * ones; they have names of their own so that ordinary keys of the default
  * provider never reach them. Key exchange and KEM: the standard names, and
@@ -465,6 +473,13 @@ static const char *hwc_ec_km_query_name(int operation_id)
     default:
         return NULL;
     }
+}
+
+/* SM2: our signature; SM2 encryption is the default provider's (local
+ * keys, or a KMS key's public half). */
+static const char *hwc_sm2_km_query_name(int operation_id)
+{
+    return operation_id == OSSL_OP_SIGNATURE ? HWC_SIG_SM2 : "SM2";
 }
 
 /*------------------------------------------------- generation (local) */
@@ -663,6 +678,7 @@ static const OSSL_PARAM *hwc_km_gen_gettable(void *genctx, void *provctx,
 
 HWC_KM_TYPED(rsa, "RSA", EVP_PKEY_RSA)
 HWC_KM_TYPED(ec, "EC", EVP_PKEY_EC)
+HWC_KM_TYPED(sm2, "SM2", EVP_PKEY_SM2)
 
 #define HWC_KM_FUNCTIONS(t)                                                    \
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))hwc_##t##_km_new},                 \
@@ -702,3 +718,4 @@ HWC_KM_TYPED(ec, "EC", EVP_PKEY_EC)
 
 const OSSL_DISPATCH hwc_rsa_keymgmt_functions[] = {HWC_KM_FUNCTIONS(rsa)};
 const OSSL_DISPATCH hwc_ec_keymgmt_functions[] = {HWC_KM_FUNCTIONS(ec)};
+const OSSL_DISPATCH hwc_sm2_keymgmt_functions[] = {HWC_KM_FUNCTIONS(sm2)};

@@ -275,6 +275,14 @@ enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info)
     return HWC_USAGE_UNKNOWN;
 }
 
+/* The key pairs hwcloud uses: RSA, EC on the NIST curves, secp256k1 and
+ * SM2. */
+static int is_asymmetric(const char *spec)
+{
+    return strncmp(spec, "RSA_", 4) == 0 || strncmp(spec, "EC_", 3) == 0 ||
+           strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
+}
+
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
 {
     static const char *states[] = {
@@ -282,11 +290,11 @@ int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
         "disabled", "pending deletion",   "pending import"};
     int st = info->key_state[0] - '0';
 
-    if (strncmp(info->key_spec, "RSA_", 4) != 0 &&
-        strncmp(info->key_spec, "EC_", 3) != 0) {
+    if (!is_asymmetric(info->key_spec)) {
         hwc_raise(NULL, HWC_R_UNSUPPORTED,
-                  "%s: key spec %s is not an RSA or EC key pair", what,
-                  info->key_spec);
+                  "%s: key spec %s is not an RSA, EC, SECP256K1 or SM2 key "
+                  "pair",
+                  what, info->key_spec);
         return 0;
     }
     if (strcmp(info->key_state, "2") != 0) {
@@ -301,12 +309,6 @@ int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
 }
 
 /*------------------------------------------------------------ listing */
-
-static int is_asymmetric(const char *spec)
-{
-    return strncmp(spec, "RSA_", 4) == 0 || strncmp(spec, "EC_", 3) == 0 ||
-           strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
-}
 
 int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
                             size_t markercap, int *more, hwc_kms_key_cb *cb,

@@ -51,7 +51,8 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
                     size_t *ptlen);
 
 /* Checks that a described key can serve as an asymmetric private key:
- * enabled, RSA or EC. Raises HWC_R_KEY_STATE / HWC_R_UNSUPPORTED. */
+ * enabled, RSA_*, EC_*, SECP256K1 or SM2. Raises HWC_R_KEY_STATE /
+ * HWC_R_UNSUPPORTED (naming the spec). */
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info);
 enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info);
 

@@ -26,6 +26,10 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
     OPENSSL_strlcpy(k->key_spec, key_spec ? key_spec : "", sizeof(k->key_spec));
     k->usage = usage;
     k->base_id = pub != NULL ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE;
+    if (pub != NULL && EVP_PKEY_is_a(pub, "SM2")) {
+        k->sm2 = 1; /* OpenSSL 3.0 gives provider SM2 keys no base id */
+        k->base_id = EVP_PKEY_SM2;
+    }
     k->pub = pub;
     k->ops = ops;
     k->ops_arg = ops_arg;
@@ -48,7 +52,10 @@ hwc_rkey *hwc_rkey_new_local(struct hwc_kmfwd *fwd, void *kd)
         return NULL;
     }
     k->refs = 1;
-    k->base_id = EVP_KEYMGMT_is_a(fwd->km, "RSA") ? EVP_PKEY_RSA : EVP_PKEY_EC;
+    k->sm2 = EVP_KEYMGMT_is_a(fwd->km, "SM2");
+    k->base_id = EVP_KEYMGMT_is_a(fwd->km, "RSA") ? EVP_PKEY_RSA
+                 : k->sm2                         ? EVP_PKEY_SM2
+                                                  : EVP_PKEY_EC;
     k->fwd = fwd;
     k->fwd_kd = kd;
     return k;

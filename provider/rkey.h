@@ -29,6 +29,7 @@
  */
 #define HWC_SIG_RSA "HWCLOUD-RSA"
 #define HWC_SIG_ECDSA "HWCLOUD-ECDSA"
+#define HWC_SIG_SM2 "HWCLOUD-SM2"
 #define HWC_CIPHER_RSA "HWCLOUD-RSA"
 
 /* The encoders of these keys (encoder.c). */
@@ -62,7 +63,8 @@ typedef struct hwc_rkey {
     char key_id[40];
     char key_spec[16]; /* "RSA_2048", "EC_P256", ... */
     enum hwc_key_usage usage;
-    int base_id;   /* EVP_PKEY_RSA or EVP_PKEY_EC */
+    int base_id;   /* EVP_PKEY_RSA, EVP_PKEY_EC or EVP_PKEY_SM2 */
+    int sm2;       /* base_id is EVP_PKEY_SM2 (SM2DSA_SM3 signatures) */
     EVP_PKEY *pub; /* public half, default provider */
     const struct hwc_rkey_ops *ops;
     void *ops_arg;

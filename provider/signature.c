@@ -1,9 +1,10 @@
 /*
- * signature.c: RSA (PKCS#1 v1.5, PSS) and ECDSA signatures with a KMS-held
- * key. Signing hashes locally and sends the digest to KMS (key->ops->sign);
- * every signature KMS returns is verified locally with key->pub before it
- * is handed out. Verification runs locally on key->pub only. KMS offers
- * SHA-256/384/512 and a PSS salt as long as the digest, nothing else.
+ * signature.c: RSA (PKCS#1 v1.5, PSS), ECDSA and SM2 signatures with a
+ * KMS-held key. Signing hashes locally and sends the digest to KMS
+ * (key->ops->sign); every signature KMS returns is verified locally with
+ * key->pub before it is handed out. Verification runs locally on key->pub only.
+ * KMS offers SHA-256/384/512 and documents a PSS salt as long as the digest
+ * (its signatures are checked with any salt length all the same).
  *
  * Local keys (rkey.h: keys our keymgmt made, which never reach KMS) get
  * the other provider's signature instead: a context of it is made at init
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -57,7 +59,8 @@ static OSSL_FUNC_signature_settable_ctx_md_params_fn hwc_sig_settable_md;
 #define HWC_SALT_UNSET INT_MIN
 #define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The digests KMS signs, with the suffix of its algorithm names. */
+/* The digests KMS signs, with the suffix of its algorithm names (SM3:
+ * SM2 keys only, SM2 keys nothing else). */
 static const struct hwc_sig_md {
     const char *name;
     const char *kms; /* "SHA_256" in "RSASSA_PSS_SHA_256" */
@@ -65,7 +68,12 @@ static const struct hwc_sig_md {
     {"SHA256", "SHA_256"},
     {"SHA384", "SHA_384"},
     {"SHA512", "SHA_512"},
+    {"SM3", "SM3"},
 };
+
+/* The distinguishing id KMS's SM2DSA_SM3 and OpenSSL's SM2 verification
+ * assume when none is set (GB/T 32918.2's example id). */
+static const unsigned char hwc_sm2_default_id[] = "1234567812345678";
 
 typedef struct hwc_sig_ctx {
     hwc_provctx *prov;
@@ -248,11 +256,14 @@ static void *hwc_sig_dupctx(void *vctx)
     return dst;
 }
 
-/* The digest of a key's own curve for EC, SHA-256 for RSA. */
+/* The digest of a key's own curve for EC, SHA-256 for RSA, SM3 for SM2. */
 static const char *hwc_sig_default_md(const hwc_sig_ctx *ctx)
 {
     int bits = EVP_PKEY_get_bits(ctx->key->pub);
 
+    if (ctx->key->sm2) {
+        return "SM3";
+    }
     if (hwc_sig_is_rsa(ctx) || bits <= 256) {
         return "SHA256";
     }
@@ -276,9 +287,30 @@ static int hwc_sig_md_fits_key(hwc_sig_ctx *ctx, const char *mdname)
         return 1;
     }
     hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-              "KMS signs with a %d-bit EC key using %s only, not %s",
-              EVP_PKEY_get_bits(ctx->key->pub), want, mdname);
+              "KMS signs with a %d-bit %s key using %s only, not %s",
+              EVP_PKEY_get_bits(ctx->key->pub), ctx->key->sm2 ? "SM2" : "EC",
+              want, mdname);
     return 0;
+}
+
+/* SM2 hashes its id and key first, with SM3 (SM2 with anything else is
+ * not KMS's SM2DSA_SM3); the other keys sign SHA-2 only. */
+static int hwc_sig_md_fits_type(hwc_sig_ctx *ctx, const EVP_MD *md)
+{
+    int sm3 = EVP_MD_is_a(md, "SM3");
+
+    if (ctx->key->sm2 && !sm3) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "KMS signs with SM2 keys using SM3 only, not %s",
+                  EVP_MD_get0_name(md));
+        return 0;
+    }
+    if (!ctx->key->sm2 && sm3 && ctx->signing) {
+        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+                  "SM3 signatures need an SM2 key");
+        return 0;
+    }
+    return 1;
 }
 
 /* Signing: SHA-256/384/512 under any of their names. Verification is
@@ -300,11 +332,13 @@ static int hwc_sig_set_md(hwc_sig_ctx *ctx, const char *name)
     if (md == NULL || (i == HWC_NELEM(hwc_sig_mds) && ctx->signing)) {
         EVP_MD_free(md);
         hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-                  "digest %s: KMS signs SHA-256, SHA-384 or SHA-512 only",
+                  "digest %s: KMS signs SHA-256, SHA-384 or SHA-512 (SM3 "
+                  "with SM2 keys) only",
                   name);
         return 0;
     }
-    if (ctx->signing && !hwc_sig_md_fits_key(ctx, hwc_sig_mds[i].name)) {
+    if (!hwc_sig_md_fits_type(ctx, md) ||
+        (ctx->signing && !hwc_sig_md_fits_key(ctx, hwc_sig_mds[i].name))) {
         EVP_MD_free(md);
         return 0;
     }
@@ -344,6 +378,9 @@ static int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
     ctx->md = NULL;
     EVP_MD_CTX_free(ctx->mdctx);
     ctx->mdctx = NULL;
+    if (ctx->key->sm2 && !hwc_sig_set_md(ctx, "SM3")) {
+        return 0;
+    }
     return hwc_sig_set_ctx_params(ctx, params);
 }
 
@@ -403,11 +440,20 @@ static int hwc_sig_verify_recover_init(void *vctx, void *provkey,
 
 /*---------------------------------------------- the local EVP_PKEY_CTX */
 
-/* Params for a local context on pub that mirrors ours; for_kms forces
- * the salt KMS uses, so the check is exact. */
-static int hwc_sig_local_params(const hwc_sig_ctx *ctx, int for_kms,
+/*
+ * Which settings a local context on pub mirrors: the caller's; KMS's (the
+ * PSS salt it documents, the digest's length, as the AlgorithmIdentifier
+ * of what we sign states it); or KMS's as the check of a signature it
+ * returned, which takes a PSS salt of any length (auto), so that a KMS
+ * whose salt convention is not the digest's length still signs.
+ */
+enum hwc_local { HWC_LOCAL_CALLER = 0, HWC_LOCAL_KMS, HWC_LOCAL_KMS_CHECK };
+
+static int hwc_sig_local_params(const hwc_sig_ctx *ctx, enum hwc_local mode,
                                 OSSL_PARAM *p, int *saltlen)
 {
+    int for_kms = mode != HWC_LOCAL_CALLER;
+
     OSSL_PARAM *start = p;
 
     if (ctx->md != NULL) {
@@ -421,7 +467,9 @@ static int hwc_sig_local_params(const hwc_sig_ctx *ctx, int for_kms,
             OSSL_SIGNATURE_PARAM_PAD_MODE,
             pss ? OSSL_PKEY_RSA_PAD_MODE_PSS : OSSL_PKEY_RSA_PAD_MODE_PKCSV15,
             0);
-        *saltlen = for_kms ? RSA_PSS_SALTLEN_DIGEST : ctx->saltlen;
+        *saltlen = !for_kms                      ? ctx->saltlen
+                   : mode == HWC_LOCAL_KMS_CHECK ? RSA_PSS_SALTLEN_AUTO
+                                                 : RSA_PSS_SALTLEN_DIGEST;
         if (pss && *saltlen != HWC_SALT_UNSET) {
             *p++ = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN,
                                             saltlen);
@@ -437,14 +485,15 @@ static int hwc_sig_local_params(const hwc_sig_ctx *ctx, int for_kms,
 
 /* A verify (or verify-recover) context on key->pub in the default
  * (non-hwcloud) provider. */
-static EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, int for_kms)
+static EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx,
+                                       enum hwc_local mode)
 {
     OSSL_PARAM params[6];
-    int saltlen, recover = ctx->recover && !for_kms;
+    int saltlen, recover = ctx->recover && mode == HWC_LOCAL_CALLER;
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(
         hwc_sig_libctx(ctx), ctx->key->pub, HWC_INTERNAL_PROPQ);
 
-    hwc_sig_local_params(ctx, for_kms, params, &saltlen);
+    hwc_sig_local_params(ctx, mode, params, &saltlen);
     if (pctx == NULL ||
         (recover ? EVP_PKEY_verify_recover_init(pctx)
                  : EVP_PKEY_verify_init(pctx)) <= 0 ||
@@ -457,11 +506,11 @@ static EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, int for_kms)
     return pctx;
 }
 
-static int hwc_sig_local_verify(const hwc_sig_ctx *ctx, int for_kms,
+static int hwc_sig_local_verify(const hwc_sig_ctx *ctx, enum hwc_local mode,
                                 const unsigned char *sig, size_t siglen,
                                 const unsigned char *tbs, size_t tbslen)
 {
-    EVP_PKEY_CTX *pctx = hwc_sig_local_ctx(ctx, for_kms);
+    EVP_PKEY_CTX *pctx = hwc_sig_local_ctx(ctx, mode);
     int ok;
 
     if (pctx == NULL) {
@@ -523,7 +572,7 @@ static int hwc_sig_check_kms(const hwc_sig_ctx *ctx, size_t tbslen)
 
 static void hwc_sig_kms_alg(const hwc_sig_ctx *ctx, char *alg, size_t n)
 {
-    const char *scheme = "ECDSA";
+    const char *scheme = ctx->key->sm2 ? "SM2DSA" : "ECDSA";
 
     if (hwc_sig_is_rsa(ctx)) {
         scheme = ctx->pad == RSA_PKCS1_PSS_PADDING ? "RSASSA_PSS"
@@ -626,7 +675,8 @@ static int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
                               : hwc_sig_ecdsa_der(ctx, &sig, &siglen))) {
         goto done;
     }
-    if (!hwc_sig_local_verify(ctx, 1, sig, siglen, dgst, dlen)) {
+    if (!hwc_sig_local_verify(ctx, HWC_LOCAL_KMS_CHECK, sig, siglen, dgst,
+                              dlen)) {
         hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
                   "the %s signature KMS returned for %s does not verify with "
                   "its public key",
@@ -664,7 +714,8 @@ static int hwc_sig_verify(void *vctx, const unsigned char *sig, size_t siglen,
     hwc_sig_ctx *ctx = vctx;
 
     HWC_SIG_FORWARD(ctx, VERIFY, verify, sig, siglen, tbs, tbslen);
-    return hwc_sig_local_verify(ctx, 0, sig, siglen, tbs, tbslen);
+    return hwc_sig_local_verify(ctx, HWC_LOCAL_CALLER, sig, siglen, tbs,
+                                tbslen);
 }
 
 /* RSA only (public): locally on key->pub. */
@@ -678,7 +729,8 @@ static int hwc_sig_verify_recover(void *vctx, unsigned char *rout,
 
     HWC_SIG_FORWARD(ctx, VERIFY_RECOVER, verify_recover, rout, routlen,
                     routsize, sig, siglen);
-    if (!ctx->recover || (pctx = hwc_sig_local_ctx(ctx, 0)) == NULL) {
+    if (!ctx->recover ||
+        (pctx = hwc_sig_local_ctx(ctx, HWC_LOCAL_CALLER)) == NULL) {
         return 0;
     }
     *routlen = routsize;
@@ -688,6 +740,88 @@ static int hwc_sig_verify_recover(void *vctx, unsigned char *rout,
 }
 
 /*------------------------------------------------- digest-sign/verify */
+
+/* Appends a field element (or coordinate) of bytes bytes, big-endian. */
+static int hwc_sig_put_bn(const BIGNUM *bn, unsigned char **p, int bytes)
+{
+    if (bn == NULL || BN_bn2binpad(bn, *p, bytes) != bytes) {
+        return 0;
+    }
+    *p += bytes;
+    return 1;
+}
+
+/* ENTL || ID || a || b || xG || yG (SM2 curve) || xA || yA into buf. */
+static int hwc_sig_sm2_z_input(const hwc_sig_ctx *ctx, unsigned char *buf,
+                               size_t *len)
+{
+    const size_t idlen = sizeof(hwc_sm2_default_id) - 1;
+    EC_GROUP *g =
+        EC_GROUP_new_by_curve_name_ex(hwc_sig_libctx(ctx), NULL, NID_sm2);
+    BIGNUM *a = BN_new(), *b = BN_new(), *x = BN_new(), *y = BN_new();
+    BIGNUM *qx = NULL, *qy = NULL;
+    unsigned char *p = buf;
+    int ok;
+
+    *p++ = (unsigned char)((idlen * 8) >> 8);
+    *p++ = (unsigned char)(idlen * 8);
+    memcpy(p, hwc_sm2_default_id, idlen);
+    p += idlen;
+    ok = g != NULL && a != NULL && b != NULL && x != NULL && y != NULL &&
+         EC_GROUP_get_curve(g, NULL, a, b, NULL) &&
+         EC_POINT_get_affine_coordinates(g, EC_GROUP_get0_generator(g), x, y,
+                                         NULL) &&
+         EVP_PKEY_get_bn_param(ctx->key->pub, OSSL_PKEY_PARAM_EC_PUB_X, &qx) &&
+         EVP_PKEY_get_bn_param(ctx->key->pub, OSSL_PKEY_PARAM_EC_PUB_Y, &qy) &&
+         hwc_sig_put_bn(a, &p, 32) && hwc_sig_put_bn(b, &p, 32) &&
+         hwc_sig_put_bn(x, &p, 32) && hwc_sig_put_bn(y, &p, 32) &&
+         hwc_sig_put_bn(qx, &p, 32) && hwc_sig_put_bn(qy, &p, 32);
+    *len = (size_t)(p - buf);
+    EC_GROUP_free(g);
+    BN_free(a);
+    BN_free(b);
+    BN_free(x);
+    BN_free(y);
+    BN_free(qx);
+    BN_free(qy);
+    return ok;
+}
+
+/*
+ * SM2 signs e = SM3(Z || M), Z = SM3(ENTL || ID || curve || public key)
+ * with the default id: Z goes first into the running SM3 hash.
+ */
+static int hwc_sig_sm2_z(hwc_sig_ctx *ctx)
+{
+    unsigned char in[2 + 16 + 6 * 32], z[EVP_MAX_MD_SIZE];
+    size_t inlen = 0;
+    unsigned int zlen = 0;
+
+    if (!hwc_sig_sm2_z_input(ctx, in, &inlen) ||
+        !EVP_Digest(in, inlen, z, &zlen, ctx->md, NULL) ||
+        !EVP_DigestUpdate(ctx->mdctx, z, zlen)) {
+        hwc_raise(ctx->prov, HWC_R_INTERNAL,
+                  "computing the SM2 identity hash of %s", ctx->key->uri);
+        return 0;
+    }
+    return 1;
+}
+
+/* KMS and OpenSSL's verification take the default id only. */
+static int hwc_sig_set_distid(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
+{
+    const size_t idlen = sizeof(hwc_sm2_default_id) - 1;
+
+    if (ctx->key != NULL && ctx->key->sm2 &&
+        p->data_type == OSSL_PARAM_OCTET_STRING && p->data_size == idlen &&
+        memcmp(p->data, hwc_sm2_default_id, idlen) == 0) {
+        return 1;
+    }
+    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+              "distinguishing id: KMS signs with SM2 keys under the default "
+              "id 1234567812345678 only");
+    return 0;
+}
 
 static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
                                void *provkey, int signing,
@@ -705,6 +839,9 @@ static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
     if ((ctx->mdctx = EVP_MD_CTX_new()) == NULL ||
         !EVP_DigestInit_ex(ctx->mdctx, ctx->md, NULL)) {
         hwc_raise(ctx->prov, HWC_R_INTERNAL, "starting a %s digest", mdname);
+        return 0;
+    }
+    if (ctx->key->sm2 && !hwc_sig_sm2_z(ctx)) {
         return 0;
     }
     return hwc_sig_set_ctx_params(ctx, params);
@@ -804,7 +941,7 @@ static int hwc_sig_digest_verify_final(void *vctx, const unsigned char *sig,
     if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
         return 0;
     }
-    return hwc_sig_local_verify(ctx, 0, sig, siglen, dgst, dlen);
+    return hwc_sig_local_verify(ctx, HWC_LOCAL_CALLER, sig, siglen, dgst, dlen);
 }
 
 /*---------------------------------------------------------- params */
@@ -821,7 +958,8 @@ static int hwc_sig_get_aid(const hwc_sig_ctx *ctx, OSSL_PARAM *p)
     if (ctx->key == NULL || ctx->md == NULL) {
         return 1; /* nothing to say yet: return_size stays 0 */
     }
-    if ((pctx = hwc_sig_local_ctx(ctx, ctx->signing)) == NULL) {
+    if ((pctx = hwc_sig_local_ctx(
+             ctx, ctx->signing ? HWC_LOCAL_KMS : HWC_LOCAL_CALLER)) == NULL) {
         return 0;
     }
     q[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID,
@@ -1054,7 +1192,8 @@ static int hwc_sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
         return 0;
     }
     if (!hwc_sig_is_rsa(ctx)) {
-        return 1;
+        p = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_DIST_ID);
+        return p == NULL || hwc_sig_set_distid(ctx, p);
     }
     p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PAD_MODE);
     if (p != NULL && !hwc_sig_set_pad(ctx, p)) {
@@ -1080,7 +1219,7 @@ static const OSSL_PARAM hwc_rsa_sig_settable_list[] = {
 static const OSSL_PARAM hwc_ec_sig_settable_list[] = {
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-    OSSL_PARAM_END};
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_DIST_ID, NULL, 0), OSSL_PARAM_END};
 
 static const OSSL_PARAM *hwc_rsa_sig_settable(void *vctx, void *provctx)
 {

@@ -293,7 +293,9 @@ static int emit_rkey(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
     OSSL_PARAM params[4];
     int type = OSSL_OBJECT_PKEY;
     hwc_rkey *k = ctx->got.rkey;
-    const char *dt = k->base_id == EVP_PKEY_EC ? "EC" : "RSA";
+    const char *dt = k->base_id == EVP_PKEY_EC    ? "EC"
+                     : k->base_id == EVP_PKEY_SM2 ? "SM2"
+                                                  : "RSA";
 
     params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
     params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,

@@ -2,9 +2,10 @@
 # Answers as the real services may legally give them, read as the SDKs read
 # them: JSON null as absent; decrypt-data without plain_text_base64; a
 # metadata service that answers 503 to the session-token PUT; aliases of
-# the alias API; SCM's list within its offset cap (and past it); and Open
-# Telekom Cloud, whose KMS has no key_spec in list-keys and documents no
-# asymmetric decryption.
+# the alias API; SECP256K1 and SM2 keys; PSS signatures with another salt
+# length; SCM's list within its offset cap (and past it); and Open Telekom
+# Cloud, whose KMS has no key_spec in list-keys and documents no asymmetric
+# decryption.
 . "$(dirname "$0")/lib.sh"
 hwc_setup
 cd "$HWC_TEST_TMP" || exit 1
@@ -69,6 +70,47 @@ expect_eq "alias API first, then list-keys" \
   "$(emu_count "GET /kms/aliases") $(( $(emu_count "POST /kms/list-keys") > 0 ))" "1 1"
 run_fail "an alias nobody has" "no asymmetric key has the alias nope-nope" \
   openssl pkey -pubin -noout -in kms:alias/nope-nope
+
+# --- key specs KMS also creates: SECP256K1 and SM2 -------------------------
+printf 'signed in KMS\n' >msg
+run_ok "SM2: the public key loads" openssl pkey -pubin -noout -text -in "kms:key/$EMU_KMS_SM2"
+expect_in "SM2: an SM2 key" "ASN1 OID: SM2"
+emu_reset
+run_ok "SM2: SM3 signature in KMS (SM2DSA_SM3)" openssl dgst -sm3 \
+  -sign "kms:key/$EMU_KMS_SM2" -out sm2.sig msg
+expect_eq "SM2: one sign request" "$(emu_count "POST /kms/sign")" 1
+run_ok "SM2: OpenSSL verifies it with the default distinguishing id" plain dgst -sm3 \
+  -verify "$EMU_STATE_DIR/kms-sm2.pub.pem" -sigopt distid:1234567812345678 \
+  -signature sm2.sig msg
+run_fail "SM2 with SHA-256: refused before any request" "SM2 keys using SM3 only" \
+  openssl dgst -sha256 -sign "kms:key/$EMU_KMS_SM2" -out x.sig msg
+expect_eq "SM2 with SHA-256: no sign request" "$(emu_count "POST /kms/sign")" 1
+run_ok "SECP256K1: ECDSA signature in KMS" openssl dgst -sha256 \
+  -sign "kms:key/$EMU_KMS_SECP256K1" -out k1.sig msg
+run_ok "SECP256K1: verifies with the public key" plain dgst -sha256 \
+  -verify "$EMU_STATE_DIR/kms-secp256k1.pub.pem" -signature k1.sig msg
+run_fail "a symmetric key: an error naming the spec" \
+  "key spec AES_256 is not an RSA, EC, SECP256K1 or SM2 key pair" \
+  openssl pkey -pubin -noout -in "kms:key/$EMU_KMS_AES"
+run_ok "kms:key/ lists SM2 and SECP256K1 keys" openssl storeutl kms:key/
+expect_in "the SM2 key listed" "kms:key/$EMU_KMS_SM2"
+expect_in "the SECP256K1 key listed" "kms:key/$EMU_KMS_SECP256K1"
+
+# --- a KMS whose PSS salt is not the digest's length ------------------------
+emu_stop
+emu_start --pss-salt max
+hwc_write_conf
+export HWCLOUD_TOKEN=$EMU_TOKEN
+run_ok "PSS with another salt convention: the signature is taken" openssl dgst \
+  -sha256 -sign "kms:key/$EMU_KMS_RSA2048" -sigopt rsa_padding_mode:pss \
+  -out pss.sig msg
+run_ok "it verifies with an automatic salt length" plain dgst -sha256 \
+  -verify "$EMU_STATE_DIR/kms-rsa2048.pub.pem" -sigopt rsa_padding_mode:pss \
+  -sigopt rsa_pss_saltlen:auto -signature pss.sig msg
+run_fail "its salt is not the digest's length" "Verification failure" \
+  plain dgst -sha256 -verify "$EMU_STATE_DIR/kms-rsa2048.pub.pem" \
+  -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest \
+  -signature pss.sig msg
 
 # --- SCM: 200 certificates, the list stops at offset 100 --------------------
 emu_stop

@@ -20,7 +20,7 @@ run_fail "disabled key is refused" "key is disabled" \
   openssl pkey -pubin -in "kms:key/$EMU_KMS_DISABLED" -noout
 run_fail "pending-deletion key is refused" "pending deletion" \
   openssl pkey -pubin -in "kms:key/$EMU_KMS_PENDING_DELETE" -noout
-run_fail "symmetric key is refused" "not an RSA or EC key pair" \
+run_fail "symmetric key is refused" "key spec AES_256 is not an RSA, EC, SECP256K1 or SM2 key pair" \
   openssl pkey -pubin -in "kms:key/$EMU_KMS_AES" -noout
 run_fail "unknown key: KMS 404 with its code" "HTTP 404 KMS.0207" \
   openssl pkey -pubin -in "kms:key/00000000-0000-0000-0000-000000000000" -noout

@@ -47,7 +47,7 @@ expect_eq "off: two decoders registered" \
 # --- uri_pem on ---------------------------------------------------------
 hwc_write_conf "uri_pem = yes"
 expect_eq "on: the hand-off decoders too" \
-  "$(openssl list -decoders | grep -c '@ hwcloud')" 4
+  "$(openssl list -decoders | grep -c '@ hwcloud')" 5
 same_key() {
   local name=$1 file=$2 uri=$3 a b
   shift 3

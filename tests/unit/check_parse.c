@@ -127,7 +127,17 @@ START_TEST(key_states)
     strcpy(k.key_state, "2");
     strcpy(k.key_spec, "AES_256");
     ck_assert_int_eq(hwc_kms_key_usable("u", &k), 0);
-    ck_assert_ptr_nonnull(strstr(tu_errors(), "not an RSA or EC key pair"));
+    ck_assert_ptr_nonnull(strstr(
+        tu_errors(),
+        "key spec AES_256 is not an RSA, EC, SECP256K1 or SM2 key pair"));
+    strcpy(k.key_spec, "HMAC_256");
+    ck_assert_int_eq(hwc_kms_key_usable("u", &k), 0);
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "key spec HMAC_256 is not"));
+    /* the key pairs KMS also creates */
+    strcpy(k.key_spec, "SECP256K1");
+    ck_assert_int_eq(hwc_kms_key_usable("u", &k), 1);
+    strcpy(k.key_spec, "SM2");
+    ck_assert_int_eq(hwc_kms_key_usable("u", &k), 1);
 }
 END_TEST
 

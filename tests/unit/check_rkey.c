@@ -28,7 +28,7 @@
 
 /*------------------------------------------------------- the fake KMS */
 
-enum fake_mode { FAKE_DER, FAKE_RAW, FAKE_BROKEN };
+enum fake_mode { FAKE_DER, FAKE_RAW, FAKE_BROKEN, FAKE_MAXSALT };
 
 typedef struct fake_kms {
     EVP_PKEY *priv;
@@ -41,6 +41,9 @@ static const char *alg_md(const char *alg)
 {
     size_t n = strlen(alg);
 
+    if (strcmp(alg, "SM2DSA_SM3") == 0) {
+        return "SM3";
+    }
     if (n > 3 && strcmp(alg + n - 3, "256") == 0) {
         return "SHA256";
     }
@@ -79,7 +82,9 @@ static int fake_sign(void *arg, const char *key_id, const char *alg,
     ck_assert_int_eq(EVP_PKEY_CTX_set_signature_md(pctx, md), 1);
     if (strncmp(alg, "RSASSA_PSS", 10) == 0) {
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, f->mode == FAKE_MAXSALT
+                                                   ? RSA_PSS_SALTLEN_MAX
+                                                   : RSA_PSS_SALTLEN_DIGEST);
     } else if (strncmp(alg, "RSASSA_PKCS1", 12) == 0) {
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING);
     }
@@ -122,7 +127,8 @@ static const struct hwc_rkey_ops fake_ops = {fake_sign, fake_decrypt, NULL,
 /*-------------------------------------------------------- fixtures */
 
 static EVP_PKEY *rsa_priv, *ec256_priv, *ec384_priv, *ec521_priv;
-static fake_kms f_rsa, f_ec256, f_ec384, f_ec521;
+static EVP_PKEY *k1_priv, *sm2_priv;
+static fake_kms f_rsa, f_ec256, f_ec384, f_ec521, f_k1, f_sm2;
 static hwc_provctx t_provctx; /* libctx NULL: the default library context */
 
 static EVP_PKEY *public_copy(EVP_PKEY *priv)
@@ -161,6 +167,10 @@ static void keys_setup(void)
     ck_assert_ptr_nonnull(ec256_priv);
     ck_assert_ptr_nonnull(ec384_priv);
     ck_assert_ptr_nonnull(ec521_priv);
+    k1_priv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
+    sm2_priv = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+    ck_assert_ptr_nonnull(k1_priv);
+    ck_assert_ptr_nonnull(sm2_priv);
 }
 
 static void keys_teardown(void)
@@ -169,7 +179,10 @@ static void keys_teardown(void)
     EVP_PKEY_free(ec256_priv);
     EVP_PKEY_free(ec384_priv);
     EVP_PKEY_free(ec521_priv);
+    EVP_PKEY_free(k1_priv);
+    EVP_PKEY_free(sm2_priv);
     rsa_priv = ec256_priv = ec384_priv = ec521_priv = NULL;
+    k1_priv = sm2_priv = NULL;
 }
 
 /*------------------------------------------------- dispatch look-ups */
@@ -203,7 +216,10 @@ static void (*find_fn(int op, const char *name, const char *props,
     ((OSSL_FUNC_keymgmt_##T##_fn *)find_fn(OSSL_OP_KEYMGMT, name, NULL, id))
 /* Our signatures by key type ("RSA", "ECDSA"): they have names of their
  * own (rkey.h). */
-#define SIG_NAME(type) (strcmp(type, "RSA") == 0 ? HWC_SIG_RSA : HWC_SIG_ECDSA)
+#define SIG_NAME(type)                                                         \
+    (strcmp(type, "RSA") == 0   ? HWC_SIG_RSA                                  \
+     : strcmp(type, "SM2") == 0 ? HWC_SIG_SM2                                  \
+                                : HWC_SIG_ECDSA)
 #define SIG(name, id, T)                                                       \
     ((OSSL_FUNC_signature_##T##_fn *)find_fn(OSSL_OP_SIGNATURE,                \
                                              SIG_NAME(name), NULL, id))
@@ -529,6 +545,145 @@ START_TEST(test_sign_ecdsa)
 
     run_digest_sign(&ec_cases[curve], key, fs[curve]);
     run_sign(&ec_cases[curve], key, fs[curve]);
+    hwc_rkey_free(key);
+}
+END_TEST
+
+/* A KMS whose PSS salt is not the digest's length (here the longest the
+ * key allows): its signatures are still taken (checked with any salt
+ * length) and verify with an automatic salt length; the salt is not the
+ * digest's, so a digest-length check would refuse them. */
+START_TEST(test_sign_pss_other_salt)
+{
+    static const unsigned char msg[] = "the quick brown fox";
+    const sig_case *c = &rsa_cases[3 + _i];
+    hwc_rkey *key = make_key(&f_rsa, rsa_priv, "kms:key/rsa", "RSA_2048",
+                             HWC_USAGE_SIGN_VERIFY, FAKE_MAXSALT);
+    void *ctx = sig_new("RSA");
+    unsigned char sig[600];
+    size_t siglen = 0;
+    EVP_PKEY *pub = public_copy(rsa_priv);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+
+    ck_assert_int_eq(SIG("RSA", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+                         digest_sign_init)(ctx, c->md, key, NULL),
+                     1);
+    ck_assert_int_eq(sig_set(c, ctx), 1);
+    ck_assert_int_eq(SIG("RSA", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE,
+                         digest_sign_update)(ctx, msg, sizeof(msg) - 1),
+                     1);
+    ck_assert_int_eq(SIG("RSA", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,
+                         digest_sign_final)(ctx, sig, &siglen, sizeof(sig)),
+                     1);
+    ck_assert_str_eq(f_rsa.last_alg, c->kms_alg);
+    ck_assert_int_eq(
+        EVP_DigestVerifyInit_ex(mctx, &pctx, c->md, NULL, NULL, pub, NULL), 1);
+    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO);
+    ck_assert_int_eq(EVP_DigestVerify(mctx, sig, siglen, msg, sizeof(msg) - 1),
+                     1);
+    ck_assert_int_eq(
+        EVP_DigestVerifyInit_ex(mctx, &pctx, c->md, NULL, NULL, pub, NULL), 1);
+    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
+    ck_assert_int_ne(EVP_DigestVerify(mctx, sig, siglen, msg, sizeof(msg) - 1),
+                     1);
+    ERR_clear_error();
+    EVP_MD_CTX_free(mctx);
+    EVP_PKEY_free(pub);
+    sig_free("RSA", ctx);
+    hwc_rkey_free(key);
+}
+END_TEST
+
+static void expect_error(const char *want);
+
+/* KMS's SECP256K1 keys sign ECDSA_SHA_256 like EC_P256 ones. */
+START_TEST(test_sign_secp256k1)
+{
+    static const sig_case c = {"ECDSA", NULL, "SHA256", "ECDSA_SHA_256"};
+    hwc_rkey *key = make_key(&f_k1, k1_priv, "kms:key/k1", "SECP256K1",
+                             HWC_USAGE_SIGN_VERIFY, _i ? FAKE_RAW : FAKE_DER);
+
+    run_digest_sign(&c, key, &f_k1);
+    run_sign(&c, key, &f_k1);
+    hwc_rkey_free(key);
+}
+END_TEST
+
+/* OpenSSL's SM2 verification with the default distinguishing id. */
+static int sm2_verifies(const unsigned char *sig, size_t siglen,
+                        const unsigned char *msg, size_t msglen)
+{
+    EVP_PKEY *pub = public_copy(sm2_priv);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
+    int ok;
+
+    ck_assert_int_eq(EVP_PKEY_CTX_set1_id(pctx, "1234567812345678", 16), 1);
+    EVP_MD_CTX_set_pkey_ctx(mctx, pctx);
+    ck_assert_int_eq(
+        EVP_DigestVerifyInit_ex(mctx, NULL, "SM3", NULL, NULL, pub, NULL), 1);
+    ok = EVP_DigestVerify(mctx, sig, siglen, msg, msglen) == 1;
+    ERR_clear_error();
+    EVP_MD_CTX_free(mctx);
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(pub);
+    return ok;
+}
+
+/* SM2: SM2DSA_SM3 of e = SM3(Z || M), Z with the default id, which
+ * OpenSSL verifies once told that id; SM3 only, that id only. */
+START_TEST(test_sign_sm2)
+{
+    static const unsigned char msg[] = "SM2 in KMS";
+    hwc_rkey *key = make_key(&f_sm2, sm2_priv, "kms:key/sm2", "SM2",
+                             HWC_USAGE_SIGN_VERIFY, _i ? FAKE_RAW : FAKE_DER);
+    void *ctx = sig_new("SM2");
+    unsigned char sig[200];
+    size_t siglen = 0;
+    OSSL_PARAM other_id[] = {OSSL_PARAM_octet_string("distid", "ABC", 3),
+                             OSSL_PARAM_END};
+    OSSL_PARAM default_id[] = {
+        OSSL_PARAM_octet_string("distid", "1234567812345678", 16),
+        OSSL_PARAM_END};
+
+    ck_assert(key->sm2 && key->base_id == EVP_PKEY_SM2);
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+                         digest_sign_init)(ctx, NULL, key, default_id),
+                     1);
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE,
+                         digest_sign_update)(ctx, msg, sizeof(msg) - 1),
+                     1);
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,
+                         digest_sign_final)(ctx, sig, &siglen, sizeof(sig)),
+                     1);
+    ck_assert_str_eq(f_sm2.last_alg, "SM2DSA_SM3");
+    ck_assert_int_eq(sm2_verifies(sig, siglen, msg, sizeof(msg) - 1), 1);
+    /* our own verification takes it; a changed message fails */
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT,
+                         digest_verify_init)(ctx, "SM3", key, NULL),
+                     1);
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE,
+                         digest_verify_update)(ctx, msg, sizeof(msg) - 1),
+                     1);
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL,
+                         digest_verify_final)(ctx, sig, siglen),
+                     1);
+    ck_assert_int_eq(sm2_verifies(sig, siglen, msg, sizeof(msg) - 2), 0);
+    /* SHA-256 or another id: refused before any request */
+    f_sm2.sign_calls = 0;
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+                         digest_sign_init)(ctx, "SHA256", key, NULL),
+                     0);
+    expect_error("SM2 keys using SM3 only");
+    ck_assert_int_eq(SIG("SM2", OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+                         digest_sign_init)(ctx, "SM3", key, other_id),
+                     0);
+    expect_error("default id 1234567812345678 only");
+    ck_assert_int_eq(f_sm2.sign_calls, 0);
+    sig_free("SM2", ctx);
     hwc_rkey_free(key);
 }
 END_TEST
@@ -1675,6 +1830,9 @@ static Suite *rkey_suite(void)
     tcase_add_test(tc, test_keymgmt_ec_and_match);
     tcase_add_loop_test(tc, test_sign_rsa, 0, 6);
     tcase_add_loop_test(tc, test_sign_ecdsa, 0, 6);
+    tcase_add_loop_test(tc, test_sign_pss_other_salt, 0, 3);
+    tcase_add_loop_test(tc, test_sign_secp256k1, 0, 2);
+    tcase_add_loop_test(tc, test_sign_sm2, 0, 2);
     tcase_add_test(tc, test_sign_refusals);
     tcase_add_test(tc, test_sign_ecdsa_broken);
     tcase_add_test(tc, test_algorithm_id);
