@@ -88,7 +88,11 @@ void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
  */
 #define HWC_MSG_MAX 1024 /* what OpenSSL keeps of an error's text */
 size_t hwc_escape(char *dst, size_t cap, const char *src, size_t len);
-size_t hwc_vescapef(char *dst, size_t cap, const char *fmt, va_list ap);
+size_t hwc_vescapef(char *dst, size_t cap, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 
 /*---------------------------------------------------------------- debug */
 

@@ -235,6 +235,17 @@ run_fail "archive member name with control characters: escaped" \
   'entries not loaded: evil\\x1B\[2J\\nhwcloud: forged.crt: PEM block 1' \
   openssl storeutl -noout -certs "dcs:ssl/$EMU_DCS_TGZ"
 no_raw_controls "archive member name"
+# A keystore alias (keytool takes control characters in one; it keeps
+# aliases in lower case). The key password differs: the entry fails, by
+# name.
+keytool -genkeypair -keystore "$EMU_CODEARTS_DIR/ctl.jks" -storetype JKS \
+  -storepass changeit -keypass otherpass -keyalg EC -dname CN=x -validity 2 \
+  -alias "$(printf 'evil\033[2J\nhwcloud: forged')" >/dev/null 2>&1 ||
+  fail "keytool could not make the JKS"
+run_fail "keystore alias with control characters: escaped" \
+  'evil\\x1B\[2j\\nhwcloud: forged: wrong key password' \
+  openssl storeutl -passin pass:changeit -noout "codearts:keystore/ctl.jks"
+no_raw_controls "keystore alias"
 # A service's X-Request-Id, in the error message and the debug log.
 emu_reset
 emu_fault '{"match":"/export","action":"status","status":500,"body":"{\"error_code\":\"SCM.0500\",\"error_msg\":\"boom\"}","headers":{"X-Request-Id":"req-\u001b[31m-red"},"count":-1}'

@@ -81,7 +81,7 @@ static int pw_cb(char *buf, int size, int rwflag, void *u)
 int main(int argc, char **argv)
 {
     UI_METHOD *ui;
-    OSSL_STORE_CTX *s;
+    OSSL_STORE_CTX *s = NULL;
     OSSL_STORE_INFO *i;
     int n = 0;
 
