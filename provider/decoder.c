@@ -3,7 +3,11 @@
  * PROVIDER URI-----", or its bare DER) decoded into the private key the
  * URI names, for software that reads keys with PEM_read_bio_PrivateKey
  * (nginx, HAProxy, Apache, curl) or through the file: store (openssl
- * apps). Off unless `uri_pem = yes` is set in our openssl.cnf section.
+ * apps). Registered only with `uri_pem = yes` in our openssl.cnf section:
+ * every decoder a provider offers makes every decode in the process
+ * longer (with OpenSSL 3.0 and 3.1, which build a decoder chain for each
+ * key and certificate parsed, each of ours cost about a tenth), and a
+ * process that never reads a wrapped URI should pay nothing.
  *
  * The chain, after pkcs11-provider's decoder.c:
  *   "DER" input=pem | input=der,structure=hwcloud-uri
@@ -213,13 +217,7 @@ static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
     if (uri == NULL) {
         return 0;
     }
-    if (!ctx->prov->uri_pem) {
-        /* Refusing (not passing) keeps this message in the error queue. */
-        hwc_raise(ctx->prov, HWC_R_URI_PEM_DISABLED,
-                  "PEM-wrapped URI %s found but uri_pem is not enabled in "
-                  "the hwcloud provider section of openssl.cnf",
-                  uri);
-    } else if (hwc_uri_pem_permit(ctx->prov->settings, uri)) {
+    if (hwc_uri_pem_permit(ctx->prov->settings, uri)) {
         hwc_debug("decoding the PEM-wrapped URI %s", uri);
         ok = resolve_uri(ctx, uri, data_cb, cbarg, pw_cb, pw_cbarg);
     }
@@ -245,24 +243,25 @@ static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
 static int read_our_pem_block(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin,
                               unsigned char **der, long *len)
 {
-    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin), *mem = NULL;
+    OSSL_FUNC_BIO_gets_fn *gets = ctx->prov->bio_gets;
+    BIO *mem = NULL;
     char line[256], *name = NULL, *header = NULL;
     int n, ok = 0;
 
-    while (in != NULL && (n = BIO_gets(in, line, sizeof(line))) > 0) {
+    while (gets != NULL && (n = gets(cin, line, sizeof(line))) > 0) {
         if (strncmp(line, "-----BEGIN ", 11) != 0) {
             continue; /* text before the first block, as PEM_read_bio skips */
         }
         if (strncmp(line, URI_BEGIN, URI_BEGIN_LEN) != 0) {
             break;
         }
-        /* Ours: the rest of the block after the BEGIN line just read. */
+        /* Ours: the BEGIN line just read and the rest of the block. */
         mem = BIO_new(BIO_s_mem());
-        ok = mem != NULL && BIO_write(mem, line, n) == n;
-        while (ok && (n = BIO_read(in, line, sizeof(line))) > 0) {
-            ok = BIO_write(mem, line, n) == n &&
+        ok = mem != NULL;
+        do {
+            ok = ok && BIO_write(mem, line, n) == n &&
                  BIO_number_written(mem) <= 2 * MAX_WRAPPED_DER;
-        }
+        } while (ok && (n = gets(cin, line, sizeof(line))) > 0);
         ERR_set_mark();
         ok = ok && PEM_read_bio(mem, &name, &header, der, len) > 0;
         ERR_pop_to_mark();
@@ -271,7 +270,6 @@ static int read_our_pem_block(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin,
     OPENSSL_free(name);
     OPENSSL_free(header);
     BIO_free(mem);
-    BIO_free(in);
     return ok;
 }
 
@@ -297,14 +295,11 @@ static int hwc_dec_pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
 #define HEAD_LEN 64
 
 /* Whether head (n bytes) starts like a wrapped URI: our SEQUENCE with the
- * magic first, or the PEM BEGIN line (a PEM file read as DER). */
+ * magic first. */
 static int head_is_ours(const unsigned char *head, size_t n)
 {
     size_t mlen = strlen(HWC_URI_PEM_MAGIC), off;
 
-    if (n >= URI_BEGIN_LEN && memcmp(head, URI_BEGIN, URI_BEGIN_LEN) == 0) {
-        return 1;
-    }
     if (n < 2 || head[0] != 0x30) {
         return 0;
     }
@@ -321,20 +316,19 @@ static int head_is_ours(const unsigned char *head, size_t n)
  */
 static int read_small(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin, hwc_buf *b)
 {
-    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin);
+    OSSL_FUNC_BIO_read_ex_fn *read_ex = ctx->prov->bio_read_ex;
     unsigned char chunk[4096];
-    int n, ok = in != NULL;
+    size_t n;
+    int ok = read_ex != NULL;
 
     while (ok && b->len < HEAD_LEN &&
-           (n = BIO_read(in, chunk, HEAD_LEN - (int)b->len)) > 0) {
-        ok = hwc_buf_append(b, chunk, (size_t)n);
+           read_ex(cin, chunk, HEAD_LEN - b->len, &n) && n > 0) {
+        ok = hwc_buf_append(b, chunk, n);
     }
     ok = ok && head_is_ours(b->data, b->len);
-    while (ok && (n = BIO_read(in, chunk, sizeof(chunk))) > 0) {
-        ok = b->len + (size_t)n <= MAX_WRAPPED_DER &&
-             hwc_buf_append(b, chunk, (size_t)n);
+    while (ok && read_ex(cin, chunk, sizeof(chunk), &n) && n > 0) {
+        ok = b->len + n <= MAX_WRAPPED_DER && hwc_buf_append(b, chunk, n);
     }
-    BIO_free(in);
     return ok;
 }
 
@@ -353,26 +347,6 @@ static int looks_wrapped(const hwc_buf *b)
     return uri != NULL;
 }
 
-/*
- * A PEM-wrapped URI key file read as DER, as mod_ssl does after
- * PEM_read_bio_PrivateKey failed (its errors then drop out of OpenSSL's
- * 16-entry error queue): with uri_pem off, say so again here, so that the
- * reason is what the log shows. d2i reads may hand us only the start of
- * the text, so the URI may be unknown.
- */
-static int pem_read_as_der(hwc_dec_ctx *ctx, const hwc_buf *b)
-{
-
-    if (ctx->prov->uri_pem || b->len < URI_BEGIN_LEN ||
-        memcmp(b->data, URI_BEGIN, URI_BEGIN_LEN) != 0) {
-        return 1;
-    }
-    hwc_raise(ctx->prov, HWC_R_URI_PEM_DISABLED,
-              "a PEM-wrapped URI key file was found but uri_pem is not "
-              "enabled in the hwcloud provider section of openssl.cnf");
-    return 0;
-}
-
 static int hwc_dec_der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
                               OSSL_CALLBACK *data_cb, void *cbarg,
                               OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
@@ -382,13 +356,9 @@ static int hwc_dec_der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     int ok = 1;
 
     (void)selection;
-    if (read_small(ctx, cin, &b)) {
-        if (looks_wrapped(&b)) {
-            ok = decode_wrapped(ctx, b.data, b.len, data_cb, cbarg, pw_cb,
-                                pw_cbarg);
-        } else {
-            ok = pem_read_as_der(ctx, &b);
-        }
+    if (read_small(ctx, cin, &b) && looks_wrapped(&b)) {
+        ok =
+            decode_wrapped(ctx, b.data, b.len, data_cb, cbarg, pw_cb, pw_cbarg);
     }
     hwc_buf_free(&b);
     return ok;
@@ -397,12 +367,12 @@ static int hwc_dec_der_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
 /* The hand-off token in cin, if it is this thread's current one. */
 static hwc_rkey *take_handoff(hwc_dec_ctx *ctx, OSSL_CORE_BIO *cin)
 {
-    BIO *in = BIO_new_from_core_bio(ctx->prov->libctx, cin);
     unsigned char token[HANDOFF_LEN + 1];
-    int n = in != NULL ? BIO_read(in, token, sizeof(token)) : 0;
+    size_t n = 0;
 
-    BIO_free(in);
-    if (n != HANDOFF_LEN || current_handoff.key == NULL ||
+    if (ctx->prov->bio_read_ex == NULL ||
+        !ctx->prov->bio_read_ex(cin, token, sizeof(token), &n) ||
+        n != HANDOFF_LEN || current_handoff.key == NULL ||
         memcmp(token, HANDOFF_MAGIC, HANDOFF_MAGIC_LEN) != 0 ||
         CRYPTO_memcmp(token + HANDOFF_MAGIC_LEN, current_handoff.nonce,
                       HANDOFF_NONCE_LEN) != 0) {
@@ -486,17 +456,11 @@ HWC_DEC_FUNCTIONS(hwc_rsa_handoff_decoder_functions, hwc_dec_rsa_decode);
 HWC_DEC_FUNCTIONS(hwc_ec_handoff_decoder_functions, hwc_dec_ec_decode);
 HWC_DEC_FUNCTIONS(hwc_sm2_handoff_decoder_functions, hwc_dec_sm2_decode);
 
-/* The two that find wrapped URIs, and say so when uri_pem is off. */
-#define HWC_URI_DECODERS                                                       \
-    {"DER", HWC_PROPS ",input=pem", hwc_pem_uri_decoder_functions,             \
-     "hwcloud provider URI in a PEM block"},                                   \
-    {                                                                          \
-        "DER", HWC_PROPS ",input=der,structure=" URI_STRUCTURE,                \
-            hwc_der_uri_decoder_functions, "hwcloud provider URI in DER"       \
-    }
-
 static const OSSL_ALGORITHM hwc_decoder_algs[] = {
-    HWC_URI_DECODERS,
+    {"DER", HWC_PROPS ",input=pem", hwc_pem_uri_decoder_functions,
+     "hwcloud provider URI in a PEM block"},
+    {"DER", HWC_PROPS ",input=der,structure=" URI_STRUCTURE,
+     hwc_der_uri_decoder_functions, "hwcloud provider URI in DER"},
     {"RSA", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
      hwc_rsa_handoff_decoder_functions, "RSA key held in Huawei Cloud KMS"},
     {"EC", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
@@ -505,14 +469,7 @@ static const OSSL_ALGORITHM hwc_decoder_algs[] = {
      hwc_sm2_handoff_decoder_functions, "SM2 key held in Huawei Cloud KMS"},
     {NULL, NULL, NULL, NULL}};
 
-/* With uri_pem off nothing is resolved, so the hand-off decoders are left
- * out: every decoder registered makes the decoder chains libcrypto builds
- * for each key and certificate an application decodes longer to build
- * (file loads ran 27% slower with all four, 20% with these two). */
-static const OSSL_ALGORITHM hwc_uri_off_algs[] = {HWC_URI_DECODERS,
-                                                  {NULL, NULL, NULL, NULL}};
-
 const OSSL_ALGORITHM *hwc_decoder_algorithms(int uri_pem)
 {
-    return uri_pem ? hwc_decoder_algs : hwc_uri_off_algs;
+    return uri_pem ? hwc_decoder_algs : NULL;
 }

@@ -100,7 +100,9 @@ static int kms_handle(hwc_provctx *prov, const hwc_fetch_req *req,
     out->rkey = hwc_rkey_new(req->uri_text, req->uri->id, info->key_spec,
                              hwc_kms_usage(info), pub, &hwc_kms_rkey_ops,
                              hwc_client_up_ref(cl));
-    if (out->rkey == NULL) {
+    if (out->rkey != NULL) {
+        hwc_prov_offer_remote_keys(prov); /* before libcrypto looks for them */
+    } else {
         hwc_client_free(cl); /* the reference the key would have held */
         EVP_PKEY_free(pub);
         return 0;

@@ -109,7 +109,18 @@ static const OSSL_ALGORITHM *hwc_query_operation(void *provctx, int id,
     if (id == OSSL_OP_DECODER) {
         return hwc_decoder_algorithms(prov->uri_pem);
     }
+    if (!__atomic_load_n(&prov->remote_keys, __ATOMIC_ACQUIRE)) {
+        *no_cache = 1; /* ask again: they may be offered later */
+        return NULL;
+    }
     return hwc_algorithms(id);
+}
+
+void hwc_prov_offer_remote_keys(hwc_provctx *prov)
+{
+    if (!__atomic_exchange_n(&prov->remote_keys, 1, __ATOMIC_ACQ_REL)) {
+        hwc_debug("remote-key algorithms offered from now on");
+    }
 }
 
 static const OSSL_PARAM *hwc_gettable_params(void *provctx)
@@ -249,15 +260,24 @@ static OSSL_FUNC_core_get_params_fn *find_get_params(const OSSL_DISPATCH *in)
     return NULL;
 }
 
-static OSSL_FUNC_core_thread_start_fn *
-find_thread_start(const OSSL_DISPATCH *in)
+/* The upcalls of the core this instance keeps. */
+static void capture_core(struct prov_private *pp, const OSSL_DISPATCH *in)
 {
     for (; in->function_id != 0; in++) {
-        if (in->function_id == OSSL_FUNC_CORE_THREAD_START) {
-            return OSSL_FUNC_core_thread_start(in);
+        switch (in->function_id) {
+        case OSSL_FUNC_CORE_THREAD_START:
+            pp->core_thread_start = OSSL_FUNC_core_thread_start(in);
+            break;
+        case OSSL_FUNC_BIO_READ_EX:
+            pp->pub.bio_read_ex = OSSL_FUNC_BIO_read_ex(in);
+            break;
+        case OSSL_FUNC_BIO_GETS:
+            pp->pub.bio_gets = OSSL_FUNC_BIO_gets(in);
+            break;
+        default:
+            break;
         }
     }
-    return NULL;
 }
 
 static const OSSL_DISPATCH hwc_dispatch_table[] = {
@@ -285,7 +305,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
     }
     pp->err_held = 1;
     pp->pub.handle = handle;
-    pp->core_thread_start = find_thread_start(in);
+    capture_core(pp, in);
     if ((pp->pub.settings = hwc_settings_new()) == NULL ||
         (pp->pub.cache = hwc_cache_new()) == NULL ||
         (pp->pub.transport = hwc_transport_new(thread_stop_register, pp)) ==
@@ -305,6 +325,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         pp->debug_held = 1;
     }
     pp->pub.uri_pem = hwc_get_bool(pp->pub.settings, HWC_S_URI_PEM);
+    pp->pub.remote_keys = pp->pub.uri_pem;
     hwc_debug("hwcloud %s instance %p initialised (uri_pem %s)", HWC_VERSION,
               (void *)pp, pp->pub.uri_pem ? "on" : "off");
     *out = hwc_dispatch_table;

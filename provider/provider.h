@@ -31,7 +31,24 @@ typedef struct hwc_provctx {
     int uri_pem;             /* PEM-wrapped URI decoder enabled */
     struct hwc_cache *cache; /* objects fetched (cache_ttl) */
     struct hwc_transport *transport; /* curl handles and trust bundles */
+    int remote_keys; /* the remote-key algorithms are offered (atomic) */
+    /* The core's BIO upcalls: decoders look at every input libcrypto
+     * decodes, and a BIO made for each look would cost more than it. */
+    OSSL_FUNC_BIO_read_ex_fn *bio_read_ex;
+    OSSL_FUNC_BIO_gets_fn *bio_gets;
 } hwc_provctx;
+
+/*
+ * The keymgmt, signature, asym cipher and encoders exist for KMS keys, and
+ * every algorithm a provider offers makes libcrypto's work for everyone
+ * else longer (OpenSSL 3.0 and 3.1 build a decoder chain over every
+ * keymgmt's names for each key or certificate they parse). So they are
+ * offered from the first KMS key this instance makes on, or from the
+ * start with uri_pem = yes (a key file may name one at any time, and the
+ * decoder chains that load it are built before it is read). A process
+ * that never names a KMS key never sees them.
+ */
+void hwc_prov_offer_remote_keys(hwc_provctx *prov);
 
 /* The credentials, made on first use from the settings (NULL with an
  * error raised when they cannot be). */
@@ -46,8 +63,8 @@ OSSL_LIB_CTX *hwc_prov_plain_libctx(hwc_provctx *prov);
  * cipher, encoder) for operation_id, or NULL (algs.c). */
 const OSSL_ALGORITHM *hwc_algorithms(int operation_id);
 
-/* The PEM-wrapped URI decoders (decoder.c); with uri_pem off only those
- * that find a wrapped URI and say that uri_pem is off. */
+/* The PEM-wrapped URI decoders (decoder.c), or NULL with uri_pem off:
+ * every decoder registered makes every decode in the process slower. */
 const OSSL_ALGORITHM *hwc_decoder_algorithms(int uri_pem);
 
 extern const OSSL_DISPATCH hwc_store_functions[];

@@ -34,7 +34,11 @@ stop_server() {
   fi
 }
 trap stop_server EXIT
-hwc_setup
+# uri_pem = yes: hwcloud offers all its algorithms (keymgmt, signature,
+# asym cipher, encoders, decoders) from the start, the widest surface for
+# interference. Without it nothing is offered until a KMS key is loaded
+# (test_uri_pem checks that).
+hwc_setup "uri_pem = yes"
 cd "$HWC_TEST_TMP" || exit 1
 exec </dev/null
 KEYOPS=$HWC_BUILD_DIR/tests/integration/helpers/keyops

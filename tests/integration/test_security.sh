@@ -213,10 +213,11 @@ no_raw_controls() { # DESC: $OUT holds no ESC, and PATTERN lines are one line
   fi
   pass "$1: no raw control character"
 }
-# A wrapped URI's text, with uri_pem off (the message names the URI).
+# A wrapped URI's text (the URI parser's message names it).
 wrap $'kms:key/\x1b[2J\nhwcloud: forged line' "$T/ctl.pem"
-run_fail "wrapped URI with control characters (uri_pem off): escaped" \
-  'PEM-wrapped URI kms:key/\\x1B\[2J\\nhwcloud: forged line found but uri_pem is not enabled' \
+hwc_write_conf "uri_pem = yes"
+run_fail "wrapped URI with control characters: escaped" \
+  'invalid URI.*kms:key/\\x1[bB]\[2J\\(n|x0a)hwcloud: forged line' \
   openssl pkey -in "$T/ctl.pem" -noout
 no_raw_controls "wrapped URI text"
 # Archive member names.
