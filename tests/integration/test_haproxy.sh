@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# HAProxy 2.6 (Debian) in master-worker mode serving TLS with keys from the
-# emulator, configured as docs/haproxy.md says (the blocks are read from
-# it): crt files written by `hwcloud-store export`, PEM-wrapped URI key
-# files beside them. First without chroot and privilege drop, then with
-# Debian's defaults (chroot, user haproxy, daemon), where a kms: key signs
-# from inside the chroot. Last, HAProxy loading the provider itself with
-# ssl-provider/ssl-provider-path from an openssl.cnf that does not activate
-# it (docs/haproxy.md section 6; HAProxy 2.6 and later).
+# HAProxy (2.6 on Debian 12, 3.0 on Debian 13) in master-worker mode
+# serving TLS with keys from the emulator, configured as docs/haproxy.md
+# says (the blocks are read from it): crt files written by
+# `hwcloud-store export`, PEM-wrapped URI key files beside them. First
+# without chroot and privilege drop, then with Debian's defaults (chroot,
+# user haproxy, daemon), where a kms: key signs from inside the chroot.
+# Last, HAProxy loading the provider itself with ssl-provider and
+# ssl-provider-path from an openssl.cnf that does not activate it
+# (docs/haproxy.md section 6; HAProxy 2.6 and later).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers_lib.sh"
 
