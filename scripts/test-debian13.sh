@@ -155,6 +155,9 @@ if [ ! -x "$ROOT/usr/bin/apt-get" ] || [ ! -x "$ROOT/usr/sbin/policy-rc.d" ]; th
 else
   say "reusing the chroot in $ROOT"
 fi
+# Mounts a killed run (SIGKILL, a lost machine) could not undo; the lock
+# says that no run is using them.
+unmount_under "$ROOT"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 grep -qw localhost "$ROOT/etc/hosts" 2>/dev/null ||
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >>"$ROOT/etc/hosts"
@@ -164,7 +167,8 @@ mnt sys -t sysfs -o ro sysfs
 mnt dev --bind /dev
 mnt dev/pts --bind /dev/pts
 mnt dev/shm -t tmpfs -o mode=1777,nosuid,nodev shm
-mnt tmp -t tmpfs -o mode=1777,nosuid,nodev tmp
+# No nosuid: tests make setgid programs under /tmp (AT_SECURE checks).
+mnt tmp -t tmpfs -o mode=1777 tmp
 mnt src --bind "$SRC"
 mount -o remount,bind,ro "$ROOT/src"
 
