@@ -457,8 +457,9 @@ handshakes() {
       "Ciphersuite: ECDHE-$type-"
     client "$m" "$name: TLS 1.2 $group only, $m client" -tls1_2 \
       -groups "$group"
+    # s_client: "Server Temp Key" in OpenSSL 3.0, "Peer Temp Key" in 3.5.
     expect_in "$name: TLS 1.2 $group only, $m client: group" \
-      "Server Temp Key: ECDH, $curve,"
+      "(Server|Peer) Temp Key: ECDH, $curve,"
     if [ "$type" = RSA ]; then
       client "$m" "$name: TLS 1.2 RSA key exchange, $m client" -tls1_2 \
         -cipher AES128-GCM-SHA256
