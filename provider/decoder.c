@@ -217,7 +217,8 @@ static int decode_wrapped(hwc_dec_ctx *ctx, const unsigned char *der,
     if (uri == NULL) {
         return 0;
     }
-    if (hwc_uri_pem_permit(ctx->prov->settings, uri)) {
+    if (hwc_prov_usable(ctx->prov, uri) &&
+        hwc_uri_pem_permit(ctx->prov->settings, uri)) {
         hwc_debug("decoding the PEM-wrapped URI %s", uri);
         ok = resolve_uri(ctx, uri, data_cb, cbarg, pw_cb, pw_cbarg);
     }

@@ -9,12 +9,23 @@
  *
  * Each OSSL_provider_init makes a new instance (one per library context
  * that loads the module); nothing of an instance is kept in a global.
+ *
+ * Settings that do not validate do not fail the init: a provider whose
+ * init fails vanishes from the program, which then says only "unregistered
+ * scheme" or "No supported data to decode", far from the reason. The
+ * instance loads with the message kept, reports status 0 (`openssl list
+ * -providers` shows it inactive, with the reason in its name), offers what
+ * a valid configuration would (and nothing more, so no other program's
+ * work changes), and every use of a URI fails with the message.
  */
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
@@ -41,6 +52,8 @@ struct prov_private {
     hwc_plain_libctx *plain;
     int debug_held;
     int err_held;
+    char *config_error; /* pub.config_error's storage */
+    char *name;         /* OSSL_PROV_PARAM_NAME, with config_error */
 };
 
 /*
@@ -66,11 +79,23 @@ static void auth_free_fn(void *a)
     hwc_auth_free(a);
 }
 
+int hwc_prov_usable(const hwc_provctx *prov, const char *what)
+{
+    if (prov->config_error == NULL) {
+        return 1;
+    }
+    hwc_raise(prov, HWC_R_CONFIG, "%s: %s", what, prov->config_error);
+    return 0;
+}
+
 hwc_auth *hwc_prov_auth(hwc_provctx *prov)
 {
     struct prov_private *pp = (struct prov_private *)prov;
     hwc_auth *a = __atomic_load_n(&pp->auth, __ATOMIC_ACQUIRE);
 
+    if (!hwc_prov_usable(prov, "credentials")) {
+        return NULL;
+    }
     if (a != NULL) {
         return a;
     }
@@ -135,13 +160,18 @@ static const OSSL_PARAM *hwc_gettable_params(void *provctx)
     return known;
 }
 
+#define HWC_PROV_TITLE "Huawei Cloud provider"
+
+/* With a configuration error, status 0 and a name that gives the reason:
+ * `openssl list -providers` prints both. */
 static int hwc_get_params(void *provctx, OSSL_PARAM params[])
 {
+    struct prov_private *pp = provctx;
     OSSL_PARAM *p;
 
-    (void)provctx;
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME);
-    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, "Huawei Cloud provider")) {
+    if (p != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, pp->name ? pp->name : HWC_PROV_TITLE)) {
         return 0;
     }
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
@@ -153,7 +183,7 @@ static int hwc_get_params(void *provctx, OSSL_PARAM params[])
         return 0;
     }
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
-    if (p != NULL && !OSSL_PARAM_set_int(p, 1)) {
+    if (p != NULL && !OSSL_PARAM_set_int(p, pp->config_error == NULL)) {
         return 0;
     }
     return 1;
@@ -209,6 +239,8 @@ static void provctx_free(struct prov_private *pp)
     hwc_cache_free(pp->pub.cache); /* wipes the keys it holds */
     hwc_transport_free(pp->pub.transport);
     hwc_settings_free(pp->pub.settings);
+    OPENSSL_free(pp->config_error);
+    OPENSSL_free(pp->name);
     OSSL_LIB_CTX_free(pp->pub.libctx);
     if (pp->debug_held) {
         hwc_debug_release();
@@ -280,6 +312,64 @@ static void capture_core(struct prov_private *pp, const OSSL_DISPATCH *in)
     }
 }
 
+/* Keeps the message of the error on top of the queue (raised since the
+ * mark) as the instance's configuration error, and takes it off the
+ * queue: the init itself succeeds. 0 if not even that can be done. */
+static int keep_config_error(struct prov_private *pp)
+{
+    const char *data = NULL;
+    int flags = 0;
+    unsigned long e = ERR_peek_last_error_data(&data, &flags);
+    size_t n;
+    const char *why = data != NULL && *data != '\0' && (flags & ERR_TXT_STRING)
+                          ? data
+                          : ERR_reason_error_string(e);
+
+    pp->config_error = OPENSSL_strdup(why != NULL ? why : "unknown error");
+    ERR_pop_to_mark();
+    n = pp->config_error != NULL ? strlen(pp->config_error) + 64 : 0;
+    if (n == 0 || (pp->name = OPENSSL_zalloc(n)) == NULL) {
+        return 0;
+    }
+    snprintf(pp->name, n, HWC_PROV_TITLE " (unusable: %s)", pp->config_error);
+    pp->pub.config_error = pp->config_error;
+    return 1;
+}
+
+/* The section of openssl.cnf, then the environment, validated. */
+static int load_settings(struct prov_private *pp,
+                         const OSSL_CORE_HANDLE *handle,
+                         const OSSL_DISPATCH *in)
+{
+    hwc_settings *st = pp->pub.settings;
+
+    ERR_set_mark();
+    if (read_config(handle, find_get_params(in), st) &&
+        hwc_settings_load_env(st) && hwc_settings_validate(st)) {
+        ERR_clear_last_mark();
+        return 1;
+    }
+    return keep_config_error(pp);
+}
+
+/*
+ * The decoders with uri_pem = yes, and also when its value is invalid:
+ * whoever set it meant some key files to be read, and those should then
+ * fail with the configuration error instead of "No supported data".
+ */
+static int wants_uri_pem(const hwc_provctx *prov)
+{
+    const char *v = hwc_get(prov->settings, HWC_S_URI_PEM);
+
+    if (hwc_get_bool(prov->settings, HWC_S_URI_PEM)) {
+        return 1;
+    }
+    return prov->config_error != NULL && v != NULL &&
+           prov->settings->src[HWC_S_URI_PEM] == HWC_SRC_CONF &&
+           strcasecmp(v, "no") != 0 && strcasecmp(v, "0") != 0 &&
+           strcasecmp(v, "false") != 0 && strcasecmp(v, "off") != 0;
+}
+
 static const OSSL_DISPATCH hwc_dispatch_table[] = {
     {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))hwc_teardown},
     {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))hwc_gettable_params},
@@ -314,9 +404,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
         goto err;
     }
-    if (!read_config(handle, find_get_params(in), pp->pub.settings) ||
-        !hwc_settings_load_env(pp->pub.settings) ||
-        !hwc_settings_validate(pp->pub.settings)) {
+    if (!load_settings(pp, handle, in)) {
         goto err;
     }
     hwc_decode_libctx_hold(); /* released by hwc_teardown */
@@ -324,10 +412,12 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         hwc_debug_hold();
         pp->debug_held = 1;
     }
-    pp->pub.uri_pem = hwc_get_bool(pp->pub.settings, HWC_S_URI_PEM);
+    pp->pub.uri_pem = wants_uri_pem(&pp->pub);
     pp->pub.remote_keys = pp->pub.uri_pem;
-    hwc_debug("hwcloud %s instance %p initialised (uri_pem %s)", HWC_VERSION,
-              (void *)pp, pp->pub.uri_pem ? "on" : "off");
+    hwc_debug("hwcloud %s instance %p initialised (uri_pem %s)%s%s",
+              HWC_VERSION, (void *)pp, pp->pub.uri_pem ? "on" : "off",
+              pp->config_error ? ", unusable: " : "",
+              pp->config_error ? pp->config_error : "");
     *out = hwc_dispatch_table;
     *provctx = pp;
     return 1;

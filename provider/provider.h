@@ -32,6 +32,8 @@ typedef struct hwc_provctx {
     struct hwc_cache *cache; /* objects fetched (cache_ttl) */
     struct hwc_transport *transport; /* curl handles and trust bundles */
     int remote_keys; /* the remote-key algorithms are offered (atomic) */
+    /* Why the settings are unusable (they did not validate), or NULL. */
+    const char *config_error;
     /* The core's BIO upcalls: decoders look at every input libcrypto
      * decodes, and a BIO made for each look would cost more than it. */
     OSSL_FUNC_BIO_read_ex_fn *bio_read_ex;
@@ -49,6 +51,15 @@ typedef struct hwc_provctx {
  * that never names a KMS key never sees them.
  */
 void hwc_prov_offer_remote_keys(hwc_provctx *prov);
+
+/*
+ * 1 when the settings validated; otherwise 0 with the configuration error
+ * raised for what (a URI). Every entry point that would act on the
+ * settings asks first: an instance whose configuration is invalid still
+ * loads, so that each use fails with the message where the program shows
+ * its errors, rather than the provider vanishing at start.
+ */
+int hwc_prov_usable(const hwc_provctx *prov, const char *what);
 
 /* The credentials, made on first use from the settings (NULL with an
  * error raised when they cannot be). */

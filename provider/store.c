@@ -76,7 +76,7 @@ static hwc_store_ctx *store_new(void *provctx, const char *uri)
     hwc_store_ctx *ctx;
     hwc_uri parsed;
 
-    if (!hwc_uri_parse(uri, &parsed)) {
+    if (!hwc_prov_usable(provctx, uri) || !hwc_uri_parse(uri, &parsed)) {
         return NULL;
     }
     ctx = OPENSSL_zalloc(sizeof(*ctx));
