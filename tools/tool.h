@@ -51,6 +51,8 @@ typedef struct tool_conf {
     char *file;     /* the openssl.cnf read, or NULL if none */
     int file_found; /* the file exists and parsed */
     char *section;  /* our provider section, or NULL */
+    char *entry;    /* its name in the providers section ("hwcloud") */
+    char *module;   /* its `module =`, or NULL */
     int activated;  /* the section says activate = 1 (or yes/true/on) */
     char **unknown; /* keys of the section the provider ignores */
     size_t n_unknown;
@@ -65,6 +67,27 @@ int tool_load_settings(const tool_opts *o, hwc_settings *st, tool_conf *tc);
 void tool_conf_free(tool_conf *tc);
 /* The file tool_load_settings reads; OPENSSL_free it. */
 char *tool_config_file(const tool_opts *o);
+
+/* What OpenSSL itself made of the configuration (tool_openssl.c). */
+typedef struct tool_loaded {
+    int loaded;    /* OpenSSL found, loaded and initialised the module */
+    int status;    /* its OSSL_PROV_PARAM_STATUS (0: settings unusable) */
+    char *name;    /* its OSSL_PROV_PARAM_NAME (with the reason if 0) */
+    char *version; /* its OSSL_PROV_PARAM_VERSION */
+    char how[320]; /* how it was to be loaded, for messages */
+    char *error;   /* libcrypto's reason when it could not be */
+} tool_loaded;
+
+/*
+ * Loads the configuration file of tc into a fresh library context, as a
+ * program's start does (no built-in: the module OpenSSL finds), then the
+ * provider by name when the file does not activate it or by_name is set
+ * (`-provider hwcloud`, HAProxy's ssl-provider). 0 with an error raised
+ * when OpenSSL cannot load it.
+ */
+int tool_openssl_load(const tool_opts *o, const tool_conf *tc, int by_name,
+                      tool_loaded *out);
+void tool_loaded_free(tool_loaded *l);
 
 /*
  * A library context running this very build of the provider (registered

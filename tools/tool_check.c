@@ -24,6 +24,8 @@
 typedef struct check_result {
     hwc_settings *st;
     tool_conf conf;
+    tool_loaded loaded; /* the module as OpenSSL loads it */
+    int by_name;        /* --by-name */
     hwc_auth *auth;
     hwc_client *cl;
     char *endpoint[HWC_SVC_COUNT];
@@ -37,19 +39,25 @@ typedef struct check_result {
 
 static void check_help(void)
 {
-    printf("usage: " TOOL_NAME " check [--json] [--sync-config FILE] [--days N]"
-           "\n                           [--textfile FILE]\n"
+    printf("usage: " TOOL_NAME
+           " check [--json] [--by-name] [--sync-config FILE]"
+           "\n                           [--days N] [--textfile FILE]\n"
            "\n"
            "Shows the configuration the hwcloud provider runs with: each\n"
            "setting of its openssl.cnf section ($OPENSSL_CONF or --config),\n"
            "of the HWCLOUD_* / HUAWEICLOUD_SDK_* environment and the\n"
-           "defaults, with where it came from (secrets masked); the auth\n"
-           "method; the endpoint of each service (shown even without\n"
-           "credentials). Then makes one call that\n"
-           "changes nothing, IAM GET /v3/projects?name=<region>, to prove\n"
-           "the credentials. Exit status 0 when everything worked.\n"
+           "defaults, with where it came from (secrets masked); whether\n"
+           "OpenSSL itself loads the module with that file, as programs\n"
+           "do (the section must say activate = 1); the auth method; the\n"
+           "endpoint of each service (shown even without credentials).\n"
+           "Then makes one call that changes nothing, IAM GET\n"
+           "/v3/projects?name=<region>, to prove the credentials. Exit\n"
+           "status 0 when everything worked.\n"
            "\n"
-           "  --json    the same as a JSON object on stdout\n"
+           "  --json     the same as a JSON object on stdout\n"
+           "  --by-name  the programs load hwcloud by name (openssl\n"
+           "             -provider hwcloud, HAProxy's ssl-provider): the\n"
+           "             section need not activate it\n"
            "\n"
            "With one of the options below, it also reports the days left to\n"
            "the certificate each entry of the sync configuration deployed\n"
@@ -115,23 +123,66 @@ static int call_iam(check_result *r)
     return r->call_ok;
 }
 
+/*
+ * What programs get: the module OpenSSL loads with the same file, which
+ * must activate it unless the programs load it by name. A module that
+ * loads but calls its settings unusable is reported only when the tool's
+ * own reading of them found nothing wrong (else that error said it).
+ */
+static int check_loading(const tool_opts *o, int by_name, int settings_ok,
+                         check_result *r)
+{
+    int ok = tool_openssl_load(o, &r->conf, by_name, &r->loaded);
+
+    r->by_name = by_name;
+    if (r->conf.section != NULL && !r->conf.activated && !by_name) {
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "[%s] has no 'activate = 1': programs using %s do not load "
+                  "the provider (if yours load it by name, as openssl "
+                  "-provider hwcloud or HAProxy's ssl-provider do, check with "
+                  "--by-name)",
+                  r->conf.section, r->conf.file);
+        ok = 0;
+    }
+    if (r->loaded.loaded && !r->loaded.status) {
+        if (settings_ok) {
+            hwc_raise(NULL, HWC_R_CONFIG,
+                      "the provider OpenSSL loaded says: %s",
+                      r->loaded.name ? r->loaded.name : "status 0");
+        }
+        ok = 0;
+    }
+    return ok;
+}
+
 /* The endpoints come first: they are shown even when the credentials
  * are missing or refused. */
-static int run_check(const tool_opts *o, check_result *r)
+static int run_check(const tool_opts *o, int by_name, check_result *r)
 {
-    if ((r->st = hwc_settings_new()) == NULL ||
-        !tool_load_settings(o, r->st, &r->conf)) {
+    int settings_ok, ok;
+
+    if ((r->st = hwc_settings_new()) == NULL) {
         return 0;
     }
-    if ((r->cl = hwc_client_new(r->st, NULL, "hwcloud-store check")) == NULL) {
+    settings_ok = tool_load_settings(o, r->st, &r->conf);
+    if (!settings_ok) {
+        /* A file that does not parse was reported: OpenSSL says no more. */
+        if (r->conf.file == NULL || r->conf.file_found) {
+            check_loading(o, by_name, 0, r);
+        }
         return 0;
     }
-    resolve_endpoints(r);
-    if ((r->auth = hwc_auth_new(r->st)) == NULL) {
-        return 0;
+    ok = (r->cl = hwc_client_new(r->st, NULL, "check")) != NULL;
+    if (ok) {
+        resolve_endpoints(r);
+        ok = (r->auth = hwc_auth_new(r->st)) != NULL;
     }
-    r->cl->auth = r->auth;
-    return call_iam(r);
+    if (ok) {
+        r->cl->auth = r->auth;
+        ok = call_iam(r);
+    }
+    /* After the call: libcurl clears the error queue as it starts TLS. */
+    return check_loading(o, by_name, 1, r) && ok;
 }
 
 /*-------------------------------------------------------- text output */
@@ -142,8 +193,17 @@ static void print_conf(const check_result *r)
            r->conf.file && !r->conf.file_found ? " (not found)" : "");
     printf("provider section:   %s\n",
            r->conf.section ? r->conf.section : "(none: environment only)");
-    if (r->conf.section != NULL && !r->conf.activated) {
-        printf("warning: [%s] has no 'activate = 1': programs using this "
+    if (r->loaded.loaded) {
+        printf("loaded by OpenSSL:  yes, %s %s, %s\n",
+               r->loaded.name ? r->loaded.name : "?",
+               r->loaded.version ? r->loaded.version : "?",
+               r->loaded.status ? "active" : "inactive");
+    } else if (r->loaded.how[0] != '\0') {
+        printf("loaded by OpenSSL:  NO (%s: %s)\n", r->loaded.how,
+               r->loaded.error ? r->loaded.error : "?");
+    }
+    if (r->conf.section != NULL && !r->conf.activated && !r->by_name) {
+        printf("error: [%s] has no 'activate = 1': programs using this "
                "file do not load the provider\n",
                r->conf.section);
     }
@@ -233,6 +293,13 @@ static json_t *unknown_json(const tool_conf *c)
     return a;
 }
 
+static json_t *loaded_json(const tool_loaded *l)
+{
+    return json_pack("{s:b,s:s?,s:s?,s:b,s:s?}", "loaded", l->loaded, "name",
+                     l->name, "version", l->version, "active",
+                     l->loaded && l->status, "error", l->error);
+}
+
 static void print_json(const check_result *r, int ok)
 {
     json_t *root = json_pack(
@@ -245,6 +312,7 @@ static void print_json(const check_result *r, int ok)
         r->call_ok ? r->project : NULL, "seconds", r->seconds, "ok", ok,
         "error", r->error);
 
+    json_object_set_new(root, "provider", loaded_json(&r->loaded));
     if (r->expiry != NULL) {
         json_object_set_new(root, "certificates", expiry_json(r->expiry));
     }
@@ -263,6 +331,7 @@ static void check_result_free(check_result *r)
     hwc_auth_free(r->auth);
     hwc_settings_free(r->st);
     tool_conf_free(&r->conf);
+    tool_loaded_free(&r->loaded);
     OPENSSL_free(r->error);
     expiry_free(r->expiry);
 }
@@ -272,12 +341,16 @@ int cmd_check(const tool_opts *o, int argc, char **argv)
     check_result r = {0};
     expiry_opts x = {0};
     tool_opts eo;
-    int ok, t;
+    int ok, t, by_name = 0;
 
     for (int i = 1; i < argc; i++) {
         if (tool_is_help(argv[i])) {
             check_help();
             return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--by-name") == 0) {
+            by_name = 1;
+            continue;
         }
         if ((t = expiry_option(&x, argc, argv, &i)) != 0) {
             if (t < 0) {
@@ -291,7 +364,7 @@ int cmd_check(const tool_opts *o, int argc, char **argv)
     if (x.on && (r.expiry = expiry_run(&x)) == NULL) {
         return EXIT_FAILED;
     }
-    ok = run_check(expiry_tool_opts(r.expiry, o, &eo), &r);
+    ok = run_check(expiry_tool_opts(r.expiry, o, &eo), by_name, &r);
     if (r.expiry != NULL) {
         ok = expiry_ok(r.expiry) && ok;
     }

@@ -70,8 +70,9 @@ static int is_hwcloud(const CONF *cnf, const char *name, const char *sect)
     return strcmp(name, HWC_PROV_NAME) == 0;
 }
 
-/* The name of our provider's section, or NULL when the file has none. */
-static const char *find_section(const CONF *cnf)
+/* The name of our provider's section, or NULL when the file has none;
+ * *entry: its name in the providers section. */
+static const char *find_section(const CONF *cnf, const char **entry)
 {
     const char *init = NCONF_get_string(cnf, NULL, "openssl_conf");
     const char *provs = init ? NCONF_get_string(cnf, init, "providers") : NULL;
@@ -82,6 +83,7 @@ static const char *find_section(const CONF *cnf)
         CONF_VALUE *v = sk_CONF_VALUE_value(list, i);
 
         if (is_hwcloud(cnf, v->name, v->value)) {
+            *entry = v->name;
             return v->value;
         }
     }
@@ -123,6 +125,11 @@ static int read_section(const CONF *cnf, const char *sect, hwc_settings *st,
             }
         } else if (strcmp(v->name, "activate") == 0) {
             tc->activated = is_true(v->value);
+        } else if (strcmp(v->name, "module") == 0) {
+            OPENSSL_free(tc->module);
+            if ((tc->module = OPENSSL_strdup(v->value)) == NULL) {
+                return 0;
+            }
         } else if (!is_core_key(v->name) && !note_unknown(tc, v->name)) {
             return 0;
         }
@@ -133,7 +140,7 @@ static int read_section(const CONF *cnf, const char *sect, hwc_settings *st,
 static int read_conf_file(const char *file, hwc_settings *st, tool_conf *tc)
 {
     CONF *cnf = NCONF_new(NULL);
-    const char *sect;
+    const char *sect, *entry = NULL;
     long eline = 0;
     int ok = 0;
 
@@ -145,11 +152,12 @@ static int read_conf_file(const char *file, hwc_settings *st, tool_conf *tc)
         goto done;
     }
     tc->file_found = 1;
-    if ((sect = find_section(cnf)) == NULL) {
+    if ((sect = find_section(cnf, &entry)) == NULL) {
         ok = 1; /* no section: the environment and defaults decide */
         goto done;
     }
     ok = (tc->section = OPENSSL_strdup(sect)) != NULL &&
+         (tc->entry = OPENSSL_strdup(entry)) != NULL &&
          read_section(cnf, sect, st, tc);
 done:
     NCONF_free(cnf);
@@ -186,6 +194,8 @@ void tool_conf_free(tool_conf *tc)
     OPENSSL_free(tc->unknown);
     OPENSSL_free(tc->file);
     OPENSSL_free(tc->section);
+    OPENSSL_free(tc->entry);
+    OPENSSL_free(tc->module);
     memset(tc, 0, sizeof(*tc));
 }
 

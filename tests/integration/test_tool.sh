@@ -176,14 +176,62 @@ expect_eq "check with an invalid setting: exit 1" "$RC" 1
 grep -q "timeout" <<<"$ERR" || fail "invalid setting not named: $ERR"
 pass "check names an invalid setting"
 
+# The provider as OpenSSL loads it with the same file, as programs do.
 hwc_write_conf
+rc "$TOOL" check
+expect_in "check: OpenSSL loads the module" "^loaded by OpenSSL: +yes, Huawei Cloud provider [0-9.]+, active$"
+rc "$TOOL" check --json
+python3 -c 'import json,sys; p=json.loads(sys.argv[1])["provider"]; assert p["loaded"] and p["active"], p' "$OUT" ||
+  fail "check --json: provider not loaded: $OUT"
+pass "check --json: the provider OpenSSL loaded is active"
+
 sed -i '/^module = /{n;d}' "$OPENSSL_CONF" # the hwcloud section's activate
 rc "$TOOL" check
-expect_in "check warns when the section is not activated" "has no 'activate = 1'"
+expect_eq "check: a section without activate = 1 fails" "$RC" 1
+expect_in "check: not activated, on stdout" "has no 'activate = 1'"
+grep -q "has no 'activate = 1': programs using $OPENSSL_CONF do not load the provider" <<<"$ERR" ||
+  fail "check: no activate = 1: not explained on stderr: $ERR"
+pass "check: the missing activate = 1 explained on stderr"
+expect_in "check: not activated: result" "^result: FAILED$"
 rc "$TOOL" check --json
-python3 -c 'import json,sys; assert json.loads(sys.argv[1])["activated"] is False' "$OUT" ||
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["activated"] is False and d["ok"] is False' "$OUT" ||
   fail "check --json: activated is not false: $OUT"
-pass "check --json: activated false"
+pass "check --json: activated false, not ok"
+rc "$TOOL" check --by-name
+expect_eq "check --by-name: programs that load it by name need no activate" "$RC" 0
+
+# OpenSSL cannot find the module: check fails, as the programs would.
+hwc_write_conf
+sed -i '/^module = /d' "$OPENSSL_CONF"
+rc env OPENSSL_MODULES="$T/nowhere" "$TOOL" check
+expect_eq "check: module not found: exit 1" "$RC" 1
+grep -q "OpenSSL cannot load the provider that $OPENSSL_CONF activates: .*could not load the shared library.*$T/nowhere/hwcloud.so" <<<"$ERR" ||
+  fail "check: module not found: not explained: $ERR"
+pass "check: a module OpenSSL cannot find is explained"
+expect_in "check: module not found, on stdout" "^loaded by OpenSSL: +NO "
+hwc_write_conf
+sed -i "s#^module = .*#module = $T/nowhere/hwcloud.so#" "$OPENSSL_CONF"
+rc "$TOOL" check
+expect_eq "check: a module = path that does not exist: exit 1" "$RC" 1
+grep -q "could not load the shared library.*$T/nowhere/hwcloud.so" <<<"$ERR" ||
+  fail "check: the module path is not named: $ERR"
+pass "check: the module = path OpenSSL tried is named"
+hwc_write_conf
+rc env -u OPENSSL_MODULES "$TOOL" --config /dev/null check
+expect_eq "check without a section, module not found by name: exit 1" "$RC" 1
+grep -q "OpenSSL cannot load the provider by its name hwcloud" <<<"$ERR" ||
+  fail "check: module not found by name: $ERR"
+pass "check: a module not found by name is explained"
+
+# An invalid setting: the module loads, inactive, and says why.
+hwc_write_conf "region = EU-DE"
+sed -i "/^region = $EMU_REGION\$/d" "$OPENSSL_CONF"
+rc "$TOOL" check
+expect_eq "check: invalid region: exit 1" "$RC" 1
+expect_in "check: the loaded provider is inactive with the reason" \
+  "^loaded by OpenSSL: +yes, Huawei Cloud provider \(unusable: setting region \(from openssl.cnf\): 'EU-DE'.*inactive$"
+grep -q "setting region (from openssl.cnf): 'EU-DE'" <<<"$ERR" || fail "check: invalid region not on stderr: $ERR"
+pass "check: the invalid region on stderr"
 
 rc "$TOOL" --config "$T/missing.cnf" check
 expect_eq "check --config with a missing file: exit 1" "$RC" 1
