@@ -10,7 +10,8 @@
  * process that never reads a wrapped URI should pay nothing.
  *
  * The chain, after pkcs11-provider's decoder.c:
- *   "DER" input=pem | input=der,structure=hwcloud-uri
+ *   "DER" input=pem | input=der (no structure: OpenSSL 3.5's file: store
+ *       keeps only decoders of the structure it expects, or of none)
  *       unwraps the URI and fetches it once (hwc_fetch), then emits
  *       - scm:, codearts: a plain PKCS#8 key: DER with data structure
  *         PrivateKeyInfo, which the default provider's decoders turn into
@@ -21,7 +22,7 @@
  *         hand a reference emitted here to the default provider's keymgmt
  *         (it loads references with the loader's provider), which would
  *         take our handle for one of its own keys.
- *   "RSA" / "EC" input=der,structure=hwcloud-remote-key
+ *   "RSA" / "EC" / "SM2" input=der,structure=hwcloud-remote-key
  *       swap the token for the remote key and emit it by reference, so
  *       that our keymgmt loads it (it takes its own reference, rkey.h).
  * The token is only valid inside the callback of the decoder that made
@@ -48,7 +49,6 @@
 #include "rkey.h"
 #include "uri.h"
 
-#define URI_STRUCTURE "hwcloud-uri"
 #define HANDOFF_STRUCTURE "hwcloud-remote-key"
 #define HANDOFF_MAGIC "HWCRKEY1" /* not DER: never starts with 0x30 */
 #define HANDOFF_MAGIC_LEN 8
@@ -460,8 +460,8 @@ HWC_DEC_FUNCTIONS(hwc_sm2_handoff_decoder_functions, hwc_dec_sm2_decode);
 static const OSSL_ALGORITHM hwc_decoder_algs[] = {
     {"DER", HWC_PROPS ",input=pem", hwc_pem_uri_decoder_functions,
      "hwcloud provider URI in a PEM block"},
-    {"DER", HWC_PROPS ",input=der,structure=" URI_STRUCTURE,
-     hwc_der_uri_decoder_functions, "hwcloud provider URI in DER"},
+    {"DER", HWC_PROPS ",input=der", hwc_der_uri_decoder_functions,
+     "hwcloud provider URI in DER"},
     {"RSA", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
      hwc_rsa_handoff_decoder_functions, "RSA key held in Huawei Cloud KMS"},
     {"EC", HWC_PROPS ",input=der,structure=" HANDOFF_STRUCTURE,
