@@ -26,6 +26,9 @@ STIME_SECONDS=3  # length of one s_time run
 STIME_RUNS=3     # s_time runs per configuration
 NGINX_BLOCKS=100
 NGINX_RUNS=5
+COEX_ROUNDS=20   # interleaved rounds of the cost-to-others loads
+COEX_N=50        # loads per round and context
+DEB13=""         # a Debian 13 chroot for the OpenSSL 3.5 figures
 DELAY_MS=20
 QUICK=0
 
@@ -47,6 +50,10 @@ options (defaults in brackets):
   --nginx-blocks N      server blocks [$NGINX_BLOCKS]
   --nginx-runs N        nginx starts per configuration [$NGINX_RUNS]
   --delay-ms N          the added latency [$DELAY_MS]
+  --coexist-rounds N    rounds of the cost-to-others loads [$COEX_ROUNDS]
+  --debian13 DIR        also measure the cost to others with OpenSSL 3.5, in
+                        this Debian 13 chroot (scripts/test-debian13.sh makes
+                        one; needs root)
 EOT
 }
 
@@ -65,6 +72,8 @@ while [ $# -gt 0 ]; do
     --nginx-blocks) NGINX_BLOCKS=$2; shift ;;
     --nginx-runs) NGINX_RUNS=$2; shift ;;
     --delay-ms) DELAY_MS=$2; shift ;;
+    --coexist-rounds) COEX_ROUNDS=$2; shift ;;
+    --debian13) DEB13=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
@@ -72,7 +81,7 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
   ITER=80 DELAY_ITER=12 SIGN_ITER=60 ROUNDS=3 COLD=4 RSS_LOADS=2000
-  STIME_SECONDS=1 STIME_RUNS=1 NGINX_RUNS=2
+  STIME_SECONDS=1 STIME_RUNS=1 NGINX_RUNS=2 COEX_ROUNDS=3 COEX_N=10
 fi
 
 for b in bench/hwc-load_bench bench/hwc-sign_bench tools/hwcloud-store \
@@ -381,10 +390,40 @@ print(json.dumps(c))' "$kind" "$run" "$(elapsed "$t0" "$t1")" "$(stats_json)" \
 log "nginx start-up: $NGINX_BLOCKS server blocks, keys from scm: vs files"
 nginx_bench
 
+#-------------------------------------------------------- cost to others
+# coexist.sh prints scenarios "coexist.*" and "coexist_ir.*": prefixed
+# here with the OpenSSL that ran them.
+prefix() { sed "s/\"scenario\":\"coexist/\"scenario\":\"$1.coexist/"; }
+log "cost to programs that never name hwcloud URIs (bench/coexist.sh)"
+bash "$ROOT/bench/coexist.sh" "$BUILD" "$COEX_ROUNDS" "$COEX_N" | prefix host >> "$RES" ||
+  note host.coexist "bench/coexist.sh failed"
+deb13_umount() {
+  local m
+  for m in src dev proc; do umount "$DEB13/$m" 2>/dev/null || true; done
+}
+if [ -n "$DEB13" ]; then
+  log "cost to others with OpenSSL 3.5 in $DEB13"
+  if [ "$(id -u)" != 0 ] || [ ! -x "$DEB13/usr/bin/openssl" ]; then
+    note deb13.coexist "--debian13 needs root and a Debian 13 chroot at $DEB13"
+  else
+    trap 'deb13_umount; cleanup' EXIT
+    mkdir -p "$DEB13/src" "$DEB13/proc" "$DEB13/dev"
+    mount --bind "$ROOT" "$DEB13/src" && mount -t proc proc "$DEB13/proc" &&
+      mount --bind /dev "$DEB13/dev" &&
+      chroot "$DEB13" bash -c "cmake -S /src -B /root/hwc-bench-build >/dev/null &&
+        cmake --build /root/hwc-bench-build -j$(nproc) --target hwcloud hwc-coexist_bench >/dev/null &&
+        bash /src/bench/coexist.sh /root/hwc-bench-build $COEX_ROUNDS $COEX_N" |
+      prefix deb13 >> "$RES" || note deb13.coexist "the chroot run failed"
+    python3 -c 'import json,sys; print(json.dumps({"scenario":"deb13.openssl","version":sys.argv[1]}))' \
+      "$(chroot "$DEB13" openssl version)" >> "$RES"
+    deb13_umount
+  fi
+fi
+
 #----------------------------------------------------------------- report
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$ROOT/bench/report.py" --results "$RES" --out "$OUT" \
   --loadavg "$LOAD_START" --loadavg-end "$LOAD_END" --quick "$QUICK" \
-  --params "iterations=$ITER, delay iterations=$DELAY_ITER, sign iterations=$SIGN_ITER, rounds=$ROUNDS, cold processes=$COLD, RSS loads=$RSS_LOADS, s_time ${STIME_RUNS}x${STIME_SECONDS}s, nginx blocks=$NGINX_BLOCKS x $NGINX_RUNS starts, added latency=${DELAY_MS} ms" \
+  --params "iterations=$ITER, delay iterations=$DELAY_ITER, sign iterations=$SIGN_ITER, rounds=$ROUNDS, cold processes=$COLD, RSS loads=$RSS_LOADS, s_time ${STIME_RUNS}x${STIME_SECONDS}s, nginx blocks=$NGINX_BLOCKS x $NGINX_RUNS starts, cost-to-others rounds=${COEX_ROUNDS}x${COEX_N}, added latency=${DELAY_MS} ms" \
   --delay "$DELAY_MS"
 log "report written to $OUT"
