@@ -475,11 +475,27 @@ static int ops_apply(void *auth, const hwc_call *c, const char *host,
     return a->m->apply(a, c, host, path, body, len, h);
 }
 
-static int ops_refresh(void *auth, const hwc_call *c)
+/* What a refusal says: expired, by the code the service gives an expired
+ * token, or in words (APIG: "Incorrect IAM authentication information:
+ * token expired"). IAM's own 401 says neither. */
+int hwc_auth_refusal_expired(const char *code, const char *msg)
+{
+    static const char *const codes[] = {"KMS.0303", "SCM.0303", "DCS.1002"};
+
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        if (strcmp(code, codes[i]) == 0) {
+            return 1;
+        }
+    }
+    return strstr(msg, "expired") != NULL || strstr(msg, "Expired") != NULL;
+}
+
+static int ops_refresh(void *auth, const hwc_call *c, const char *code,
+                       const char *msg)
 {
     hwc_auth *a = auth;
 
-    return a->m->refresh(a, c);
+    return a->m->refresh(a, c, hwc_auth_refusal_expired(code, msg));
 }
 
 static const char *ops_name(void *auth)

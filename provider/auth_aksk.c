@@ -162,8 +162,9 @@ static int aksk_apply(hwc_auth *a, const hwc_call *c, const char *host,
 }
 
 /* A fixed key pair cannot be renewed: say what to check. */
-static int aksk_refresh(hwc_auth *a, const hwc_call *c)
+static int aksk_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
+    (void)expired;
     hwc_raise(NULL, HWC_R_AUTH,
               "%s: the service refused the AK/SK signature of access key %s: "
               "check that secret_key belongs to it%s",

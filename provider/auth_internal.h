@@ -68,7 +68,9 @@ struct method {
     const char *name;
     int (*init)(hwc_auth *a);
     apply_fn *apply;
-    int (*refresh)(hwc_auth *a, const hwc_call *c);
+    /* expired: the service said the credential expired (else it refused
+     * it for another reason, or did not say). */
+    int (*refresh)(hwc_auth *a, const hwc_call *c, int expired);
     /* Whether this method's settings are present (auth=auto). */
     int (*configured)(const hwc_settings *st);
     /* The project id of c->region from a region-scoped login; NULL for
@@ -78,6 +80,10 @@ struct method {
      * (GET /v3/auth/domains). */
     int (*discover_domain)(hwc_auth *a, const hwc_call *c, char out[33]);
 };
+
+/* Whether a service's refusal (error code, message) says the credential
+ * expired. */
+int hwc_auth_refusal_expired(const char *code, const char *msg);
 
 /* The methods, one file each; auth.c orders them for auth=auto. */
 extern const struct method hwc_auth_by_token;    /* auth_token.c */

@@ -305,10 +305,11 @@ static int login_apply(hwc_auth *a, const hwc_call *c, const char *host,
     return token_header(a, c, &s, h);
 }
 
-static int login_refresh(hwc_auth *a, const hwc_call *c)
+static int login_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
     struct scope s = call_scope(a, c);
 
+    (void)expired; /* either way, a new login */
     return relogin(a, c, &s);
 }
 
@@ -323,10 +324,12 @@ static int user_apply(void *auth, const hwc_call *c, const char *host,
     return token_header(auth, c, &s, h);
 }
 
-static int user_refresh(void *auth, const hwc_call *c)
+static int user_refresh(void *auth, const hwc_call *c, const char *code,
+                        const char *msg)
 {
     struct scope s = {TK_USER, NULL, NULL};
 
+    (void)code, (void)msg; /* either way, a new login */
     return relogin(auth, c, &s);
 }
 

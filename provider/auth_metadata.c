@@ -114,11 +114,12 @@ static int md_apply(hwc_auth *a, const hwc_call *c, const char *host,
     return ok;
 }
 
-static int md_refresh(hwc_auth *a, const hwc_call *c)
+static int md_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
     hwc_md_cred cr;
     unsigned long gen;
 
+    (void)expired; /* either way, new temporary credentials */
     hwc_debug("auth metadata: credentials refused, fetching new ones");
     hwc_forklock_lock(&a->lock);
     if (!a->md.busy && a->md.gen == hwc_auth_applied_gen[TK_PRIMARY]) {

@@ -46,13 +46,23 @@ static int token_apply(hwc_auth *a, const hwc_call *c, const char *host,
     return hwc_hdrs_add(h, "X-Auth-Token", a->token);
 }
 
-static int token_refresh(hwc_auth *a, const hwc_call *c)
+/* Expired only when the service said so: a token that is malformed,
+ * revoked or of another account is refused, and a new one of the same
+ * kind would not help. */
+static int token_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
     (void)a;
-    hwc_raise(NULL, HWC_R_TOKEN_EXPIRED,
-              "%s: the configured token was refused (expired or revoked); "
-              "configure a new token or a login method (auth=password)",
-              c->what);
+    if (expired) {
+        hwc_raise(NULL, HWC_R_TOKEN_EXPIRED,
+                  "%s: the configured token has expired: configure a new "
+                  "token, or a login method that renews it (auth=password)",
+                  c->what);
+    } else {
+        hwc_raise(NULL, HWC_R_TOKEN_REFUSED,
+                  "%s: the configured token was refused (not a valid token, "
+                  "revoked, or not for this account): configure a valid one",
+                  c->what);
+    }
     return 0;
 }
 

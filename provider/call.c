@@ -352,20 +352,50 @@ static int shown_len(const char *url)
     return (int)strcspn(url, "?");
 }
 
+/* How many attempts a failure took, when more than one: a timeout of 5 s
+ * that took 10 s says why. */
+static void attempts_text(char *out, size_t cap, int attempts, double seconds)
+{
+    if (attempts > 1) {
+        snprintf(out, cap, " (%d attempts in %.1f s)", attempts, seconds);
+    } else if (cap > 0) {
+        out[0] = '\0';
+    }
+}
+
 static void raise_failure(const hwc_call *c, int answered,
                           const hwc_http_resp *r, const char *code,
-                          const char *msg)
+                          const char *msg, int attempts, double seconds)
 {
+    char status[24], tries[64];
+
+    attempts_text(tries, sizeof(tries), attempts, seconds);
     if (!answered) {
         int reason =
             r->fail == HWC_HTTP_TOO_LARGE ? HWC_R_TOO_LARGE : HWC_R_TRANSPORT;
-        hwc_raise(NULL, reason, "%s: %s %.*s%s: %s", c->what, c->method,
-                  shown_len(c->base_url), c->base_url, c->path, r->detail);
+
+        if (r->fail == HWC_HTTP_TIMEOUT && attempts > 1) {
+            hwc_raise(NULL, reason,
+                      "%s: %s %.*s%s: timed out after %d attempts, %.1f s "
+                      "(the last: %s)",
+                      c->what, c->method, shown_len(c->base_url), c->base_url,
+                      c->path, attempts, seconds, r->detail);
+            return;
+        }
+        hwc_raise(NULL, reason, "%s: %s %.*s%s: %s%s", c->what, c->method,
+                  shown_len(c->base_url), c->base_url, c->path, r->detail,
+                  tries);
         return;
     }
-    hwc_raise(NULL, HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)",
+    /* IAM's envelope gives the status again as its code: not twice. */
+    snprintf(status, sizeof(status), "%ld", r->status);
+    if (strcmp(code, status) == 0) {
+        code = "";
+    }
+    hwc_raise(NULL, HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)%s",
               c->what, r->status, code[0] ? " " : "", code, msg[0] ? " " : "",
-              msg[0] ? msg : "", r->request_id[0] ? r->request_id : "none");
+              msg[0] ? msg : "", r->request_id[0] ? r->request_id : "none",
+              tries);
 }
 
 #define HWC_JSON_TYPE "application/json;charset=UTF-8"
@@ -429,7 +459,7 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
 {
     char *url = build_url(c);
     char host[256], code[64], msg[512];
-    long deadline = now_ms() + c->deadline_ms;
+    long start = now_ms(), deadline = start + c->deadline_ms;
     int tries = 0, reauthed = 0, ok = 0;
 
     memset(r, 0, sizeof(*r));
@@ -464,12 +494,13 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
         if (v == V_REAUTH && !reauthed && c->auth_ops != NULL) {
             reauthed = 1;
             ERR_set_mark();
-            if (c->auth_ops->refresh(c->auth, c)) {
+            if (c->auth_ops->refresh(c->auth, c, code, msg)) {
                 ERR_pop_to_mark();
                 continue;
             }
             ERR_clear_last_mark();
-            raise_failure(c, answered, r, code, msg);
+            raise_failure(c, answered, r, code, msg, tries + 1,
+                          (now_ms() - start) / 1000.0);
             break;
         }
         wait = r->retry_after >= 0
@@ -479,7 +510,8 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
                    : backoff_ms(tries);
         if (v != V_RETRY || tries >= c->retries ||
             now_ms() + wait >= deadline) {
-            raise_failure(c, answered, r, code, msg);
+            raise_failure(c, answered, r, code, msg, tries + 1,
+                          (now_ms() - start) / 1000.0);
             break;
         }
         tries++;

@@ -31,10 +31,12 @@ typedef struct hwc_auth_ops {
     int (*apply)(void *auth, const struct hwc_call *c, const char *host,
                  const char *path, const unsigned char *body, size_t body_len,
                  hwc_hdrs *h);
-    /* The service refused the credentials as expired or invalid: returns 1
-     * when a new attempt may succeed (a fresh login), else 0 with an
-     * error raised (e.g. a static token expired). */
-    int (*refresh)(void *auth, const struct hwc_call *c);
+    /* The service refused the credentials as expired or invalid, with
+     * its error code and message (possibly ""): returns 1 when a new
+     * attempt may succeed (a fresh login), else 0 with an error raised
+     * (e.g. a static token expired). */
+    int (*refresh)(void *auth, const struct hwc_call *c, const char *code,
+                   const char *msg);
     const char *(*name)(void *auth);
 } hwc_auth_ops;
 

@@ -32,6 +32,7 @@ static const OSSL_ITEM reason_strings[] = {
     {HWC_R_AMBIGUOUS, "ambiguous name"},
     {HWC_R_LEGACY_NEEDED, "legacy provider needed"},
     {HWC_R_NOT_PERMITTED, "not permitted"},
+    {HWC_R_TOKEN_REFUSED, "token refused"},
     {0, NULL},
 };
 

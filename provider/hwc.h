@@ -47,6 +47,7 @@ enum hwc_reason {
     HWC_R_AMBIGUOUS,        /* alias/name matched more than one object */
     HWC_R_LEGACY_NEEDED,    /* legacy algorithms need the legacy provider */
     HWC_R_NOT_PERMITTED,    /* refused by a security rule or setting */
+    HWC_R_TOKEN_REFUSED,    /* a static token was refused, not as expired */
     HWC_R_REASON_MAX
 };
 

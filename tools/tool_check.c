@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "auth.h"
 #include "client.h"
@@ -112,12 +113,25 @@ static int call_iam(check_result *r)
     }
     hwc_client_prepare(r->cl, &c, HWC_SVC_IAM, "GET", r->endpoint[HWC_SVC_IAM],
                        "/v3/projects");
+    ERR_set_mark();
     r->call_ok = hwc_iam_project_id(&c, region, r->project);
     r->seconds = now_s() - t0;
+    if (!r->call_ok && want != NULL &&
+        ERR_GET_REASON(ERR_peek_last_error()) == HWC_R_CONFIG) {
+        /* "set project_id" would be wrong advice: it is set. */
+        ERR_pop_to_mark();
+        hwc_raise(NULL, HWC_R_CONFIG,
+                  "region %s does not contain project_id %s: IAM lists no "
+                  "project named %s for these credentials",
+                  region, want, region);
+        return 0;
+    }
+    ERR_clear_last_mark();
     if (r->call_ok && want != NULL && strcmp(want, r->project) != 0) {
         hwc_raise(NULL, HWC_R_CONFIG,
-                  "project_id %s is not the project of region %s (%s)", want,
-                  region, r->project);
+                  "region %s does not contain project_id %s: its project for "
+                  "these credentials is %s",
+                  region, want, r->project);
         return 0;
     }
     return r->call_ok;

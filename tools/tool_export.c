@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/store.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "decode.h"
 #include "hwc.h"
@@ -290,9 +291,14 @@ static void report_export(const tool_opts *o, const char *uri, const char *out,
 
     if (!o->json) {
         if (strcmp(out, "-") != 0) {
-            leaf = name_text(X509_get_subject_name(sk_X509_value(certs, 0)));
-            printf("%s: wrote %d certificate(s) to %s (leaf %s)\n", uri,
-                   sk_X509_num(certs), out, leaf ? leaf : "?");
+            X509 *first = sk_X509_value(certs, 0);
+
+            /* A DCS archive holds the Redis CA, and no leaf. */
+            leaf = name_text(X509_get_subject_name(first));
+            printf("%s: wrote %d certificate(s) to %s (%s %s)\n", uri,
+                   sk_X509_num(certs), out,
+                   X509_check_ca(first) ? "CA certificate" : "leaf",
+                   leaf ? leaf : "?");
             OPENSSL_free(leaf);
         }
         return;

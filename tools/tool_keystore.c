@@ -44,8 +44,7 @@ static int session_open(const tool_opts *o, ks_session *s)
     return (s->st = hwc_settings_new()) != NULL &&
            tool_load_settings(o, s->st, &s->conf) &&
            (s->auth = hwc_auth_new(s->st)) != NULL &&
-           (s->cl = hwc_client_new(s->st, s->auth, "hwcloud-store keystore")) !=
-               NULL;
+           (s->cl = hwc_client_new(s->st, s->auth, "keystore")) != NULL;
 }
 
 static void session_close(ks_session *s)

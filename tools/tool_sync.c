@@ -117,8 +117,7 @@ static int need_client(sync_run *r)
          tool_load_settings(&r->o, r->st, &tc);
     tool_conf_free(&tc);
     return ok && (r->auth = hwc_auth_new(r->st)) != NULL &&
-           (r->cl = hwc_client_new(r->st, r->auth, "hwcloud-store sync")) !=
-               NULL;
+           (r->cl = hwc_client_new(r->st, r->auth, "sync")) != NULL;
 }
 
 /* scm:name/<name> becomes scm:cert/<id> of the one certificate so named. */

@@ -60,7 +60,8 @@ loads_all token
 expect_eq "token: emulator verified a token for kms" "$(auth_seen kms/describe-key)" "token:200"
 expect_eq "token: no IAM request" "$(emu_count 'POST /v3/auth/tokens')" "0"
 emu_expire_tokens
-run_fail "token: an expired static token says so" "token was refused.*expired" \
+run_fail "token: an expired static token says so" \
+  "hwcloud:.*:token expired:.*: the configured token has expired" \
   openssl storeutl -noout "$SCM"
 emu_admin POST /_emu/revive-tokens >/dev/null
 unset HWCLOUD_TOKEN

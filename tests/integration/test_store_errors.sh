@@ -33,7 +33,9 @@ done
 # --- authentication
 run_fail "unknown token" "HTTP 401" env HWCLOUD_TOKEN=not-a-valid-token-at-all-xxxxxxxxxxxx \
   openssl storeutl -noout "$SCM_KEY"
-expect_in "static token refusal explained" "token was refused"
+expect_in "static token refusal explained" "token refused:.*the configured token was refused"
+grep -q "expired" <<<"$OUT" && fail "an unknown token is called expired: $OUT"
+pass "an unknown token is refused, not expired"
 run_fail "no credentials" "no credentials configured" env -u HWCLOUD_TOKEN \
   openssl storeutl -noout "$SCM_KEY"
 
@@ -78,6 +80,8 @@ emu_reset
 emu_fault '{"match":"/export","action":"status","status":503,"count":100}'
 run_fail "persistent 503 fails" "HTTP 503" openssl storeutl -noout "$SCM_KEY"
 expect_eq "1 + retries(3) requests" "$(emu_count '/export')" "4"
+expect_in "the attempts are counted in the message" \
+  "HTTP 503 .*\\(request id [^)]*\\) \\(4 attempts in [0-9]+\\.[0-9] s\\)$"
 emu_reset
 
 # --- a delay beyond the timeout fails in bounded time
@@ -87,6 +91,15 @@ start=$(date +%s)
 run_fail "timeout" "request failed|timed out|Timeout" openssl storeutl -noout "$SCM_KEY"
 [ $(( $(date +%s) - start )) -le 6 ] || fail "timeout not bounded"
 pass "timeout bounded"
+expect_in "a single timed-out attempt says no more" "Operation timed out after"
+emu_reset
+
+# A timeout that was retried says so: 1 s per attempt, 10 s in all at least.
+hwc_write_conf "timeout = 1" "retries = 1"
+emu_fault '{"match":"/export","action":"delay","delay_ms":3000,"count":2}'
+run_fail "a retried timeout" \
+  "request failed:.*/export: timed out after 2 attempts, [0-9]+\\.[0-9] s \\(the last: .*timed out" \
+  openssl storeutl -noout "$SCM_KEY"
 emu_reset
 
 # --- TLS: a CA that does not sign the emulator is refused

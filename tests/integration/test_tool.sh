@@ -80,6 +80,13 @@ run_ok "export: the chain verifies against the SCM root" \
 [ -z "$(find "$T" -maxdepth 1 -name 'chain.pem.*')" ] || fail "export left a temporary file"
 pass "export: no temporary file left"
 expect_eq "export: one SCM export request" "$(emu_count "POST /export")" 1
+grep -q "^$SCM: wrote 3 certificate(s) to $T/chain.pem (leaf /C=DE/O=hwc-emulator/CN=www.example.com)$" \
+  "$T/export.out" || fail "export: the summary does not name the leaf: $(cat "$T/export.out")"
+pass "export: the summary names the leaf"
+rc "$TOOL" export "dcs:ssl/$EMU_DCS_ZIP" -o "$T/redis-ca.pem"
+expect_eq "export of a DCS CA: exit 0" "$RC" 0
+expect_in "export of a DCS CA: called a CA certificate, not a leaf" \
+  "^dcs:ssl/$EMU_DCS_ZIP: wrote 1 certificate\\(s\\) to $T/redis-ca.pem \\(CA certificate /C=DE/O=hwc-emulator/CN=HWC Emulator Redis CA\\)$"
 
 rc "$TOOL" export "$SCM" -o "$T/chain.json.pem" --json
 expect_eq "export --json: exit 0" "$RC" 0
@@ -167,8 +174,30 @@ pass "check --json failure: ok false with the error"
 hwc_write_conf "project_id = 0123456789abcdef0123456789abcdef"
 rc "$TOOL" check
 expect_eq "check with a project_id of another region: exit 1" "$RC" 1
-grep -q "is not the project of region" <<<"$ERR" || fail "project mismatch not explained: $ERR"
+grep -q "region $EMU_REGION does not contain project_id 0123456789abcdef0123456789abcdef: its project for these credentials is $EMU_PROJECT_ID" <<<"$ERR" ||
+  fail "project mismatch not explained: $ERR"
 pass "check explains a project_id that does not match the region"
+
+# A region the credentials have no project in, with project_id set: not
+# "set project_id" (it is set), but what is wrong.
+hwc_write_conf "region = eu-west-0"
+sed -i "/^region = $EMU_REGION\$/d" "$OPENSSL_CONF"
+rc "$TOOL" check
+expect_eq "check with a region that lacks project_id: exit 1" "$RC" 1
+grep -q "region eu-west-0 does not contain project_id $EMU_PROJECT_ID: IAM lists no project named eu-west-0" <<<"$ERR" ||
+  fail "region without the project not explained: $ERR"
+grep -q "set project_id" <<<"$ERR" && fail "check advises to set project_id, which is set: $ERR"
+pass "check: a region that does not contain project_id, said so"
+
+# No doubled prefix or status: "hwcloud-store: check: HTTP 401 ..." once.
+rc env HWCLOUD_TOKEN=bogus "$TOOL" check
+grep -q "hwcloud-store: hwcloud-store" <<<"$ERR" && fail "doubled prefix: $ERR"
+grep -qE "HTTP 401 401" <<<"$ERR" && fail "doubled status: $ERR"
+grep -q "^hwcloud-store: check: HTTP 401 The request you have made requires authentication" <<<"$ERR" ||
+  fail "check's refusal: $ERR"
+grep -q "the configured token was refused" <<<"$ERR" || fail "refused token: $ERR"
+grep -q "expired" <<<"$ERR" && fail "a refused token is called expired: $ERR"
+pass "check with a bogus token: refused (not expired), no doubled prefix or status"
 
 hwc_write_conf "timeout = soon"
 rc "$TOOL" check

@@ -355,11 +355,30 @@ START_TEST(test_refresh_policy)
     hwc_auth *a = auth_of(tok);
     const char *err;
 
-    ck_assert(!hwc_auth_ops_default.refresh(a, &c));
-    ck_assert_ptr_nonnull(strstr(tu_errors(), "expired"));
+    /* A static token expired only when the service says so. */
+    ck_assert(!hwc_auth_ops_default.refresh(a, &c, "KMS.0303",
+                                            "The X-Auth-Token has expired."));
+    err = tu_errors();
+    ck_assert_ptr_nonnull(strstr(err, "the configured token has expired"));
+    ck_assert_ptr_nonnull(strstr(err, "token expired"));
+    ck_assert(!hwc_auth_ops_default.refresh(
+        a, &c, "APIG.0301",
+        "Incorrect IAM authentication information: token expired"));
+    ck_assert_ptr_nonnull(strstr(tu_errors(), "has expired"));
+    ck_assert(!hwc_auth_ops_default.refresh(a, &c, "KMS.0301",
+                                            "The X-Auth-Token is invalid."));
+    err = tu_errors();
+    ck_assert_ptr_nonnull(strstr(err, "the configured token was refused"));
+    ck_assert_ptr_nonnull(strstr(err, "token refused"));
+    ck_assert_ptr_null(strstr(err, "expired"));
+    /* IAM's 401 says neither: refused, not expired. */
+    ck_assert(!hwc_auth_ops_default.refresh(
+        a, &c, "401", "The request you have made requires authentication."));
+    ck_assert_ptr_null(strstr(tu_errors(), "expired"));
     hwc_auth_free(a);
     a = auth_of(ak);
-    ck_assert(!hwc_auth_ops_default.refresh(a, &c));
+    ck_assert(!hwc_auth_ops_default.refresh(a, &c, "APIG.0301",
+                                            "verify aksk signature fail"));
     err = tu_errors();
     ck_assert_ptr_nonnull(strstr(err, "refused the AK/SK signature"));
     ck_assert_ptr_null(strstr(err, "SKTEST"));
