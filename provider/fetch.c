@@ -419,6 +419,31 @@ done:
     return ok;
 }
 
+int hwc_fetch_resolve(hwc_provctx *prov, const hwc_uri *uri,
+                      const char *uri_text, char *id, size_t cap)
+{
+    hwc_fetch_req req = {uri_text, uri, 0, NULL, NULL};
+    hwc_client *cl = hwc_fetch_client(prov, uri, uri_text);
+    hwc_uri resolved;
+    char *key = NULL;
+    long ttl = 0;
+    int ok = 0;
+
+    if (cl != NULL) {
+        ttl = hwc_get_long(cl->st, HWC_S_CACHE_TTL, 0);
+        if (ttl > 0 && (key = cache_key(cl->st, cl, &req)) == NULL) {
+            ttl = 0;
+        }
+        ok = resolve_name(prov, cl, &req, key, ttl, &resolved);
+    }
+    if (ok) {
+        OPENSSL_strlcpy(id, resolved.id, cap);
+    }
+    OPENSSL_free(key);
+    hwc_client_free(cl);
+    return ok;
+}
+
 void hwc_fetched_free(hwc_fetched *f)
 {
     hwc_objs_free(&f->objs);

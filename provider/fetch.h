@@ -36,4 +36,10 @@ hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
                              const char *uri_text);
 void hwc_fetched_free(hwc_fetched *f);
 
+/* The id a kms:alias/ or scm:name/ URI resolves to (cached like a fetch,
+ * and shared with it), without fetching the object. 0 with an error
+ * raised (HWC_R_NOT_FOUND when nothing has that alias or name). */
+int hwc_fetch_resolve(hwc_provctx *prov, const hwc_uri *uri,
+                      const char *uri_text, char *id, size_t cap);
+
 #endif /* HWC_FETCH_H */

@@ -69,6 +69,7 @@ typedef struct hwc_store_ctx {
     int rkey_pending;      /* the remote key is still to be returned */
     int report_pending;    /* entries that failed are still to be reported */
     const char *bad_param; /* a parameter that could not be applied */
+    int alias_mismatch;    /* the one object named lacks the alias */
 } hwc_store_ctx;
 
 static hwc_store_ctx *store_new(void *provctx, const char *uri)
@@ -244,6 +245,55 @@ static void skip_unwanted(hwc_store_ctx *ctx)
     }
 }
 
+/*
+ * An alias search on the URI of one KMS key or SCM certificate: whether
+ * that object has the alias (KMS) or name (SCM), as kms:alias/NAME and
+ * scm:name/NAME resolve them. `openssl storeutl -r -alias NAME kms:key/`
+ * follows each name the listing found with the same search, so the key
+ * itself must match, though it carries no label. 1 match, 0 no match,
+ * -1 error (raised).
+ */
+static int has_alias(hwc_store_ctx *ctx)
+{
+    int kms = ctx->uri.kind == HWC_URI_KMS_KEY;
+    char text[300], id[64];
+    hwc_uri named;
+    int ok;
+
+    snprintf(text, sizeof(text), "%s%s", kms ? "kms:alias/" : "scm:name/",
+             ctx->alias);
+    ERR_set_mark();
+    if (!hwc_uri_parse(text, &named)) {
+        ERR_pop_to_mark(); /* no alias can be spelt so */
+        return 0;
+    }
+    ok = hwc_fetch_resolve(ctx->prov, &named, text, id, sizeof(id));
+    if (!ok && ERR_GET_REASON(ERR_peek_last_error()) == HWC_R_NOT_FOUND) {
+        ERR_pop_to_mark();
+        return 0;
+    }
+    ERR_clear_last_mark();
+    return ok ? strcmp(id, ctx->uri.id) == 0 : -1;
+}
+
+/* What an alias search on one object keeps: all of it, or nothing. */
+static int apply_alias(hwc_store_ctx *ctx)
+{
+    int m;
+
+    if (ctx->alias == NULL || (ctx->uri.kind != HWC_URI_KMS_KEY &&
+                               ctx->uri.kind != HWC_URI_SCM_CERT)) {
+        return 1; /* keystore entries carry their alias as label */
+    }
+    if ((m = has_alias(ctx)) < 0) {
+        return 0;
+    }
+    OPENSSL_free(ctx->alias);
+    ctx->alias = NULL;
+    ctx->alias_mismatch = !m;
+    return 1;
+}
+
 static int do_fetch(hwc_store_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *pw_cb,
                     void *pw_cbarg)
 {
@@ -251,6 +301,13 @@ static int do_fetch(hwc_store_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *pw_cb,
                          pw_cbarg};
 
     ctx->fetched = 1;
+    if (!apply_alias(ctx)) {
+        ctx->failed = 1;
+        return 0;
+    }
+    if (ctx->alias_mismatch) {
+        return 1; /* nothing to hand over: eof */
+    }
     if (!hwc_fetch(ctx->prov, &req, &ctx->got)) {
         ctx->failed = 1;
         return 0;

@@ -33,6 +33,21 @@ run_ok "-alias names the right key" openssl storeutl -alias my-tls-key kms:key/
 expect_in "alias -> key" "Name: kms:key/$EMU_KMS_RSA2048"
 expect_in "exactly one" "Total found: 1"
 
+# -r follows each name with the same -alias: the key itself has the alias.
+run_ok "-r -alias loads the key" openssl storeutl -r -alias my-tls-key kms:key/
+expect_in "-r -alias: the key's name" "Name: kms:key/$EMU_KMS_RSA2048"
+expect_in "-r -alias: the key itself" "^  0: Pkey"
+expect_in "-r -alias: found in the followed name" "^  Total found: 1"
+run_ok "-alias on one key that has it" openssl storeutl -alias my-tls-key "kms:key/$EMU_KMS_RSA2048"
+expect_in "the key" "Total found: 1"
+run_ok "-alias on one key that lacks it" openssl storeutl -alias emu-ec256 "kms:key/$EMU_KMS_RSA2048"
+expect_in "nothing" "Total found: 0"
+[ "$(grep -c error <<<"$OUT")" = 0 ] || fail "-alias mismatch raised errors: $OUT"
+pass "-alias mismatch: no error"
+run_ok "-r -alias on scm:cert/" openssl storeutl -r -certs -alias www-example-com scm:cert/
+expect_in "-r -alias scm: the certificate's name" "Name: scm:cert/$EMU_SCM_RSA"
+expect_in "-r -alias scm: its chain" "^  Total found: 3"
+
 run_ok "kms:keystore/ lists keystores" openssl storeutl kms:keystore/
 expect_in "the fixture keystore" "Name: kms:keystore/$EMU_KMS_KEYSTORE"
 run_ok "kms:keystore/<id> lists its keys" openssl storeutl "kms:keystore/$EMU_KMS_KEYSTORE"
@@ -57,6 +72,12 @@ pass "no certificate with another subject"
 n_exp=$(emu_count /export)
 [ "$n_exp" -lt "$n_certs" ] || fail "subject search exported every certificate ($n_exp)"
 pass "only candidates exported ($n_exp of $n_certs)"
+
+# A subject search that matches nothing prints nothing but the count.
+for uri in "scm:cert/$EMU_SCM_RSA" "kms:key/$EMU_KMS_RSA2048" "dcs:ssl/$EMU_DCS_ZIP" scm:cert/; do
+  run_ok "subject search without a match on $uri" openssl storeutl -subject /CN=nomatch "$uri"
+  expect_eq "$uri: no match, and no error line" "$OUT" "Total found: 0"
+done
 
 emu_fault '{"match":"/export","action":"status","status":500,"count":1}'
 run_ok "a candidate that fails does not hide the others" \

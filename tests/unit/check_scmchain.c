@@ -536,6 +536,31 @@ START_TEST(test_quick_way_for_plain_exports)
 }
 END_TEST
 
+/* An assembly that succeeds leaves nothing on the error queue, although
+ * the plain context it parses in cannot take a certificate's fingerprint. */
+START_TEST(test_success_queues_no_error)
+{
+    char *chain = pems("\n", root, inter, NULL),
+         *c = pems("\n", rsa_leaf, NULL);
+    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    hwc_objs l = {0};
+    hwc_plain_libctx plain;
+
+    ck_assert(hwc_plain_libctx_init(&plain));
+    ERR_clear_error();
+    ck_assert(hwc_assemble_scm_ex(c, chain, NULL, k, plain.libctx, &l));
+    ck_assert_msg(ERR_peek_error() == 0, "queued: %s", tu_errors());
+    hwc_objs_free(&l);
+    ck_assert(hwc_assemble_scm(c, chain, NULL, k, &l));
+    ck_assert_msg(ERR_peek_error() == 0, "queued: %s", tu_errors());
+    hwc_objs_free(&l);
+    hwc_plain_libctx_free(&plain);
+    free(chain);
+    free(c);
+    free(k);
+}
+END_TEST
+
 /* A certificate issued by inter whose issuer name says the same as inter's
  * subject in another string type: equal only once canonicalised. */
 static X509 *leaf_with_printable_issuer(EVP_PKEY *key)
@@ -811,6 +836,7 @@ static Suite *scm_suite(void)
     tcase_add_test(tc, test_all_empty);
     tcase_add_test(tc, test_bad_fields);
     tcase_add_test(tc, test_quick_way_for_plain_exports);
+    tcase_add_test(tc, test_success_queues_no_error);
     tcase_add_test(tc, test_careful_way_for_canonical_names);
     tcase_add_test(tc, test_careful_way_for_compressed_point);
     tcase_add_test(tc, test_careful_way_for_ber);
