@@ -131,6 +131,9 @@ int req_method_is(const struct emu_req *req, const char *m);
 /* stats.c */
 void stats_connection(void);
 void stats_service_connection(void);
+/* Around each service request (admin calls excluded). */
+void stats_request_begin(void);
+void stats_request_end(void);
 void stats_record(const struct emu_req *req, int status);
 json_t *stats_json(void);
 void stats_reset(void);

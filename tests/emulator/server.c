@@ -206,17 +206,30 @@ static int take_fault(struct emu_req *req, struct emu_resp *resp,
 
 static void mark_service_connection(struct MHD_Connection *c);
 
+static enum MHD_Result answer(struct emu_req *req);
+
 static enum MHD_Result handle(struct emu_req *req)
 {
-    struct emu_resp resp = {0};
     req->query = emu_strdup("");
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query,
                               &req->query);
     req->auth_kind = auth_classify(req);
     if (req->https && strncmp(req->path, "/_emu/", 6) == 0) {
+        struct emu_resp resp = {0};
         admin_handle(req, &resp);
         return send_resp(req, &resp);
     }
+    stats_request_begin();
+    enum MHD_Result r = answer(req);
+    stats_request_end();
+    return r;
+}
+
+/* A service request: faults (a delay sleeps in this connection's own
+ * thread, so delayed requests overlap), the service, the answer. */
+static enum MHD_Result answer(struct emu_req *req)
+{
+    struct emu_resp resp = {0};
     enum emu_svc svc = req->https ? route_service(req->path) : SVC_META;
     if (req->https)
         mark_service_connection(req->conn);
@@ -341,7 +354,7 @@ static struct MHD_Daemon *start(int tls, const char *cert, const char *key,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, tag,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(512 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,
         MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
     if (d == NULL)

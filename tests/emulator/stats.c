@@ -13,6 +13,9 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t *requests;
 static long total, connections, service_connections, http_requests;
+/* Service requests being answered now (a delay fault included), and the
+ * most at once since the last reset: what shows that requests overlap. */
+static long in_flight, in_flight_peak;
 static long auth_count[3];
 static json_t *log_ring[LOG_MAX];
 static size_t log_next, log_len;
@@ -92,6 +95,21 @@ static void count_request(const struct emu_req *req)
     free(key);
 }
 
+void stats_request_begin(void)
+{
+    pthread_mutex_lock(&lock);
+    if (++in_flight > in_flight_peak)
+        in_flight_peak = in_flight;
+    pthread_mutex_unlock(&lock);
+}
+
+void stats_request_end(void)
+{
+    pthread_mutex_lock(&lock);
+    in_flight--;
+    pthread_mutex_unlock(&lock);
+}
+
 void stats_service_connection(void)
 {
     pthread_mutex_lock(&lock);
@@ -136,16 +154,18 @@ json_t *stats_json(void)
     size_t start = (log_next + LOG_MAX - log_len) % LOG_MAX;
     for (size_t i = 0; i < log_len; i++)
         json_array_append(logarr, log_ring[(start + i) % LOG_MAX]);
-    json_t *o =
-        json_pack("{s:O,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:{s:I,s:O}}",
-                  "requests", requests, "total", (json_int_t)total,
-                  "connections", (json_int_t)connections, "service_connections",
-                  (json_int_t)service_connections, "http_requests",
-                  (json_int_t)http_requests, "auth", "token",
-                  (json_int_t)auth_count[AUTH_TOKEN], "aksk",
-                  (json_int_t)auth_count[AUTH_AKSK], "none",
-                  (json_int_t)auth_count[AUTH_NONE], "log", logarr, "flags",
-                  "count", (json_int_t)flagged_count, "requests", flagged);
+    json_t *o = json_pack(
+        "{s:O,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:{s:I,"
+        "s:O}}",
+        "requests", requests, "total", (json_int_t)total, "in_flight",
+        (json_int_t)in_flight, "in_flight_peak", (json_int_t)in_flight_peak,
+        "connections", (json_int_t)connections, "service_connections",
+        (json_int_t)service_connections, "http_requests",
+        (json_int_t)http_requests, "auth", "token",
+        (json_int_t)auth_count[AUTH_TOKEN], "aksk",
+        (json_int_t)auth_count[AUTH_AKSK], "none",
+        (json_int_t)auth_count[AUTH_NONE], "log", logarr, "flags", "count",
+        (json_int_t)flagged_count, "requests", flagged);
     pthread_mutex_unlock(&lock);
     return o;
 }
@@ -156,6 +176,7 @@ void stats_reset(void)
     json_decref(requests);
     requests = json_object();
     total = connections = service_connections = http_requests = 0;
+    in_flight_peak = in_flight;
     memset(auth_count, 0, sizeof(auth_count));
     for (size_t i = 0; i < LOG_MAX; i++) {
         json_decref(log_ring[i]);

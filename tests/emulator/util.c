@@ -189,14 +189,36 @@ long long emu_now_ms(void)
     return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* Patterns are string literals: each is compiled once, on first use
+ * (compiling on every request cost more than the request itself). */
+#define RE_CACHE 32
+static struct {
+    const char *re;
+    regex_t rx;
+} re_cache[RE_CACHE];
+static size_t re_cached;
+static pthread_mutex_t re_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const regex_t *compiled(const char *re)
+{
+    const regex_t *found = NULL;
+    pthread_mutex_lock(&re_lock);
+    for (size_t i = 0; i < re_cached && found == NULL; i++)
+        if (re_cache[i].re == re)
+            found = &re_cache[i].rx;
+    if (found == NULL && re_cached < RE_CACHE &&
+        regcomp(&re_cache[re_cached].rx, re, REG_EXTENDED | REG_NOSUB) == 0) {
+        re_cache[re_cached].re = re;
+        found = &re_cache[re_cached++].rx;
+    }
+    pthread_mutex_unlock(&re_lock);
+    return found;
+}
+
 int emu_match_re(const char *s, const char *re)
 {
-    regex_t rx;
-    if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-        return 0;
-    int ok = regexec(&rx, s, 0, NULL, 0) == 0;
-    regfree(&rx);
-    return ok;
+    const regex_t *rx = compiled(re);
+    return rx != NULL && regexec(rx, s, 0, NULL, 0) == 0;
 }
 
 int emu_alnum_len(const char *s, size_t len)

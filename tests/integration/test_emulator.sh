@@ -744,6 +744,23 @@ emu_fault '{"match":"describe-key","action":"delay","delay_ms":1500}'
 T0=$(date +%s%N); kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"; T1=$(date +%s%N)
 check "delay fault: answered normally after the delay" \
     bash -c "[ '$STATUS' = 200 ] && [ $(((T1 - T0) / 1000000)) -ge 1400 ]"
+# Latency that overlaps: 64 requests in flight on 64 connections, each
+# delayed 1 s, are all inside the emulator at once (a server that took
+# them one after another would show a peak of 1; the time is not asserted).
+BURST=${HWC_BUILD_DIR:?}/tests/integration/helpers/emu_burst
+emu_reset
+emu_fault '{"match":"kms/describe-key","action":"delay","delay_ms":1000,"count":-1}'
+OUT=$("$BURST" --concurrency 64 --requests 128 --path "/v1.0/$EMU_PROJECT_ID/kms/describe-key" \
+    --body "{\"key_id\":\"$EMU_KMS_RSA2048\"}")
+echo "  $OUT"
+check "delay fault: 128 requests, 64 at a time, all answered" \
+    is "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["failed"])' "$OUT")" 0
+BODY=$(emu_stats)
+check "delay fault: 64 delayed requests in flight at once" is "$(j 'd["in_flight_peak"]')" 64
+check "in_flight: none left once answered" is "$(j 'd["in_flight"]')" 0
+emu_reset
+check "reset: the peak starts again from what is in flight" bash -c \
+    "[ \"\$(curl -sS --cacert '$EMU_CA' '$EMU_URL/_emu/stats' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"in_flight_peak\"])')\" = 0 ]"
 emu_fault '{"match":"describe-key","action":"truncate"}'
 RC=0; curl -sS --cacert "$EMU_CA" -o /dev/null -X POST -H "X-Auth-Token: $EMU_TOKEN" -H "$JSON_CT" \
     -d "{\"key_id\":\"$EMU_KMS_RSA2048\"}" "$KMS/describe-key" 2>/dev/null || RC=$?
