@@ -181,34 +181,17 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
  * in the message ("certificate_chain: PEM block 2 (CERTIFICATE): invalid
  * base64"); every field empty, or no certificate at all, is
  * HWC_R_BAD_RESPONSE. Labels are NULL.
+ *
+ * What is handed on unparsed is checked with libcrypto in `plain`: a
+ * library context with only the null provider (hwc_prov_plain_libctx),
+ * where d2i_X509 accepts and refuses the same certificates without
+ * building a decoder chain for their keys, ten times faster; NULL:
+ * libcrypto's default context. Keep one for many calls (a context's
+ * first parse builds its name tables).
  */
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
-                     hwc_objs *out);
-/*
- * The same, checking the certificates it hands on unparsed with libcrypto
- * in `plain` (see hwc_plain_libctx; NULL: libcrypto's default context, ten
- * times slower). hwc_assemble_scm makes a plain context for the call, which
- * costs more than the checks (a context's first parse builds its name
- * tables): callers that assemble often keep one.
- */
-int hwc_assemble_scm_ex(const char *certificate, const char *certificate_chain,
-                        const char *entire_certificate, const char *private_key,
-                        OSSL_LIB_CTX *plain, hwc_objs *out);
-
-/*
- * A library context with only OpenSSL's null provider. d2i_X509 decodes a
- * certificate's public key as it parses, through a decoder chain (nine
- * tenths of the cost); key decoding failures are dropped, so where no
- * decoder exists the same certificates are accepted and refused, ten times
- * faster. Keep one for many calls; free with hwc_plain_libctx_free.
- */
-typedef struct hwc_plain_libctx {
-    OSSL_LIB_CTX *libctx;
-    OSSL_PROVIDER *null;
-} hwc_plain_libctx;
-int hwc_plain_libctx_init(hwc_plain_libctx *p);
-void hwc_plain_libctx_free(hwc_plain_libctx *p);
+                     OSSL_LIB_CTX *plain, hwc_objs *out);
 /* How many hwc_assemble_scm calls so far could not settle the order from
  * the DER alone (der.h) and had libcrypto parse everything: the unusual
  * cases (BER, TRUSTED CERTIFICATE, names equal only once canonicalised,

@@ -141,9 +141,9 @@ static int fetch_scm(hwc_provctx *prov, const hwc_fetch_req *req,
     if (!hwc_scm_export(cl, req->uri->id, &e)) {
         return 0;
     }
-    ok = hwc_assemble_scm_ex(e.certificate, e.certificate_chain,
-                             e.entire_certificate, e.private_key,
-                             hwc_prov_plain_libctx(prov), &out->objs);
+    ok = hwc_assemble_scm(e.certificate, e.certificate_chain,
+                          e.entire_certificate, e.private_key,
+                          hwc_prov_plain_libctx(prov), &out->objs);
     hwc_scm_bundle_free(&e);
     return ok;
 }

@@ -10,8 +10,8 @@
 #include <openssl/core.h>
 
 #include "decode.h"
-#include "provider.h"
 #include "client.h"
+#include "instance.h"
 #include "rkey.h"
 #include "uri.h"
 

@@ -10,7 +10,7 @@
 
 #include <openssl/x509.h>
 
-#include "provider.h"
+#include "instance.h"
 #include "uri.h"
 
 typedef struct hwc_name {

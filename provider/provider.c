@@ -29,7 +29,6 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
-#include "auth.h"
 #include "cache.h"
 #include "decode.h"
 #include "fwd.h"
@@ -43,65 +42,15 @@ static OSSL_FUNC_provider_get_params_fn hwc_get_params;
 static OSSL_FUNC_provider_query_operation_fn hwc_query_operation;
 static OSSL_FUNC_provider_get_reason_strings_fn hwc_get_reason_strings;
 
-/* The instance behind the public hwc_provctx. auth and plain are made on
- * first use, by whichever thread needs them first (see install()). */
+/* The instance (instance.h) and what only the OpenSSL entry points use. */
 struct prov_private {
     hwc_provctx pub;
     OSSL_FUNC_core_thread_start_fn *core_thread_start;
-    hwc_auth *auth;
-    hwc_plain_libctx *plain;
     int debug_held;
     int err_held;
     char *config_error; /* pub.config_error's storage */
     char *name;         /* OSSL_PROV_PARAM_NAME, with config_error */
 };
-
-/*
- * Publishes a lazily made object: the first thread's wins and the others
- * free theirs. No lock is held while one is made, so a fork can never
- * find a creation half done.
- */
-static void *install(void **slot, void *made, void (*free_fn)(void *))
-{
-    void *expected = NULL;
-
-    if (made != NULL &&
-        !__atomic_compare_exchange_n(slot, &expected, made, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        free_fn(made);
-        return expected;
-    }
-    return made;
-}
-
-static void auth_free_fn(void *a)
-{
-    hwc_auth_free(a);
-}
-
-int hwc_prov_usable(const hwc_provctx *prov, const char *what)
-{
-    if (prov->config_error == NULL) {
-        return 1;
-    }
-    hwc_raise(prov, HWC_R_CONFIG, "%s: %s", what, prov->config_error);
-    return 0;
-}
-
-hwc_auth *hwc_prov_auth(hwc_provctx *prov)
-{
-    struct prov_private *pp = (struct prov_private *)prov;
-    hwc_auth *a = __atomic_load_n(&pp->auth, __ATOMIC_ACQUIRE);
-
-    if (!hwc_prov_usable(prov, "credentials")) {
-        return NULL;
-    }
-    if (a != NULL) {
-        return a;
-    }
-    return install((void **)&pp->auth, hwc_auth_new(prov->settings),
-                   auth_free_fn);
-}
 
 /* The core releases a thread's curl handle when the thread ends. */
 static int thread_stop_register(void *arg, void (*fn)(void *), void *fn_arg)
@@ -134,18 +83,11 @@ static const OSSL_ALGORITHM *hwc_query_operation(void *provctx, int id,
     if (id == OSSL_OP_DECODER) {
         return hwc_decoder_algorithms(prov->uri_pem);
     }
-    if (!__atomic_load_n(&prov->remote_keys, __ATOMIC_ACQUIRE)) {
+    if (!hwc_prov_remote_keys_offered(prov)) {
         *no_cache = 1; /* ask again: they may be offered later */
         return NULL;
     }
     return hwc_algorithms(id);
-}
-
-void hwc_prov_offer_remote_keys(hwc_provctx *prov)
-{
-    if (!__atomic_exchange_n(&prov->remote_keys, 1, __ATOMIC_ACQ_REL)) {
-        hwc_debug("remote-key algorithms offered from now on");
-    }
 }
 
 static const OSSL_PARAM *hwc_gettable_params(void *provctx)
@@ -195,47 +137,12 @@ static const OSSL_ITEM *hwc_get_reason_strings(void *provctx)
     return hwc_reason_strings();
 }
 
-static void plain_free_fn(void *v)
-{
-    hwc_plain_libctx *p = v;
-
-    if (p != NULL) {
-        hwc_plain_libctx_free(p);
-        OPENSSL_free(p);
-    }
-}
-
-static hwc_plain_libctx *plain_new(void)
-{
-    hwc_plain_libctx *p = OPENSSL_zalloc(sizeof(*p));
-
-    if (p != NULL && !hwc_plain_libctx_init(p)) {
-        OPENSSL_free(p);
-        p = NULL;
-    }
-    return p;
-}
-
-/* NULL when it cannot be made: callers then parse in libcrypto's default
- * context, which is slower but gives the same answers. */
-OSSL_LIB_CTX *hwc_prov_plain_libctx(hwc_provctx *prov)
-{
-    struct prov_private *pp = (struct prov_private *)prov;
-    hwc_plain_libctx *p = __atomic_load_n(&pp->plain, __ATOMIC_ACQUIRE);
-
-    if (p == NULL) {
-        p = install((void **)&pp->plain, plain_new(), plain_free_fn);
-    }
-    return p != NULL ? p->libctx : NULL;
-}
-
 static void provctx_free(struct prov_private *pp)
 {
     if (pp == NULL) {
         return;
     }
-    plain_free_fn(pp->plain);
-    hwc_auth_free(pp->auth);
+    hwc_prov_free_made(&pp->pub);
     hwc_cache_free(pp->pub.cache); /* wipes the keys it holds */
     hwc_transport_free(pp->pub.transport);
     hwc_settings_free(pp->pub.settings);

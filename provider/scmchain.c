@@ -10,7 +10,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -59,7 +58,7 @@ struct scm_cert {
 struct scm_list {
     struct scm_cert *v;
     size_t n, cap;
-    OSSL_LIB_CTX *plain; /* see hwc_plain_libctx */
+    OSSL_LIB_CTX *plain; /* see hwc_assemble_scm */
 };
 
 static void list_free(struct scm_list *l)
@@ -70,25 +69,6 @@ static void list_free(struct scm_list *l)
     }
     OPENSSL_free(l->v);
     memset(l, 0, sizeof(*l));
-}
-
-int hwc_plain_libctx_init(hwc_plain_libctx *p)
-{
-    p->null = NULL;
-    if ((p->libctx = OSSL_LIB_CTX_new()) != NULL &&
-        (p->null = OSSL_PROVIDER_load(p->libctx, "null")) == NULL) {
-        OSSL_LIB_CTX_free(p->libctx);
-        p->libctx = NULL;
-    }
-    return p->libctx != NULL;
-}
-
-void hwc_plain_libctx_free(hwc_plain_libctx *p)
-{
-    OSSL_PROVIDER_unload(p->null);
-    OSSL_LIB_CTX_free(p->libctx);
-    p->null = NULL;
-    p->libctx = NULL;
 }
 
 /*
@@ -225,7 +205,7 @@ static struct scm_cert *list_add(struct scm_list *l, unsigned char *der,
     c->der_len = len;
     c->x = x;
     /* Viewable: we read it, libcrypto takes it (checked where it has no
-     * decoders, see hwc_plain_libctx). */
+     * decoders, see hwc_assemble_scm). */
     c->viewable = hwc_cert_view_parse(der, len, &c->view) &&
                   parses(l, der, len, &c->bad_ext);
     for (int s = 0; s < SRC_N; s++) {
@@ -568,21 +548,7 @@ static int decode_key(const char *private_key, hwc_objs *key, EVP_PKEY **pk)
 
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
-                     hwc_objs *out)
-{
-    hwc_plain_libctx own = {0};
-    int ok;
-
-    hwc_plain_libctx_init(&own); /* without it, libcrypto's default: slower */
-    ok = hwc_assemble_scm_ex(certificate, certificate_chain, entire_certificate,
-                             private_key, own.libctx, out);
-    hwc_plain_libctx_free(&own);
-    return ok;
-}
-
-int hwc_assemble_scm_ex(const char *certificate, const char *certificate_chain,
-                        const char *entire_certificate, const char *private_key,
-                        OSSL_LIB_CTX *plain, hwc_objs *out)
+                     OSSL_LIB_CTX *plain, hwc_objs *out)
 {
     struct scm_list l = {0};
     hwc_objs key = {0}, tmp = {0};

@@ -40,7 +40,8 @@ static void compare_ways(const hwc_scm_bundle *b, int ok, const hwc_objs *q)
 
     hwc_scm_set_always_careful(1);
     cok = hwc_assemble_scm(b->certificate, b->certificate_chain,
-                           b->entire_certificate, b->private_key, &c);
+                           b->entire_certificate, b->private_key,
+                           fz_plain_libctx(), &c);
     hwc_scm_set_always_careful(0);
     ERR_clear_error();
     if (cok != ok) {
@@ -87,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     json_decref(resp);
     ok = hwc_assemble_scm(b.certificate, b.certificate_chain,
-                          b.entire_certificate, b.private_key, &objs);
+                          b.entire_certificate, b.private_key,
+                          fz_plain_libctx(), &objs);
     compare_ways(&b, ok, &objs);
     if (ok) {
         fz_check_objs("hwc_assemble_scm", &objs);

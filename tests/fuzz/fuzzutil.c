@@ -5,6 +5,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "fuzzutil.h"
@@ -99,4 +100,15 @@ void fz_check_objs(const char *what, const hwc_objs *objs)
 void fz_done(void)
 {
     ERR_clear_error();
+}
+
+OSSL_LIB_CTX *fz_plain_libctx(void)
+{
+    static OSSL_LIB_CTX *plain;
+
+    if (plain == NULL && (plain = OSSL_LIB_CTX_new()) != NULL &&
+        OSSL_PROVIDER_load(plain, "null") == NULL) {
+        fz_fail("fz_plain_libctx", "the null provider does not load");
+    }
+    return plain;
 }

@@ -24,6 +24,10 @@ void fz_check_objs(const char *what, const hwc_objs *objs);
 /* Prints a contract violation and aborts (libFuzzer keeps the input). */
 void fz_fail(const char *what, const char *why);
 
+/* A library context with only the null provider, as a provider instance
+ * keeps for hwc_assemble_scm; made on first use. */
+OSSL_LIB_CTX *fz_plain_libctx(void);
+
 /* Empties OpenSSL's error queue: the parsers raise errors on failure. */
 void fz_done(void);
 

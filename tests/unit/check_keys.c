@@ -360,7 +360,7 @@ START_TEST(test_hostile_mutations)
             }
             m[cut] = '\0';
             ERR_clear_error();
-            if (!hwc_assemble_scm(m, m, NULL, NULL, &l)) {
+            if (!hwc_assemble_scm(m, m, NULL, NULL, tu_plain_libctx(), &l)) {
                 ck_assert(ERR_peek_error() != 0);
             }
             hwc_objs_free(&l);

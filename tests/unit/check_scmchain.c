@@ -175,7 +175,8 @@ START_TEST(test_full_export_pkcs1)
     hwc_objs l = {0};
 
     ck_assert_ptr_nonnull(strstr(k, "BEGIN RSA PRIVATE KEY"));
-    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -200,7 +201,8 @@ START_TEST(test_crlf_everywhere)
         *w++ = *r;
     }
     *w = '\0';
-    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, kc, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, kc, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -216,16 +218,16 @@ START_TEST(test_certificate_missing_entire_present)
     char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
     hwc_objs l = {0};
 
-    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, &l));
+    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, tu_plain_libctx(), &l));
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm("", "", entire, k, &l));
+    ck_assert(hwc_assemble_scm("", "", entire, k, tu_plain_libctx(), &l));
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     /* entire_certificate in reverse order: the leaf is found by key */
     free(entire);
     entire = pems("\n", root, inter, ec_leaf, NULL);
-    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, &l));
+    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, tu_plain_libctx(), &l));
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(entire);
@@ -239,10 +241,10 @@ START_TEST(test_chain_empty_or_null)
     char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
     hwc_objs l = {0};
 
-    ck_assert(hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert(hwc_assemble_scm(c, NULL, NULL, k, tu_plain_libctx(), &l));
     assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
     hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, "", " \r\n", k, &l));
+    ck_assert(hwc_assemble_scm(c, "", " \r\n", k, tu_plain_libctx(), &l));
     assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -259,10 +261,10 @@ START_TEST(test_reversed_and_duplicated_chain)
     char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
     hwc_objs l = {0};
 
-    ck_assert(hwc_assemble_scm(c, rev, NULL, k, &l));
+    ck_assert(hwc_assemble_scm(c, rev, NULL, k, tu_plain_libctx(), &l));
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, dup, entire, k, &l));
+    ck_assert(hwc_assemble_scm(c, dup, entire, k, tu_plain_libctx(), &l));
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -282,8 +284,8 @@ START_TEST(test_glued_chain)
 
     sprintf(chain, "%s%s", a, b); /* "-----END CERTIFICATE----------BEGIN" */
     ck_assert_ptr_nonnull(strstr(chain, "-----END CERTIFICATE----------BEGIN"));
-    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, NULL, &l), "%s",
-                  tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, NULL, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(chain);
@@ -301,7 +303,7 @@ START_TEST(test_unlinked_last_in_input_order)
     char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
     hwc_objs l = {0};
 
-    ck_assert(hwc_assemble_scm(c, chain, entire, k, &l));
+    ck_assert(hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l));
     assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, other_root, ec_leaf,
                  NULL);
     hwc_objs_free(&l);
@@ -320,7 +322,7 @@ START_TEST(test_leaf_in_entire_when_certificate_differs)
     char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
     hwc_objs l = {0};
 
-    ck_assert(hwc_assemble_scm(c, NULL, entire, k, &l));
+    ck_assert(hwc_assemble_scm(c, NULL, entire, k, tu_plain_libctx(), &l));
     assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, ec_leaf, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -341,7 +343,8 @@ START_TEST(test_sec1_with_params)
     sprintf(pk, "%s%s", params, k);
     ck_assert_ptr_nonnull(strstr(pk, "BEGIN EC PARAMETERS"));
     ck_assert_ptr_nonnull(strstr(pk, "BEGIN EC PRIVATE KEY"));
-    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, pk, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, pk, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -363,14 +366,14 @@ START_TEST(test_mismatched_key)
     ck_assert(hwc_objs_add(&l, HWC_OBJ_CERT, NULL, (const unsigned char *)"x",
                            1, "pre"));
     ERR_clear_error();
-    ck_assert(!hwc_assemble_scm(c, chain, entire, k, &l));
+    ck_assert(!hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l));
     assert_err("no certificate matches the private key");
-    ck_assert(!hwc_assemble_scm(c, chain, entire, k, &l));
+    ck_assert(!hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l));
     assert_err("private_key matches no certificate");
     /* the key's certificate only in certificate_chain does not count */
     free(chain);
     chain = pems("\n", ec_leaf, NULL);
-    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, tu_plain_libctx(), &l));
     assert_err("private_key matches no certificate");
     ck_assert_uint_eq(l.n, 1);
     ck_assert_str_eq(l.v[0].label, "pre");
@@ -390,18 +393,19 @@ START_TEST(test_no_private_key)
     hwc_objs l = {0};
 
     /* leaf = first certificate of `certificate` */
-    ck_assert(hwc_assemble_scm(c, chain, NULL, NULL, &l));
+    ck_assert(hwc_assemble_scm(c, chain, NULL, NULL, tu_plain_libctx(), &l));
     assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
     hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, chain, NULL, "", &l));
+    ck_assert(hwc_assemble_scm(c, chain, NULL, "", tu_plain_libctx(), &l));
     assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     /* else first of entire_certificate */
-    ck_assert(hwc_assemble_scm(NULL, chain, entire, NULL, &l));
+    ck_assert(
+        hwc_assemble_scm(NULL, chain, entire, NULL, tu_plain_libctx(), &l));
     assert_order(&l, NULL, NULL, ec_leaf, inter, root, NULL);
     hwc_objs_free(&l);
     /* only a chain: its first certificate leads */
-    ck_assert(hwc_assemble_scm(NULL, chain, NULL, NULL, &l));
+    ck_assert(hwc_assemble_scm(NULL, chain, NULL, NULL, tu_plain_libctx(), &l));
     assert_order(&l, NULL, NULL, root, inter, NULL);
     hwc_objs_free(&l);
     free(c);
@@ -415,13 +419,14 @@ START_TEST(test_all_empty)
     hwc_objs l = {0};
     char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
 
-    ck_assert(!hwc_assemble_scm(NULL, NULL, NULL, NULL, &l));
+    ck_assert(!hwc_assemble_scm(NULL, NULL, NULL, NULL, tu_plain_libctx(), &l));
     assert_err("malformed service response");
-    ck_assert(!hwc_assemble_scm("", "", "", "", &l));
+    ck_assert(!hwc_assemble_scm("", "", "", "", tu_plain_libctx(), &l));
     assert_err("are all empty");
-    ck_assert(!hwc_assemble_scm(" ", "\r\n", "\t", NULL, &l));
+    ck_assert(
+        !hwc_assemble_scm(" ", "\r\n", "\t", NULL, tu_plain_libctx(), &l));
     assert_err("are all empty");
-    ck_assert(!hwc_assemble_scm(NULL, "", NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(NULL, "", NULL, k, tu_plain_libctx(), &l));
     assert_err("SCM export: no certificate");
     ck_assert_uint_eq(l.n, 0);
     ck_assert_ptr_null(l.v);
@@ -445,20 +450,21 @@ START_TEST(test_bad_fields)
     p = strstr(chain, "-----END CERTIFICATE-----\n") + 26;
     p = strchr(p, '\n') + 10;
     *p = '%';
-    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(c, chain, NULL, k, tu_plain_libctx(), &l));
     assert_err("certificate_chain: PEM block 2 (CERTIFICATE): invalid base64");
-    ck_assert(!hwc_assemble_scm("not pem", NULL, NULL, NULL, &l));
+    ck_assert(
+        !hwc_assemble_scm("not pem", NULL, NULL, NULL, tu_plain_libctx(), &l));
     assert_err("certificate: not PEM");
-    ck_assert(!hwc_assemble_scm(c, NULL, k, NULL, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, k, NULL, tu_plain_libctx(), &l));
     assert_err("entire_certificate: no CERTIFICATE PEM block");
     ck_assert(!hwc_assemble_scm(c, NULL, NULL,
                                 "-----BEGIN PRIVATE KEY-----\n"
                                 "AAAA\n-----END PRIVATE KEY-----",
-                                &l));
+                                tu_plain_libctx(), &l));
     assert_err("private_key: PEM block 1 (PRIVATE KEY): not a valid PKCS#8");
     /* truncated certificate */
     c[strlen(c) / 2] = '\0';
-    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, tu_plain_libctx(), &l));
     assert_err("certificate: PEM block 1 (CERTIFICATE): no END line");
     /* encrypted key: unsupported, said so */
     ectx = OSSL_ENCODER_CTX_new_for_pkey(rsa_key, EVP_PKEY_KEYPAIR, "PEM",
@@ -471,9 +477,9 @@ START_TEST(test_bad_fields)
     ek = strndup((const char *)enc, elen);
     free(c);
     c = pems("\n", rsa_leaf, NULL);
-    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, tu_plain_libctx(), &l));
     assert_err("unsupported");
-    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, ek, tu_plain_libctx(), &l));
     assert_err("private_key: PEM block 1: encrypted PKCS#8");
     ck_assert_uint_eq(l.n, 0);
     free(ek);
@@ -495,7 +501,8 @@ static unsigned long assemble_counted(const char *c, const char *chain,
     unsigned long before = hwc_scm_careful_runs();
     hwc_objs l = {0};
 
-    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, key, type, x0, x1, x2, NULL);
     hwc_objs_free(&l);
     return hwc_scm_careful_runs() - before;
@@ -544,17 +551,16 @@ START_TEST(test_success_queues_no_error)
          *c = pems("\n", rsa_leaf, NULL);
     char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
     hwc_objs l = {0};
-    hwc_plain_libctx plain;
 
-    ck_assert(hwc_plain_libctx_init(&plain));
+    ck_assert_ptr_nonnull(tu_plain_libctx());
     ERR_clear_error();
-    ck_assert(hwc_assemble_scm_ex(c, chain, NULL, k, plain.libctx, &l));
+    ck_assert(hwc_assemble_scm(c, chain, NULL, k, tu_plain_libctx(), &l));
     ck_assert_msg(ERR_peek_error() == 0, "queued: %s", tu_errors());
     hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, chain, NULL, k, &l));
+    /* libcrypto's default context */
+    ck_assert(hwc_assemble_scm(c, chain, NULL, k, NULL, &l));
     ck_assert_msg(ERR_peek_error() == 0, "queued: %s", tu_errors());
     hwc_objs_free(&l);
-    hwc_plain_libctx_free(&plain);
     free(chain);
     free(c);
     free(k);
@@ -633,8 +639,9 @@ START_TEST(test_careful_way_for_ber)
         unsigned long before = hwc_scm_careful_runs();
         hwc_objs l = {0};
 
-        ck_assert_msg(hwc_assemble_scm(c, NULL, entire, k, &l), "%s",
-                      tu_errors());
+        ck_assert_msg(
+            hwc_assemble_scm(c, NULL, entire, k, tu_plain_libctx(), &l), "%s",
+            tu_errors());
         assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, NULL);
         hwc_objs_free(&l);
         ck_assert_uint_eq(hwc_scm_careful_runs() - before, 0);
@@ -668,7 +675,7 @@ START_TEST(test_der_libcrypto_refuses)
     ck_assert_ptr_nonnull(p);
     *p = 0xff; /* "caf\xff\xa9" */
     c = tu_pem_armour("CERTIFICATE", der, (size_t)len, "\n");
-    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, tu_plain_libctx(), &l));
     ck_assert_uint_eq(l.n, 0);
     assert_err("certificate: PEM block 1 (CERTIFICATE): not a valid X.509 "
                "certificate");
@@ -717,7 +724,7 @@ START_TEST(test_ec_point_off_curve)
     spoil_point(kder, klen, ec_key);
     c = tu_pem_armour("CERTIFICATE", cder, (size_t)clen, "\n");
     k = tu_pem_armour("EC PRIVATE KEY", kder, klen, "\n");
-    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, &l));
+    ck_assert(!hwc_assemble_scm(c, NULL, NULL, k, tu_plain_libctx(), &l));
     ck_assert_uint_eq(l.n, 0);
     assert_err("private_key: PEM block 1 (EC PRIVATE KEY): not a valid SEC1 "
                "ECPrivateKey");
@@ -767,7 +774,8 @@ START_TEST(test_issuer_key_must_decode)
     ck_assert_ptr_null(X509_get0_pubkey(broken));
     ERR_clear_error();
     chain = pems("\n", broken, NULL);
-    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, rsa_key, "RSA", leaf, r, broken, NULL);
     hwc_objs_free(&l);
     X509_free(r);
@@ -804,7 +812,8 @@ START_TEST(test_invalid_extension_links_nothing)
     ck_assert(X509_sign(bad, root_key, EVP_sha256()) > 0);
     ck_assert(X509_get_extension_flags(bad) & EXFLAG_INVALID);
     chain = pems("\n", root, bad, NULL);
-    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, &l), "%s", tu_errors());
+    ck_assert_msg(hwc_assemble_scm(c, chain, NULL, k, tu_plain_libctx(), &l),
+                  "%s", tu_errors());
     assert_order(&l, rsa_key, "RSA", rsa_leaf, root, bad, NULL);
     hwc_objs_free(&l);
     X509_EXTENSION_free(ext);

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -125,4 +126,24 @@ X509 *tu_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
                   EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL : EVP_sha256()) >
         0);
     return x;
+}
+
+static OSSL_LIB_CTX *plain;
+static OSSL_PROVIDER *plain_null;
+
+static void plain_free(void)
+{
+    OSSL_PROVIDER_unload(plain_null);
+    OSSL_LIB_CTX_free(plain);
+}
+
+OSSL_LIB_CTX *tu_plain_libctx(void)
+{
+    if (plain == NULL) {
+        plain = OSSL_LIB_CTX_new();
+        plain_null = OSSL_PROVIDER_load(plain, "null");
+        ck_assert(plain != NULL && plain_null != NULL);
+        atexit(plain_free);
+    }
+    return plain;
 }

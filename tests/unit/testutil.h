@@ -25,4 +25,8 @@ char *tu_pem_armour(const char *label, const unsigned char *der, size_t len,
 X509 *tu_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
               long serial, ...);
 
+/* A library context with only the null provider, as a provider instance
+ * keeps for hwc_assemble_scm; made on first use, freed at exit. */
+OSSL_LIB_CTX *tu_plain_libctx(void);
+
 #endif
