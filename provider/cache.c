@@ -10,12 +10,14 @@
 #include <openssl/crypto.h>
 
 #include "cache.h"
+#include "decode.h"
 #include "hwc.h"
 
 struct entry {
+    enum hwc_cache_kind kind;
     char *key;
-    char *meta;
     hwc_objs objs;
+    hwc_cache_extra extra;
     time_t stored;
     time_t expires;
 };
@@ -48,6 +50,9 @@ hwc_cache *hwc_cache_new(void)
 
 static int copy_objs(const hwc_objs *from, hwc_objs *to)
 {
+    if (from == NULL) {
+        return 1;
+    }
     for (size_t i = 0; i < from->n; i++) {
         const hwc_obj *o = &from->v[i];
         if (!hwc_objs_add(to, o->kind, o->data_type, o->der, o->der_len,
@@ -62,14 +67,13 @@ static int copy_objs(const hwc_objs *from, hwc_objs *to)
 static void drop(hwc_cache *c, size_t i)
 {
     OPENSSL_free(c->v[i].key);
-    OPENSSL_free(c->v[i].meta);
     hwc_objs_free(&c->v[i].objs); /* wipes private keys */
     c->v[i] = c->v[--c->n];
     memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
 }
 
-/* Under the lock: drops expired entries; the index of key, or -1. */
-static long sweep_find(hwc_cache *c, const char *key)
+/* Under the lock: drops expired entries; the index of (kind, key), or -1. */
+static long sweep_find(hwc_cache *c, enum hwc_cache_kind kind, const char *key)
 {
     time_t t = now();
     long found = -1;
@@ -79,7 +83,8 @@ static long sweep_find(hwc_cache *c, const char *key)
             drop(c, i); /* the last entry moved to i: look at i again */
             continue;
         }
-        if (key != NULL && strcmp(c->v[i].key, key) == 0) {
+        if (key != NULL && c->v[i].kind == kind &&
+            strcmp(c->v[i].key, key) == 0) {
             found = (long)i;
         }
         i++;
@@ -87,8 +92,8 @@ static long sweep_find(hwc_cache *c, const char *key)
     return found;
 }
 
-int hwc_cache_lookup(hwc_cache *c, const char *key, long ttl, hwc_objs *out,
-                     char *meta, size_t metacap)
+int hwc_cache_lookup(hwc_cache *c, enum hwc_cache_kind kind, const char *key,
+                     long ttl, hwc_objs *out, hwc_cache_extra *extra)
 {
     long i;
     int hit = 0;
@@ -98,15 +103,16 @@ int hwc_cache_lookup(hwc_cache *c, const char *key, long ttl, hwc_objs *out,
         return 0;
     }
     hwc_forklock_lock(&c->lock);
-    if ((i = sweep_find(c, key)) >= 0 && copy_objs(&c->v[i].objs, &copy)) {
-        if (meta != NULL) {
-            OPENSSL_strlcpy(meta, c->v[i].meta ? c->v[i].meta : "", metacap);
+    if ((i = sweep_find(c, kind, key)) >= 0 &&
+        copy_objs(&c->v[i].objs, &copy)) {
+        if (extra != NULL) {
+            *extra = c->v[i].extra;
         }
         hit = 1;
     }
     hwc_forklock_unlock(&c->lock);
     /* Appended outside the lock: out may already hold objects. */
-    if (hit && !copy_objs(&copy, out)) {
+    if (hit && out != NULL && !copy_objs(&copy, out)) {
         hit = 0;
     }
     hwc_objs_free(&copy);
@@ -125,8 +131,9 @@ static size_t oldest(const hwc_cache *c)
     return o;
 }
 
-void hwc_cache_store(hwc_cache *c, const char *key, long ttl,
-                     const hwc_objs *objs, const char *meta)
+void hwc_cache_store(hwc_cache *c, enum hwc_cache_kind kind, const char *key,
+                     long ttl, const hwc_objs *objs,
+                     const hwc_cache_extra *extra)
 {
     struct entry e = {0};
     long i;
@@ -134,19 +141,20 @@ void hwc_cache_store(hwc_cache *c, const char *key, long ttl,
     if (c == NULL || ttl <= 0) {
         return;
     }
+    e.kind = kind;
     e.key = OPENSSL_strdup(key);
-    e.meta = meta ? OPENSSL_strdup(meta) : NULL;
+    if (extra != NULL) {
+        e.extra = *extra;
+    }
     e.stored = now();
     e.expires = e.stored + ttl;
-    if (e.key == NULL || (meta != NULL && e.meta == NULL) ||
-        !copy_objs(objs, &e.objs)) {
+    if (e.key == NULL || !copy_objs(objs, &e.objs)) {
         OPENSSL_free(e.key);
-        OPENSSL_free(e.meta);
         hwc_objs_free(&e.objs);
         return; /* a cache that cannot store is only slower */
     }
     hwc_forklock_lock(&c->lock);
-    if ((i = sweep_find(c, key)) >= 0) {
+    if ((i = sweep_find(c, kind, key)) >= 0) {
         drop(c, (size_t)i);
     }
     if (c->n == HWC_CACHE_MAX_ENTRIES) {
@@ -173,7 +181,7 @@ size_t hwc_cache_size(hwc_cache *c)
     size_t n;
 
     hwc_forklock_lock(&c->lock);
-    (void)sweep_find(c, NULL);
+    (void)sweep_find(c, HWC_CACHE_OBJECTS, NULL); /* no key: sweeps */
     n = c->n;
     hwc_forklock_unlock(&c->lock);
     return n;

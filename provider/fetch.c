@@ -38,7 +38,7 @@ static EVP_PKEY *public_half(hwc_provctx *prov, const hwc_obj *spki)
     return pk;
 }
 
-static int spec_matches(const hwc_kms_key_info *info, const EVP_PKEY *pk)
+static int spec_matches(const hwc_cache_extra *info, const EVP_PKEY *pk)
 {
     int id = EVP_PKEY_get_base_id(pk);
     const char *spec = info->key_spec;
@@ -47,24 +47,6 @@ static int spec_matches(const hwc_kms_key_info *info, const EVP_PKEY *pk)
            (id == EVP_PKEY_EC &&
             (strncmp(spec, "EC_", 3) == 0 || strcmp(spec, "SECP256K1") == 0)) ||
            (EVP_PKEY_is_a(pk, "SM2") && strcmp(spec, "SM2") == 0);
-}
-
-/* KMS key metadata kept in the cache beside the public key. */
-static void kms_meta(const hwc_kms_key_info *info, char *meta, size_t cap)
-{
-    snprintf(meta, cap, "%s|%s", info->key_spec, info->key_usage);
-}
-
-static void kms_meta_parse(const char *meta, hwc_kms_key_info *info)
-{
-    size_t n = strcspn(meta, "|");
-
-    memset(info, 0, sizeof(*info));
-    snprintf(info->key_spec, sizeof(info->key_spec), "%.*s", (int)n, meta);
-    if (meta[n] == '|') {
-        OPENSSL_strlcpy(info->key_usage, meta + n + 1, sizeof(info->key_usage));
-    }
-    OPENSSL_strlcpy(info->key_state, "2", sizeof(info->key_state));
 }
 
 /* describe-key + get-publickey: one request each. */
@@ -81,8 +63,9 @@ static int kms_query(const hwc_fetch_req *req, hwc_client *cl,
     return ok;
 }
 
+/* The remote key of a usable KMS key (described as spec and usage). */
 static int kms_handle(hwc_provctx *prov, const hwc_fetch_req *req,
-                      hwc_client *cl, const hwc_kms_key_info *info,
+                      hwc_client *cl, const hwc_cache_extra *info,
                       hwc_fetched *out)
 {
     EVP_PKEY *pub = public_half(prov, &out->objs.v[0]);
@@ -98,8 +81,8 @@ static int kms_handle(hwc_provctx *prov, const hwc_fetch_req *req,
         return 0;
     }
     out->rkey = hwc_rkey_new(req->uri_text, req->uri->id, info->key_spec,
-                             hwc_kms_usage(info), pub, &hwc_kms_rkey_ops,
-                             hwc_client_up_ref(cl));
+                             hwc_kms_usage(info->key_usage), pub,
+                             &hwc_kms_rkey_ops, hwc_client_up_ref(cl));
     if (out->rkey != NULL) {
         hwc_prov_offer_remote_keys(prov); /* before libcrypto looks for them */
     } else {
@@ -115,21 +98,24 @@ static int fetch_kms(hwc_provctx *prov, const hwc_fetch_req *req,
                      hwc_fetched *out)
 {
     hwc_kms_key_info info;
-    char meta[64];
+    hwc_cache_extra key_info = {0};
 
-    if (hwc_cache_lookup(prov->cache, key, ttl, &out->objs, meta,
-                         sizeof(meta))) {
-        kms_meta_parse(meta, &info);
-    } else if (kms_query(req, cl, &info, &out->objs)) {
-        kms_meta(&info, meta, sizeof(meta));
-        hwc_cache_store(prov->cache, key, ttl, &out->objs, meta);
-    } else {
-        return 0;
+    if (!hwc_cache_lookup(prov->cache, HWC_CACHE_KMS_KEY, key, ttl, &out->objs,
+                          &key_info)) {
+        if (!kms_query(req, cl, &info, &out->objs)) {
+            return 0;
+        }
+        OPENSSL_strlcpy(key_info.key_spec, info.key_spec,
+                        sizeof(key_info.key_spec));
+        OPENSSL_strlcpy(key_info.key_usage, info.key_usage,
+                        sizeof(key_info.key_usage));
+        hwc_cache_store(prov->cache, HWC_CACHE_KMS_KEY, key, ttl, &out->objs,
+                        &key_info);
     }
     if (req->expect == OSSL_STORE_INFO_PUBKEY) {
         return 1; /* the caller wants the public key alone */
     }
-    return kms_handle(prov, req, cl, &info, out);
+    return kms_handle(prov, req, cl, &key_info, out);
 }
 
 static int fetch_scm(hwc_provctx *prov, const hwc_fetch_req *req,
@@ -252,13 +238,15 @@ static int fetch_objs(hwc_provctx *prov, const hwc_fetch_req *req,
 {
     int ok;
 
-    if (hwc_cache_lookup(prov->cache, key, ttl, &out->objs, NULL, 0)) {
+    if (hwc_cache_lookup(prov->cache, HWC_CACHE_OBJECTS, key, ttl, &out->objs,
+                         NULL)) {
         return 1;
     }
     ok = req->uri->kind == HWC_URI_SCM_CERT ? fetch_scm(prov, req, cl, out)
                                             : fetch_dcs(req, cl, out);
     if (ok) {
-        hwc_cache_store(prov->cache, key, ttl, &out->objs, NULL);
+        hwc_cache_store(prov->cache, HWC_CACHE_OBJECTS, key, ttl, &out->objs,
+                        NULL);
     }
     return ok;
 }
@@ -297,37 +285,27 @@ hwc_client *hwc_fetch_client(hwc_provctx *prov, const hwc_uri *uri,
 
 /*
  * kms:alias/ and scm:name/ become kms:key/ and scm:cert/ once resolved;
- * the answer is cached like any object (an entry with no objects and the
- * id as metadata).
+ * the answer is cached like any object.
  */
 static int resolve_name(hwc_provctx *prov, hwc_client *cl,
                         const hwc_fetch_req *req, const char *key, long ttl,
                         hwc_uri *resolved)
 {
-    char id[64];
-    hwc_objs none = {0};
-    char *akey = NULL;
+    hwc_cache_extra name = {0};
+    char *id = name.id;
     int ok;
 
     *resolved = *req->uri;
-    if (key != NULL) {
-        hwc_buf b = {0};
-        hwc_buf_printf(&b, "name|%s", key);
-        akey = (char *)hwc_buf_steal(&b, NULL);
-    }
-    if (akey != NULL &&
-        hwc_cache_lookup(prov->cache, akey, ttl, &none, id, sizeof(id))) {
+    if (hwc_cache_lookup(prov->cache, HWC_CACHE_NAME, key, ttl, NULL, &name)) {
         ok = 1;
     } else if (req->uri->kind == HWC_URI_KMS_ALIAS) {
-        ok = hwc_kms_resolve_alias(cl, req->uri->id, id, sizeof(id));
+        ok = hwc_kms_resolve_alias(cl, req->uri->id, id, sizeof(name.id));
     } else {
-        ok = hwc_scm_resolve_name(cl, req->uri->id, id, sizeof(id));
+        ok = hwc_scm_resolve_name(cl, req->uri->id, id, sizeof(name.id));
     }
-    if (ok && akey != NULL) {
-        hwc_cache_store(prov->cache, akey, ttl, &none, id);
+    if (ok) {
+        hwc_cache_store(prov->cache, HWC_CACHE_NAME, key, ttl, NULL, &name);
     }
-    OPENSSL_free(akey);
-    hwc_objs_free(&none);
     if (ok) {
         OPENSSL_strlcpy(resolved->id, id, sizeof(resolved->id));
         resolved->kind = req->uri->kind == HWC_URI_KMS_ALIAS ? HWC_URI_KMS_KEY

@@ -264,12 +264,12 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
     return ok;
 }
 
-enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info)
+enum hwc_key_usage hwc_kms_usage(const char *key_usage)
 {
-    if (strcmp(info->key_usage, "SIGN_VERIFY") == 0) {
+    if (strcmp(key_usage, "SIGN_VERIFY") == 0) {
         return HWC_USAGE_SIGN_VERIFY;
     }
-    if (strcmp(info->key_usage, "ENCRYPT_DECRYPT") == 0) {
+    if (strcmp(key_usage, "ENCRYPT_DECRYPT") == 0) {
         return HWC_USAGE_ENCRYPT_DECRYPT;
     }
     return HWC_USAGE_UNKNOWN;

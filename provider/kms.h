@@ -54,7 +54,8 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
  * enabled, RSA_*, EC_*, SECP256K1 or SM2. Raises HWC_R_KEY_STATE /
  * HWC_R_UNSUPPORTED (naming the spec). */
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info);
-enum hwc_key_usage hwc_kms_usage(const hwc_kms_key_info *info);
+/* A key_usage as returned, e.g. "SIGN_VERIFY". */
+enum hwc_key_usage hwc_kms_usage(const char *key_usage);
 
 /* rkey ops bound to a client (ops_arg is an hwc_client reference). */
 extern const struct hwc_rkey_ops hwc_kms_rkey_ops;

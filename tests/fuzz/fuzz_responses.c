@@ -39,7 +39,7 @@ static void key_info(json_t *o)
             !TERMINATED(info.key_state) || !TERMINATED(info.keystore_id)) {
             fz_fail("hwc_kms_parse_key_info", "field not terminated");
         }
-        (void)hwc_kms_usage(&info);
+        (void)hwc_kms_usage(info.key_usage);
         (void)hwc_kms_key_usable("fuzz", &info);
     }
     fz_done();

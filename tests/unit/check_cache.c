@@ -36,20 +36,49 @@ static void one_obj(hwc_objs *l, const char *tag)
 START_TEST(hit_returns_copies)
 {
     hwc_objs in = {0}, out = {0};
-    char meta[32];
+    hwc_cache_extra info = {"RSA_2048", "SIGN_VERIFY", ""}, got;
 
     one_obj(&in, "abc");
-    hwc_cache_store(cache, "k1", 60, &in, "RSA_2048|SIGN_VERIFY");
+    hwc_cache_store(cache, HWC_CACHE_KMS_KEY, "k1", 60, &in, &info);
     hwc_objs_free(&in); /* the cache holds its own copy */
     ck_assert_int_eq(
-        hwc_cache_lookup(cache, "k1", 60, &out, meta, sizeof(meta)), 1);
+        hwc_cache_lookup(cache, HWC_CACHE_KMS_KEY, "k1", 60, &out, &got), 1);
     ck_assert_uint_eq(out.n, 1);
     ck_assert_mem_eq(out.v[0].der, "abc", 3);
     ck_assert_str_eq(out.v[0].label, "label");
-    ck_assert_str_eq(meta, "RSA_2048|SIGN_VERIFY");
+    ck_assert_str_eq(got.key_spec, "RSA_2048");
+    ck_assert_str_eq(got.key_usage, "SIGN_VERIFY");
     hwc_objs_free(&out);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k2", 60, &out, NULL, 0), 0);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k2", 60, &out, NULL), 0);
     ck_assert_uint_eq(out.n, 0);
+}
+END_TEST
+
+/* One key under each kind: three entries that never answer for each
+ * other (a name resolved is not the objects of the URI it names). */
+START_TEST(kinds_are_apart)
+{
+    hwc_objs in = {0}, out = {0};
+    hwc_cache_extra name = {"", "", "0123"}, got = {0};
+
+    one_obj(&in, "abc");
+    hwc_cache_store(cache, HWC_CACHE_NAME, "k", 60, NULL, &name);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL), 0);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_KMS_KEY, "k", 60, &out, NULL), 0);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &in, NULL);
+    ck_assert_uint_eq(hwc_cache_size(cache), 2);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_NAME, "k", 60, &out, &got), 1);
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_str_eq(got.id, "0123");
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL), 1);
+    ck_assert_uint_eq(out.n, 1);
+    hwc_objs_free(&out);
+    hwc_objs_free(&in);
 }
 END_TEST
 
@@ -58,10 +87,11 @@ START_TEST(ttl_zero_disables)
     hwc_objs in = {0}, out = {0};
 
     one_obj(&in, "abc");
-    hwc_cache_store(cache, "k", 0, &in, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 0, &in, NULL);
     ck_assert_uint_eq(hwc_cache_size(cache), 0);
-    hwc_cache_store(cache, "k", 60, &in, NULL);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k", 0, &out, NULL, 0), 0);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &in, NULL);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 0, &out, NULL), 0);
     hwc_objs_free(&in);
 }
 END_TEST
@@ -71,9 +101,10 @@ START_TEST(expires)
     hwc_objs in = {0}, out = {0};
 
     one_obj(&in, "abc");
-    hwc_cache_store(cache, "k", 1, &in, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 1, &in, NULL);
     sleep(2);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k", 1, &out, NULL, 0), 0);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 1, &out, NULL), 0);
     ck_assert_uint_eq(hwc_cache_size(cache), 0);
     hwc_objs_free(&in);
 }
@@ -87,11 +118,12 @@ START_TEST(bounded)
     one_obj(&in, "abc");
     for (int i = 0; i < HWC_CACHE_MAX_ENTRIES + 50; i++) {
         snprintf(key, sizeof(key), "key-%d", i);
-        hwc_cache_store(cache, key, 60, &in, NULL);
+        hwc_cache_store(cache, HWC_CACHE_OBJECTS, key, 60, &in, NULL);
     }
     ck_assert_uint_eq(hwc_cache_size(cache), HWC_CACHE_MAX_ENTRIES);
     snprintf(key, sizeof(key), "key-%d", HWC_CACHE_MAX_ENTRIES + 49);
-    ck_assert_int_eq(hwc_cache_lookup(cache, key, 60, &out, NULL, 0), 1);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, key, 60, &out, NULL), 1);
     hwc_objs_free(&out);
     hwc_objs_free(&in);
 }
@@ -103,10 +135,11 @@ START_TEST(replaces_same_key)
 
     one_obj(&a, "old");
     one_obj(&b, "new");
-    hwc_cache_store(cache, "k", 60, &a, NULL);
-    hwc_cache_store(cache, "k", 60, &b, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &a, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &b, NULL);
     ck_assert_uint_eq(hwc_cache_size(cache), 1);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k", 60, &out, NULL, 0), 1);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL), 1);
     ck_assert_mem_eq(out.v[0].der, "new", 3);
     hwc_objs_free(&a);
     hwc_objs_free(&b);
@@ -121,12 +154,15 @@ START_TEST(inherited_by_child)
     int status;
 
     one_obj(&in, "abc");
-    hwc_cache_store(cache, "k", 60, &in, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &in, NULL);
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         hwc_objs out = {0};
-        _exit(hwc_cache_lookup(cache, "k", 60, &out, NULL, 0) == 1 ? 0 : 1);
+        _exit(hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL) ==
+                      1
+                  ? 0
+                  : 1);
     }
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -142,14 +178,15 @@ START_TEST(expired_swept_on_access)
     char key[32];
 
     one_obj(&in, "abc");
-    hwc_cache_store(cache, "keep", 60, &in, NULL);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "keep", 60, &in, NULL);
     for (int i = 1; i < HWC_CACHE_MAX_ENTRIES; i++) {
         snprintf(key, sizeof(key), "short-%d", i);
-        hwc_cache_store(cache, key, 1, &in, NULL);
+        hwc_cache_store(cache, HWC_CACHE_OBJECTS, key, 1, &in, NULL);
     }
     sleep(2);
-    hwc_cache_store(cache, "new", 60, &in, NULL);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "keep", 60, &out, NULL, 0), 1);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "new", 60, &in, NULL);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "keep", 60, &out, NULL), 1);
     ck_assert_uint_eq(hwc_cache_size(cache), 2);
     hwc_objs_free(&out);
     hwc_objs_free(&in);
@@ -162,11 +199,13 @@ START_TEST(instances_independent)
     hwc_objs in = {0}, out = {0};
 
     one_obj(&in, "abc");
-    hwc_cache_store(other, "k", 60, &in, NULL);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k", 60, &out, NULL, 0), 0);
-    hwc_cache_store(cache, "k", 60, &in, NULL);
+    hwc_cache_store(other, HWC_CACHE_OBJECTS, "k", 60, &in, NULL);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL), 0);
+    hwc_cache_store(cache, HWC_CACHE_OBJECTS, "k", 60, &in, NULL);
     hwc_cache_free(other);
-    ck_assert_int_eq(hwc_cache_lookup(cache, "k", 60, &out, NULL, 0), 1);
+    ck_assert_int_eq(
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "k", 60, &out, NULL), 1);
     hwc_objs_free(&out);
     hwc_objs_free(&in);
 }
@@ -185,8 +224,8 @@ static void *churn(void *arg)
     one_obj(&in, (const char *)arg);
     while (!churn_stop) {
         snprintf(key, sizeof(key), "%s-%u", (const char *)arg, n++ % 700);
-        hwc_cache_store(cache, key, 60, &in, "meta");
-        hwc_cache_lookup(cache, key, 60, &out, NULL, 0);
+        hwc_cache_store(cache, HWC_CACHE_OBJECTS, key, 60, &in, NULL);
+        hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, key, 60, &out, NULL);
         hwc_objs_free(&out);
     }
     hwc_objs_free(&in);
@@ -216,13 +255,14 @@ START_TEST(fork_while_threads_use_it)
             hwc_objs in = {0}, out = {0};
             alarm(10); /* a lock left held would hang the child */
             one_obj(&in, "child");
-            hwc_cache_store(cache, "child", 60, &in, NULL);
+            hwc_cache_store(cache, HWC_CACHE_OBJECTS, "child", 60, &in, NULL);
             for (int k = 0; k < 50; k++) {
                 char key[32];
                 snprintf(key, sizeof(key), "a-%d", k);
-                hwc_cache_lookup(cache, key, 60, &out, NULL, 0);
+                hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, key, 60, &out, NULL);
             }
-            int ok = hwc_cache_lookup(cache, "child", 60, &out, NULL, 0) == 1 &&
+            int ok = hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, "child", 60,
+                                      &out, NULL) == 1 &&
                      hwc_cache_size(cache) > 0;
             hwc_objs_free(&out);
             hwc_objs_free(&in);
@@ -248,6 +288,7 @@ int main(void)
     int failed;
 
     tcase_add_test(tc, hit_returns_copies);
+    tcase_add_test(tc, kinds_are_apart);
     tcase_add_test(tc, ttl_zero_disables);
     tcase_add_test(tc, expires);
     tcase_add_test(tc, bounded);

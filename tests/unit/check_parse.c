@@ -85,7 +85,7 @@ START_TEST(key_info)
 
     ck_assert_int_eq(hwc_kms_parse_key_info("t", j, &k), 1);
     ck_assert_str_eq(k.key_spec, "EC_P256");
-    ck_assert_int_eq(hwc_kms_usage(&k), HWC_USAGE_SIGN_VERIFY);
+    ck_assert_int_eq(hwc_kms_usage(k.key_usage), HWC_USAGE_SIGN_VERIFY);
     ck_assert_int_eq(hwc_kms_key_usable("t", &k), 1);
     json_decref(j);
 }
