@@ -9,11 +9,10 @@
 
 #include "auth.h"
 #include "call.h"
+#include "paging.h"
 #include "settings.h"
 
 #define HWC_MAX_API_BODY (4 * 1024 * 1024)
-/* A listing longer than this is a server that does not stop paging. */
-#define HWC_MAX_LIST_ITEMS 1000000
 
 typedef struct hwc_client {
     int refs;

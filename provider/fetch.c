@@ -40,13 +40,12 @@ static EVP_PKEY *public_half(hwc_provctx *prov, const hwc_obj *spki)
 
 static int spec_matches(const hwc_cache_extra *info, const EVP_PKEY *pk)
 {
-    int id = EVP_PKEY_get_base_id(pk);
-    const char *spec = info->key_spec;
+    int want = hwc_kms_spec_type(info->key_spec);
 
-    return (id == EVP_PKEY_RSA && strncmp(spec, "RSA_", 4) == 0) ||
-           (id == EVP_PKEY_EC &&
-            (strncmp(spec, "EC_", 3) == 0 || strcmp(spec, "SECP256K1") == 0)) ||
-           (EVP_PKEY_is_a(pk, "SM2") && strcmp(spec, "SM2") == 0);
+    if (want == EVP_PKEY_SM2) {
+        return EVP_PKEY_is_a(pk, "SM2");
+    }
+    return want != EVP_PKEY_NONE && EVP_PKEY_get_base_id(pk) == want;
 }
 
 /* describe-key + get-publickey: one request each. */

@@ -68,42 +68,29 @@ int hwc_keystores_parse_info(const char *what, json_t *o,
     return 1;
 }
 
+struct list_cb {
+    hwc_keystore_cb *cb;
+    void *arg;
+};
+
+static int list_entry(const char *what, json_t *o, void *arg)
+{
+    struct list_cb *lc = arg;
+    hwc_keystore_info info;
+
+    if (!hwc_keystores_parse_info(what, o, &info)) {
+        return -1;
+    }
+    return lc->cb(&info, lc->arg) ? 1 : 0;
+}
+
 int hwc_keystores_parse_list(const char *what, json_t *resp, int *seen,
                              int *total, hwc_keystore_cb *cb, void *arg)
 {
-    json_t *arr, *o;
-    json_int_t t = 0;
-    size_t i;
+    struct list_cb lc = {cb, arg};
 
-    *seen = *total = 0;
-    arr = json_object_get(resp, "keystores");
-    if (!json_is_array(arr)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore list without a keystores array", what);
-        return 0;
-    }
-    if (!hwc_json_opt_int(what, resp, "total", 0, &t)) {
-        return 0;
-    }
-    if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore list total %lld out of range", what,
-                  (long long)t);
-        return 0;
-    }
-    *total = (int)t;
-    *seen = (int)json_array_size(arr);
-    json_array_foreach(arr, i, o)
-    {
-        hwc_keystore_info info;
-        if (!hwc_keystores_parse_info(what, o, &info)) {
-            return 0;
-        }
-        if (!cb(&info, arg)) {
-            break;
-        }
-    }
-    return 1;
+    return hwc_page_parse_offset(what, resp, "keystore list", "keystores",
+                                 "total", seen, total, list_entry, &lc);
 }
 
 int hwc_keystores_list_page(const hwc_client *cl, int offset, int limit,

@@ -11,6 +11,10 @@
 
 #include "kms.h"
 
+/* Entries a page when an alias is looked for (the most each API takes). */
+#define ALIAS_PAGE 50
+#define KEYS_PAGE 1000
+
 /* Open Telekom Cloud's KMS documents fewer fields and operations. */
 static int is_otc(const hwc_client *cl)
 {
@@ -275,20 +279,35 @@ enum hwc_key_usage hwc_kms_usage(const char *key_usage)
     return HWC_USAGE_UNKNOWN;
 }
 
-/* The key pairs hwcloud uses: RSA, EC on the NIST curves, secp256k1 and
- * SM2. */
+int hwc_kms_spec_type(const char *spec)
+{
+    if (strncmp(spec, "RSA_", 4) == 0) {
+        return EVP_PKEY_RSA;
+    }
+    if (strncmp(spec, "EC_", 3) == 0 || strcmp(spec, "SECP256K1") == 0) {
+        return EVP_PKEY_EC;
+    }
+    return strcmp(spec, "SM2") == 0 ? EVP_PKEY_SM2 : EVP_PKEY_NONE;
+}
+
 static int is_asymmetric(const char *spec)
 {
-    return strncmp(spec, "RSA_", 4) == 0 || strncmp(spec, "EC_", 3) == 0 ||
-           strcmp(spec, "SM2") == 0 || strcmp(spec, "SECP256K1") == 0;
+    return hwc_kms_spec_type(spec) != EVP_PKEY_NONE;
+}
+
+const char *hwc_kms_state_text(const char *key_state)
+{
+    static const char *const names[] = {"pending activation", "enabled",
+                                        "disabled", "pending deletion",
+                                        "pending import"};
+    int n = key_state[0] - '0';
+
+    return n >= 1 && n <= 5 && key_state[1] == '\0' ? names[n - 1] : NULL;
 }
 
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
 {
-    static const char *states[] = {
-        "",         "pending activation", "enabled",
-        "disabled", "pending deletion",   "pending import"};
-    int st = info->key_state[0] - '0';
+    const char *state = hwc_kms_state_text(info->key_state);
 
     if (!is_asymmetric(info->key_spec)) {
         hwc_raise(NULL, HWC_R_UNSUPPORTED,
@@ -299,10 +318,7 @@ int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
     }
     if (strcmp(info->key_state, "2") != 0) {
         hwc_raise(NULL, HWC_R_KEY_STATE, "%s: key is %s (key_state %s)", what,
-                  (st >= 1 && st <= 5 && info->key_state[1] == '\0')
-                      ? states[st]
-                      : "not enabled",
-                  info->key_state);
+                  state != NULL ? state : "not enabled", info->key_state);
         return 0;
     }
     return 1;
@@ -341,14 +357,8 @@ int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
     }
     *more = truncated != NULL && strcmp(truncated, "true") == 0 &&
             next != NULL && next[0] != '\0';
-    /* A server that repeats its marker would make us loop forever. */
-    if (*more && strcmp(next, marker) == 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: list-keys returned the same marker twice", what);
-        return 0;
-    }
-    OPENSSL_strlcpy(marker, *more ? next : "", markercap);
-    return 1;
+    return hwc_page_next_marker(what, "list-keys", next, *more, marker,
+                                markercap);
 }
 
 int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
@@ -378,21 +388,9 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
     return ok;
 }
 
-struct alias_search {
-    const char *alias;
-    char key_id[40];
-    int matches;
-};
-
 static int alias_cb(const hwc_kms_key_info *info, void *arg)
 {
-    struct alias_search *as = arg;
-
-    if (strcmp(info->key_alias, as->alias) == 0) {
-        if (as->matches++ == 0) {
-            OPENSSL_strlcpy(as->key_id, info->key_id, sizeof(as->key_id));
-        }
-    }
+    hwc_name_match_see(arg, info->key_alias, info->key_id);
     return 1;
 }
 
@@ -436,13 +434,8 @@ int hwc_kms_parse_alias_page(const char *what, json_t *resp, const char *alias,
         return 0;
     }
     *more = next != NULL && next[0] != '\0';
-    if (*more && strcmp(next, marker) == 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: aliases returned the same marker twice", what);
-        return 0;
-    }
-    OPENSSL_strlcpy(marker, *more ? next : "", markercap);
-    return 1;
+    return hwc_page_next_marker(what, "aliases", next, *more, marker,
+                                markercap);
 }
 
 /* One page of GET /v1.0/{project_id}/kms/aliases. */
@@ -462,8 +455,8 @@ static int alias_page(const hwc_client *cl, const char *alias, char *key_id,
     }
     if (marker[0] == '\0' || (m = hwc_query_escape(marker)) != NULL) {
         snprintf(path, sizeof(path), "/v1.0/%s/kms/aliases", project);
-        snprintf(query, sizeof(query), "limit=50%s%s", m ? "&marker=" : "",
-                 m ? m : "");
+        snprintf(query, sizeof(query), "limit=%d%s%s", ALIAS_PAGE,
+                 m ? "&marker=" : "", m ? m : "");
         hwc_client_prepare(cl, &c, HWC_SVC_KMS, "GET", base, path);
         c.query = query;
         if (hwc_call_json(&c, &resp)) {
@@ -486,10 +479,7 @@ static int alias_api(const hwc_client *cl, const char *alias, char *key_id,
     int more = 1, pages = 0, matches = 0;
 
     while (more) {
-        if (++pages > HWC_MAX_LIST_ITEMS / 50) {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: aliases did not end after %d pages", cl->what,
-                      pages - 1);
+        if (!hwc_page_count(&pages, ALIAS_PAGE, cl->what, "aliases")) {
             return -1;
         }
         if (!alias_page(cl, alias, key_id, cap, &matches, marker,
@@ -509,30 +499,19 @@ static int alias_api(const hwc_client *cl, const char *alias, char *key_id,
 static int alias_of_keys(const hwc_client *cl, const char *alias, char *key_id,
                          size_t cap)
 {
-    struct alias_search as = {alias, "", 0};
+    hwc_name_match as = {alias, "", 0};
     char marker[256] = "";
     int more = 1, pages = 0;
 
     while (more) {
-        if (++pages > HWC_MAX_LIST_ITEMS / 1000) {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: list-keys did not end after %d pages", cl->what,
-                      pages - 1);
-            return 0;
-        }
-        if (!hwc_kms_list_page(cl, marker, sizeof(marker), 1000, &more,
+        if (!hwc_page_count(&pages, KEYS_PAGE, cl->what, "list-keys") ||
+            !hwc_kms_list_page(cl, marker, sizeof(marker), KEYS_PAGE, &more,
                                alias_cb, &as)) {
             return 0;
         }
     }
-    if (as.matches != 1) {
-        hwc_raise(NULL, as.matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
-                  "%s: %s asymmetric key has the alias %s", cl->what,
-                  as.matches ? "more than one" : "no", alias);
-        return 0;
-    }
-    OPENSSL_strlcpy(key_id, as.key_id, cap);
-    return 1;
+    return hwc_name_match_take(&as, cl->what, "asymmetric key has the alias",
+                               key_id, cap);
 }
 
 /*

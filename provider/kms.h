@@ -54,6 +54,13 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
  * enabled, RSA_*, EC_*, SECP256K1 or SM2. Raises HWC_R_KEY_STATE /
  * HWC_R_UNSUPPORTED (naming the spec). */
 int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info);
+/* The key type of a key_spec: EVP_PKEY_RSA (RSA_*), EVP_PKEY_EC (EC_*,
+ * SECP256K1), EVP_PKEY_SM2 (SM2), or EVP_PKEY_NONE for what hwcloud does
+ * not use (symmetric keys and others). */
+int hwc_kms_spec_type(const char *spec);
+/* What a key_state means ("2": "enabled"), or NULL for a value the API
+ * does not document. */
+const char *hwc_kms_state_text(const char *key_state);
 /* A key_usage as returned, e.g. "SIGN_VERIFY". */
 enum hwc_key_usage hwc_kms_usage(const char *key_usage);
 

@@ -119,14 +119,12 @@ int hwc_lister_more(const hwc_lister *l)
     return l->more && !l->failed;
 }
 
+/* A key_state the API does not document is shown as it came. */
 static const char *state_text(const char *st)
 {
-    static const char *names[] = {
-        "?",        "pending activation", "enabled",
-        "disabled", "pending deletion",   "pending import"};
-    int n = st[0] - '0';
+    const char *text = hwc_kms_state_text(st);
 
-    return (st[1] == '\0' && n >= 1 && n <= 5) ? names[n] : st;
+    return text != NULL ? text : st;
 }
 
 static int kms_key_cb(const hwc_kms_key_info *k, void *arg)
@@ -286,11 +284,7 @@ int hwc_lister_next(hwc_lister *l, hwc_names *out)
     if (l->capped_total > 0) {
         return raise_capped(l);
     }
-    if (++l->pages > HWC_MAX_LIST_ITEMS / KMS_PAGE) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: listing did not end after %d "
-                  "pages",
-                  l->uri_text, l->pages - 1);
+    if (!hwc_page_count(&l->pages, KMS_PAGE, l->uri_text, "listing")) {
         l->failed = 1;
         return 0;
     }

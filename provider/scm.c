@@ -98,7 +98,7 @@ void hwc_scm_bundle_free(hwc_scm_bundle *e)
 
 /*------------------------------------------------------------ listing */
 
-static int list_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
+static int parse_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
 {
     memset(info, 0, sizeof(*info));
     if (!json_is_object(c) || !json_is_string(json_object_get(c, "id"))) {
@@ -115,42 +115,29 @@ static int list_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
     return 1;
 }
 
+struct list_cb {
+    hwc_scm_cert_cb *cb;
+    void *arg;
+};
+
+static int list_entry(const char *what, json_t *c, void *arg)
+{
+    struct list_cb *lc = arg;
+    hwc_scm_cert_info info;
+
+    if (!parse_entry(what, c, &info)) {
+        return -1;
+    }
+    return lc->cb(&info, lc->arg) ? 1 : 0;
+}
+
 int hwc_scm_parse_list_page(const char *what, json_t *resp, int *seen,
                             int *total, hwc_scm_cert_cb *cb, void *arg)
 {
-    json_t *certs, *c;
-    json_int_t tc = 0;
-    size_t i;
+    struct list_cb lc = {cb, arg};
 
-    *seen = *total = 0;
-    certs = json_object_get(resp, "certificates");
-    if (!json_is_array(certs)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: certificate list: certificates not a list", what);
-        return 0;
-    }
-    if (!hwc_json_opt_int(what, resp, "total_count", 0, &tc)) {
-        return 0;
-    }
-    if (tc < 0 || tc > HWC_MAX_LIST_ITEMS) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: certificate list total_count %lld out of range", what,
-                  (long long)tc);
-        return 0;
-    }
-    *total = (int)tc;
-    *seen = (int)json_array_size(certs);
-    json_array_foreach(certs, i, c)
-    {
-        hwc_scm_cert_info info;
-        if (!list_entry(what, c, &info)) {
-            return 0;
-        }
-        if (!cb(&info, arg)) {
-            break;
-        }
-    }
-    return 1;
+    return hwc_page_parse_offset(what, resp, "certificate list", "certificates",
+                                 "total_count", seen, total, list_entry, &lc);
 }
 
 int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
@@ -193,25 +180,15 @@ done:
     return ok;
 }
 
-struct name_search {
-    const char *name;
-    char id[32];
-    int matches;
-};
-
 static int name_cb(const hwc_scm_cert_info *info, void *arg)
 {
-    struct name_search *ns = arg;
-
-    if (strcmp(info->name, ns->name) == 0 && ns->matches++ == 0) {
-        OPENSSL_strlcpy(ns->id, info->id, sizeof(ns->id));
-    }
+    hwc_name_match_see(arg, info->name, info->id);
     return 1;
 }
 
 /* Every reachable page of one listing; *total is what it holds. */
 static int search_pages(const hwc_client *cl, const char *content,
-                        struct name_search *ns, int *total)
+                        hwc_name_match *ns, int *total)
 {
     int offset = 0, seen = 0;
 
@@ -228,7 +205,7 @@ static int search_pages(const hwc_client *cl, const char *content,
 int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
                          size_t cap)
 {
-    struct name_search ns = {name, "", 0};
+    hwc_name_match ns = {name, "", 0};
     int total = 0;
 
     if (!search_pages(cl, name, &ns, &total) ||
@@ -245,12 +222,5 @@ int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
                   HWC_SCM_MAX_OFFSET);
         return 0;
     }
-    if (ns.matches != 1) {
-        hwc_raise(NULL, ns.matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
-                  "%s: %s certificate is named %s", cl->what,
-                  ns.matches ? "more than one" : "no", name);
-        return 0;
-    }
-    OPENSSL_strlcpy(id, ns.id, cap);
-    return 1;
+    return hwc_name_match_take(&ns, cl->what, "certificate is named", id, cap);
 }

@@ -138,6 +138,35 @@ START_TEST(key_states)
     ck_assert_int_eq(hwc_kms_key_usable("u", &k), 1);
     strcpy(k.key_spec, "SM2");
     ck_assert_int_eq(hwc_kms_key_usable("u", &k), 1);
+    strcpy(k.key_state, "9");
+    ck_assert_int_eq(hwc_kms_key_usable("u", &k), 0);
+    ck_assert_ptr_nonnull(
+        strstr(tu_errors(), "key is not enabled (key_state 9)"));
+}
+END_TEST
+
+/* The documented key states, one table for the listing and the checks. */
+START_TEST(key_state_names)
+{
+    static const char *const want[] = {"pending activation", "enabled",
+                                       "disabled", "pending deletion",
+                                       "pending import"};
+    char st[4];
+
+    for (int i = 1; i <= 5; i++) {
+        snprintf(st, sizeof(st), "%d", i);
+        ck_assert_str_eq(hwc_kms_state_text(st), want[i - 1]);
+    }
+    ck_assert_ptr_null(hwc_kms_state_text(""));
+    ck_assert_ptr_null(hwc_kms_state_text("0"));
+    ck_assert_ptr_null(hwc_kms_state_text("6"));
+    ck_assert_ptr_null(hwc_kms_state_text("22"));
+    ck_assert_int_eq(hwc_kms_spec_type("RSA_3072"), EVP_PKEY_RSA);
+    ck_assert_int_eq(hwc_kms_spec_type("EC_P384"), EVP_PKEY_EC);
+    ck_assert_int_eq(hwc_kms_spec_type("SECP256K1"), EVP_PKEY_EC);
+    ck_assert_int_eq(hwc_kms_spec_type("SM2"), EVP_PKEY_SM2);
+    ck_assert_int_eq(hwc_kms_spec_type("AES_256"), EVP_PKEY_NONE);
+    ck_assert_int_eq(hwc_kms_spec_type("RSA"), EVP_PKEY_NONE);
 }
 END_TEST
 
@@ -887,6 +916,7 @@ int main(void)
     tcase_add_loop_test(tc, key_info_hostile, 0,
                         sizeof(bad_key_infos) / sizeof(bad_key_infos[0]));
     tcase_add_test(tc, key_states);
+    tcase_add_test(tc, key_state_names);
     tcase_add_test(tc, scm_export);
     tcase_add_test(tc, dcs_link);
     tcase_add_test(tc, json_text);
