@@ -1,31 +1,49 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, builds, starts the
-# bundled cloud emulator and loads objects from it through the provider
-# with plain `openssl` commands, as any OpenSSL consumer would.
+# local cloud (the bundled emulator, scripts/local-cloud.sh) and loads
+# objects from it through the provider with plain `openssl` commands, as
+# any OpenSSL consumer would. The local cloud keeps running afterwards, with
+# its configuration, for trying more by hand (the guides' "Try it locally").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-BUILD=$PWD/${BUILD_DIR:-build}
-export HWC_SOURCE_DIR=$PWD HWC_BUILD_DIR=$BUILD
-export HWC_EMULATOR=$BUILD/tests/emulator/hwc-emulator
-export HWC_MODULE_DIR=$BUILD/provider
-. tests/integration/lib.sh
-hwc_setup
+eval "$(scripts/local-cloud.sh start)"
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 step() { say "$@"; "$@"; }
-echo "Emulator at $EMU_URL; provider config: $OPENSSL_CONF"
+KEY=kms:key/0228d84c-a771-4a21-acbb-6cdd53fcc8de
+CERT=scm:cert/scs1690083443906
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+echo "Provider configuration: $OPENSSL_CONF"
 step openssl list -providers
-say openssl storeutl -noout -text "scm:cert/$EMU_SCM_RSA" "| grep ..."
-openssl storeutl -noout -text "scm:cert/$EMU_SCM_RSA" | grep -E '^[0-9]+:|Subject:|Issuer:|Private-Key|Total'
-step openssl x509 -in "scm:cert/$EMU_SCM_RSA" -noout -subject -issuer -enddate
-say openssl pkey -in "kms:key/$EMU_KMS_RSA2048" -noout -text "| grep ..."
-openssl pkey -in "kms:key/$EMU_KMS_RSA2048" -noout -text | grep -E 'Public-Key|held in'
-printf 'hello\n' > "$HWC_TEST_TMP/msg"
-openssl pkey -pubin -in "kms:key/$EMU_KMS_RSA2048" -pubout -out "$HWC_TEST_TMP/pub.pem"
-step openssl dgst -sha256 -sign "kms:key/$EMU_KMS_RSA2048" -out "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/msg"
-step openssl dgst -sha256 -verify "$HWC_TEST_TMP/pub.pem" -signature "$HWC_TEST_TMP/sig" "$HWC_TEST_TMP/msg"
+say openssl storeutl -noout -text "$CERT" "| grep ..."
+openssl storeutl -noout -text "$CERT" | grep -E '^[0-9]+:|Subject:|Issuer:|Private-Key|Total'
+step openssl x509 -in "$CERT" -noout -subject -issuer -enddate
+say openssl pkey -in "$KEY" -noout -text "| grep ..."
+openssl pkey -in "$KEY" -noout -text | grep -E 'Public-Key|held in'
+printf 'hello\n' >"$T/msg"
+openssl pkey -pubin -in "$KEY" -pubout -out "$T/pub.pem"
+step openssl dgst -sha256 -sign "$KEY" -out "$T/sig" "$T/msg"
+step openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/sig" "$T/msg"
 echo
-echo "Requests the emulator answered:"
-emu_stats | python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; [print("  %3d  %s" % (n,k)) for k,n in sorted(r.items()) if "/_emu/" not in k]'
+echo "Requests the local cloud answered since it started:"
+url=$(sed -n 's/^endpoint = //p' "$OPENSSL_CONF")
+curl -sS --cacert "$HWCLOUD_LOCAL/ca.pem" "$url/_emu/stats" |
+  python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; [print("  %3d  %s" % (n,k)) for k,n in sorted(r.items()) if "/_emu/" not in k]'
+
+cat <<EOF
+
+The local cloud keeps running (state in $HWCLOUD_LOCAL). To keep going by hand,
+in your shell, from $PWD:
+
+  eval "\$(scripts/local-cloud.sh env)"     # OPENSSL_CONF, OPENSSL_MODULES, PATH (hwcloud-store)
+  openssl storeutl -noout -text $CERT
+  hwcloud-store check
+
+then any guide's "Try it locally" section: README.md, docs/nginx.md, docs/haproxy.md,
+docs/apache.md, docs/curl.md, docs/tool.md, docs/uris.md, docs/authentication.md.
+Stop it with: scripts/local-cloud.sh stop    (a later start finds the same cloud again)
+EOF

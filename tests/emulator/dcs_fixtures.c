@@ -67,19 +67,20 @@ struct inst_def {
     const char *env;
     enum dcs_kind kind;
     const char *file_name;
+    const char *id; /* the id the docs show, or NULL (random) */
 };
 
 static const struct inst_def defs[] = {
-    {"ZIP", D_ZIP, "dcs-ssl-cert.zip"},
-    {"TGZ", D_TGZ, "dcs-ssl-cert.tar.gz"},
-    {"TAR", D_TAR, "dcs-ssl-cert.tar"},
-    {"PEM", D_PEM, "ca.crt"},
-    {"DER", D_DER, "ca.cer"},
-    {"NOSSL", D_NOSSL, "dcs-ssl-cert.zip"},
-    {"HTTPLINK", D_HTTPLINK, "dcs-ssl-cert.zip"},
-    {"FILELINK", D_FILELINK, "dcs-ssl-cert.zip"},
-    {"REDIRECT", D_REDIRECT, "dcs-ssl-cert.zip"},
-    {NULL, D_ZIP, NULL}};
+    {"ZIP", D_ZIP, "dcs-ssl-cert.zip", "5bcff07a-eb39-4c80-a6de-02a97db4dd9f"},
+    {"TGZ", D_TGZ, "dcs-ssl-cert.tar.gz", NULL},
+    {"TAR", D_TAR, "dcs-ssl-cert.tar", NULL},
+    {"PEM", D_PEM, "ca.crt", NULL},
+    {"DER", D_DER, "ca.cer", NULL},
+    {"NOSSL", D_NOSSL, "dcs-ssl-cert.zip", NULL},
+    {"HTTPLINK", D_HTTPLINK, "dcs-ssl-cert.zip", NULL},
+    {"FILELINK", D_FILELINK, "dcs-ssl-cert.zip", NULL},
+    {"REDIRECT", D_REDIRECT, "dcs-ssl-cert.zip", NULL},
+    {NULL, D_ZIP, NULL, NULL}};
 
 static int fill_file(struct dcs_inst *in, const char *pem, X509 *ca)
 {
@@ -145,6 +146,8 @@ int dcs_fixtures_init(FILE *env)
     for (const struct inst_def *d = defs; r == 0 && d->env != NULL; d++) {
         struct dcs_inst *in = &insts[ninsts++];
         emu_uuid(in->id);
+        if (d->id != NULL)
+            snprintf(in->id, sizeof(in->id), "%s", d->id);
         in->kind = d->kind;
         snprintf(in->file_name, sizeof(in->file_name), "%s", d->file_name);
         char rnd[9];

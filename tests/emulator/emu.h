@@ -105,6 +105,22 @@ long long emu_now_ms(void);
 int emu_match_re(const char *s, const char *re);
 int emu_alnum_len(const char *s, size_t len);
 
+/* persist.c: DIR/persist, what a restart with the same DIR reuses */
+int persist_open(void);
+/* Start-up draws of this thread come from the seed's stream for label
+ * (NULL: from the system's generator again). */
+void persist_scope(const char *label);
+int persist_in_scope(void);
+/* Random bytes: the scope's stream, else RAND_bytes. */
+void emu_random(unsigned char *buf, size_t n);
+void persist_ports(unsigned *https, unsigned *http);
+int persist_save_ports(unsigned https, unsigned http);
+char *persist_key_path(const char *name);
+X509 *persist_cert_get(EVP_PKEY *key, const char *cn, X509 *issuer,
+                       EVP_PKEY *ikey, int is_ca, const char *san, int days);
+void persist_cert_put(X509 *x, EVP_PKEY *key, const char *cn, X509 *issuer,
+                      EVP_PKEY *ikey, int is_ca, const char *san, int days);
+
 /* pki.c */
 EVP_PKEY *pki_key(const char *name, const char *alg, int bits);
 X509 *pki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,

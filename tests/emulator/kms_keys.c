@@ -151,23 +151,29 @@ static EVP_PKEY *doc_pkey(void)
 struct named {
     const char *name, *spec, *usage, *alias, *alg;
     int bits, state;
+    const char *id; /* the id the docs show, or NULL (random) */
 };
 
+/* docs/ use the ids given here, so that their commands work as written
+ * against the local cloud (scripts/local-cloud.sh). */
 static const struct named named_keys[] = {
-    {"rsa2048", "RSA_2048", "SIGN_VERIFY", "my-tls-key", "RSA", 2048, 2},
-    {"rsa3072", "RSA_3072", "SIGN_VERIFY", "emu-rsa3072", "RSA", 3072, 2},
-    {"rsa4096", "RSA_4096", "SIGN_VERIFY", "emu-rsa4096", "RSA", 4096, 2},
-    {"ec256", "EC_P256", "SIGN_VERIFY", "emu-ec256", "EC", 256, 2},
-    {"ec384", "EC_P384", "SIGN_VERIFY", "emu-ec384", "EC", 384, 2},
+    {"rsa2048", "RSA_2048", "SIGN_VERIFY", "my-tls-key", "RSA", 2048, 2,
+     "0228d84c-a771-4a21-acbb-6cdd53fcc8de"},
+    {"rsa3072", "RSA_3072", "SIGN_VERIFY", "emu-rsa3072", "RSA", 3072, 2, NULL},
+    {"rsa4096", "RSA_4096", "SIGN_VERIFY", "emu-rsa4096", "RSA", 4096, 2, NULL},
+    {"ec256", "EC_P256", "SIGN_VERIFY", "emu-ec256", "EC", 256, 2,
+     "16b8e4a0-c78d-4b3b-a786-874ff407ac19"},
+    {"ec384", "EC_P384", "SIGN_VERIFY", "emu-ec384", "EC", 384, 2, NULL},
     {"secp256k1", "SECP256K1", "SIGN_VERIFY", "emu-secp256k1", "SECP256K1", 256,
-     2},
-    {"sm2", "SM2", "SIGN_VERIFY", "emu-sm2", "SM2", 256, 2},
+     2, NULL},
+    {"sm2", "SM2", "SIGN_VERIFY", "emu-sm2", "SM2", 256, 2, NULL},
     {"rsa2048_enc", "RSA_2048", "ENCRYPT_DECRYPT", "emu-rsa2048-enc", "RSA",
-     2048, 2},
-    {"disabled", "RSA_2048", "SIGN_VERIFY", "emu-disabled", "RSA", 2048, 3},
+     2048, 2, NULL},
+    {"disabled", "RSA_2048", "SIGN_VERIFY", "emu-disabled", "RSA", 2048, 3,
+     NULL},
     {"pending_delete", "RSA_2048", "SIGN_VERIFY", "emu-pending-delete", "RSA",
-     2048, 4},
-    {NULL, NULL, NULL, NULL, NULL, 0, 0}};
+     2048, 4, NULL},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 
 static int add_named(FILE *env)
 {
@@ -181,6 +187,8 @@ static int add_named(FILE *env)
             return -1;
         struct kms_key *k = new_key(n->alias, n->spec, n->usage, pk);
         EVP_PKEY_free(pk);
+        if (n->id != NULL)
+            snprintf(k->id, sizeof(k->id), "%s", n->id);
         k->state = n->state;
         if (n->state == 4)
             k->deletion_ms = emu_now_ms() + 7 * 86400000LL;

@@ -1,5 +1,6 @@
 /* main.c: command line, identity set-up, TLS material, fixture creation,
- * the DIR/env file and the signal wait of hwc-emulator. */
+ * the DIR/env file and the signal wait of hwc-emulator. A restart with the
+ * same --state-dir reuses all of it (persist.c). */
 #include "emu.h"
 
 #include <ctype.h>
@@ -153,10 +154,17 @@ static int write_env(void)
     if (env == NULL)
         return -1;
     env_identity(env);
+    /* One seeded stream per family: one family's count (--extra-keys)
+     * never moves another's ids. */
+    persist_scope("keystore");
     int r = keystore_fixtures_init(env);
+    persist_scope("kms");
     r = r != 0 ? r : kms_fixtures_init(env);
+    persist_scope("scm");
     r = r != 0 ? r : scm_fixtures_init(env);
+    persist_scope("dcs");
     r = r != 0 ? r : dcs_fixtures_init(env);
+    persist_scope(NULL);
     fprintf(env, "EMU_CODEARTS_DIR=%s/keystores\n", g_emu.state_dir);
     fclose(env);
     if (r == 0) {
@@ -190,12 +198,22 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     prepare_dirs();
+    if (persist_open() != 0) {
+        fprintf(stderr, "hwc-emulator: %s/persist is unusable\n",
+                g_emu.state_dir);
+        return 1;
+    }
+    persist_scope("identity");
     init_identity();
+    persist_scope("tls");
     char *cert = NULL, *key = NULL;
-    if (init_tls(&cert, &key) != 0 || server_start(cert, key) != 0) {
+    int tls = init_tls(&cert, &key);
+    persist_scope(NULL);
+    if (tls != 0 || server_start(cert, key) != 0) {
         fprintf(stderr, "hwc-emulator: cannot start listeners\n");
         return 1;
     }
+    persist_save_ports(g_emu.port, g_emu.http_port);
     if (write_env() != 0) {
         fprintf(stderr, "hwc-emulator: fixture set-up failed\n");
         server_stop();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -35,24 +36,37 @@ static EVP_PKEY *key_generate(const char *alg, int bits)
     return EVP_PKEY_Q_keygen(NULL, NULL, "EC", bits == 384 ? "P-384" : "P-256");
 }
 
-/* A private key named NAME, reused from the cache when one is configured. */
+static void key_keep(const char *path, EVP_PKEY *k)
+{
+    char *pem = pki_key_pem(k, "pkcs8");
+    mode_t old = umask(077);
+    emu_write_file(path, pem, strlen(pem));
+    umask(old);
+    free(pem);
+}
+
+/* A private key named NAME: the one this state directory has (a restart
+ * keeps its keys), else the cache's when one is configured, else new. */
 EVP_PKEY *pki_key(const char *name, const char *alg, int bits)
 {
-    char *path = NULL;
-    EVP_PKEY *k = NULL;
-    if (g_emu.cache_dir != NULL) {
-        path = emu_printf("%s/%s-%s%d.pem", g_emu.cache_dir, name, alg, bits);
+    char *file = emu_printf("%s-%s%d.pem", name, alg, bits);
+    char *mine = persist_key_path(file), *path = NULL;
+    EVP_PKEY *k = key_from_cache(mine);
+    int kept = k != NULL;
+    if (k == NULL && g_emu.cache_dir != NULL) {
+        path = emu_printf("%s/%s", g_emu.cache_dir, file);
         k = key_from_cache(path);
     }
     if (k == NULL) {
         k = key_generate(alg, bits);
-        if (k != NULL && path != NULL) {
-            char *pem = pki_key_pem(k, "pkcs8");
-            emu_write_file(path, pem, strlen(pem));
-            free(pem);
-        }
+        if (k != NULL && path != NULL)
+            key_keep(path, k);
     }
+    if (k != NULL && !kept)
+        key_keep(mine, k);
     free(path);
+    free(mine);
+    free(file);
     return k;
 }
 
@@ -101,7 +115,10 @@ static void add_exts(X509 *x, X509 *issuer, int is_ca, const char *san)
 X509 *pki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
                int is_ca, const char *san, int days)
 {
-    X509 *x = X509_new();
+    X509 *x = persist_cert_get(key, cn, issuer, ikey, is_ca, san, days);
+    if (x != NULL)
+        return x; /* issued at an earlier start of this state directory */
+    x = X509_new();
     X509_set_version(x, 2);
     set_serial(x);
     X509_gmtime_adj(X509_getm_notBefore(x), -86400);
@@ -120,6 +137,7 @@ X509 *pki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
         X509_free(x);
         return NULL;
     }
+    persist_cert_put(x, key, cn, issuer, ikey, is_ca, san, days);
     return x;
 }
 

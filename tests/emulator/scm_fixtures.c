@@ -200,22 +200,23 @@ static void expire_string(X509 *x, char out[32])
 struct variant_def {
     const char *env, *name;
     enum scm_variant v;
+    const char *id; /* the id the docs show, or NULL (random) */
 };
 
 static const struct variant_def variants[] = {
-    {"RSA", "www-example-com", V_RSA},
-    {"EC", "ec-example-com", V_EC},
-    {"CRLF", "emu-crlf", V_CRLF},
-    {"GLUED", "emu-glued", V_GLUED},
-    {"NOLEAF", "emu-noleaf", V_NOLEAF},
-    {"NULLCHAIN", "emu-nullchain", V_NULLCHAIN},
-    {"EMPTYCHAIN", "emu-emptychain", V_EMPTYCHAIN},
-    {"PKCS8", "emu-pkcs8", V_PKCS8},
-    {"SEC1PARAMS", "emu-sec1params", V_SEC1PARAMS},
-    {"MISMATCH", "emu-mismatch", V_MISMATCH},
-    {"WS", "emu-ws", V_WS},
-    {"REVERSED", "emu-reversed", V_REVERSED},
-    {NULL, NULL, V_RSA}};
+    {"RSA", "www-example-com", V_RSA, "scs1690083443906"},
+    {"EC", "ec-example-com", V_EC, "scs1690083449917"},
+    {"CRLF", "emu-crlf", V_CRLF, NULL},
+    {"GLUED", "emu-glued", V_GLUED, NULL},
+    {"NOLEAF", "emu-noleaf", V_NOLEAF, NULL},
+    {"NULLCHAIN", "emu-nullchain", V_NULLCHAIN, NULL},
+    {"EMPTYCHAIN", "emu-emptychain", V_EMPTYCHAIN, NULL},
+    {"PKCS8", "emu-pkcs8", V_PKCS8, NULL},
+    {"SEC1PARAMS", "emu-sec1params", V_SEC1PARAMS, NULL},
+    {"MISMATCH", "emu-mismatch", V_MISMATCH, NULL},
+    {"WS", "emu-ws", V_WS, NULL},
+    {"REVERSED", "emu-reversed", V_REVERSED, NULL},
+    {NULL, NULL, V_RSA, NULL}};
 
 static char *variant_key(const struct chain_keys *ck, enum scm_variant v)
 {
@@ -241,6 +242,8 @@ static void add_variant(FILE *env, const struct chain_keys *ck,
     expire_string(ec ? ck->ecc : ck->rsac, exp);
     struct scm_cert *c =
         add_cert(d->name, ec ? "ec.example.com" : "www.example.com", ec, exp);
+    if (d->id != NULL)
+        snprintf(c->id, sizeof(c->id), "%s", d->id);
     m->leaf = pki_cert_pem(ec ? ck->ecc : ck->rsac);
     m->key = variant_key(ck, d->v);
     c->export_json = export_body(m, d->v);

@@ -339,12 +339,15 @@ static void mark_service_connection(struct MHD_Connection *c)
     }
 }
 
+/* On *port when it is not 0 and free (a restart keeps its ports), else
+ * on one the system picks. */
 static struct MHD_Daemon *start(int tls, const char *cert, const char *key,
                                 unsigned *port)
 {
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((uint16_t)*port);
     void *tag = tls ? &https_tag : &http_tag;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
@@ -357,6 +360,10 @@ static struct MHD_Daemon *start(int tls, const char *cert, const char *key,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,
         MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
+    if (d == NULL && *port != 0) {
+        *port = 0;
+        return start(tls, cert, key, port);
+    }
     if (d == NULL)
         return NULL;
     const union MHD_DaemonInfo *di =
@@ -367,6 +374,7 @@ static struct MHD_Daemon *start(int tls, const char *cert, const char *key,
 
 int server_start(const char *cert_pem, const char *key_pem)
 {
+    persist_ports(&g_emu.port, &g_emu.http_port);
     https_d = start(1, cert_pem, key_pem, &g_emu.port);
     http_d = start(0, NULL, NULL, &g_emu.http_port);
     if (https_d == NULL || http_d == NULL || g_emu.port == 0 ||

@@ -46,7 +46,7 @@ static void rand_from(char *out, size_t n, const char *alphabet, size_t alen)
     unsigned char buf[256];
     for (size_t i = 0; i < n; i++) {
         if (i % sizeof(buf) == 0)
-            RAND_bytes(buf, sizeof(buf));
+            emu_random(buf, sizeof(buf));
         out[i] = alphabet[buf[i % sizeof(buf)] % alen];
     }
     out[n] = '\0';
@@ -136,10 +136,12 @@ void emu_sha256_hex(const void *data, size_t len, char out[65])
 
 int emu_write_file(const char *path, const void *data, size_t len)
 {
+    /* Not emu_rand_hex: a write happens or not depending on what is
+     * cached, and must not shift the seeded start-up draws. */
+    static unsigned long seq;
     char tmp[4096];
-    char r[9];
-    emu_rand_hex(r, 8);
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%s", path, (long)getpid(), r);
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%lu", path, (long)getpid(),
+             __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
     FILE *f = fopen(tmp, "wb");
     if (f == NULL)
         return -1;
