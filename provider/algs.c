@@ -13,13 +13,6 @@
 #include "provider.h"
 #include "rkey.h"
 
-extern const OSSL_DISPATCH hwc_rsa_keymgmt_functions[];
-extern const OSSL_DISPATCH hwc_ec_keymgmt_functions[];
-extern const OSSL_DISPATCH hwc_sm2_keymgmt_functions[];
-extern const OSSL_DISPATCH hwc_rsa_signature_functions[];
-extern const OSSL_DISPATCH hwc_ecdsa_signature_functions[];
-extern const OSSL_DISPATCH hwc_rsa_asym_cipher_functions[];
-
 #define HWC_RSA_NAMES "RSA:rsaEncryption:1.2.840.113549.1.1.1"
 #define HWC_EC_NAMES "EC:id-ecPublicKey:1.2.840.10045.2.1"
 #define HWC_SM2_NAMES "SM2:1.2.156.10197.1.301"

@@ -21,8 +21,6 @@
 #include "provider.h"
 #include "rkey.h"
 
-extern const OSSL_DISPATCH hwc_rsa_asym_cipher_functions[];
-
 static OSSL_FUNC_asym_cipher_newctx_fn hwc_ac_newctx;
 static OSSL_FUNC_asym_cipher_freectx_fn hwc_ac_freectx;
 static OSSL_FUNC_asym_cipher_dupctx_fn hwc_ac_dupctx;
@@ -81,8 +79,6 @@ static const struct {
     {OSSL_PKEY_RSA_PAD_MODE_OAEP, RSA_PKCS1_OAEP_PADDING},
     {OSSL_PKEY_RSA_PAD_MODE_X931, RSA_X931_PADDING},
 };
-
-#define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static OSSL_LIB_CTX *hwc_ac_libctx(const hwc_ac_ctx *ctx)
 {

@@ -62,6 +62,11 @@ int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why);
  * certificate (nothing raised: callers decide what that means). */
 int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
                         int trusted, const char *label);
+/* Whether o is a certificate whose subject is name, parsed in libctx
+ * (NULL: libcrypto's default; a plain one, hwc_prov_plain_libctx, parses
+ * the same certificates faster). Nothing is raised. */
+int hwc_obj_subject_is(const hwc_obj *o, const X509_NAME *name,
+                       OSSL_LIB_CTX *libctx);
 /* Frees everything, wiping private-key bytes; l itself becomes empty. */
 void hwc_objs_free(hwc_objs *l);
 /*

@@ -43,6 +43,7 @@
 #include <openssl/store.h>
 
 #include "decode.h"
+#include "emit.h"
 #include "fetch.h"
 #include "hwc.h"
 #include "provider.h"
@@ -63,7 +64,6 @@ static OSSL_FUNC_decoder_decode_fn hwc_dec_pem_decode;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_der_decode;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_rsa_decode;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_ec_decode;
-static OSSL_FUNC_decoder_export_object_fn hwc_dec_export_object;
 
 typedef struct hwc_dec_ctx {
     hwc_provctx *prov;
@@ -95,31 +95,6 @@ static void hwc_dec_freectx(void *vctx)
 
 /*---------------------------------------------------------- emitting */
 
-/* A PKCS#8 key for the default provider's PrivateKeyInfo decoders (and,
- * in the file: store, for its own key-by-value path). */
-static int emit_pkcs8(const hwc_obj *o, OSSL_CALLBACK *data_cb, void *cbarg)
-{
-    int type = OSSL_OBJECT_PKEY;
-    OSSL_PARAM params[5];
-
-    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                 (char *)o->data_type, 0);
-    params[2] = OSSL_PARAM_construct_utf8_string(
-        OSSL_OBJECT_PARAM_DATA_STRUCTURE, "PrivateKeyInfo", 0);
-    params[3] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA,
-                                                  o->der, o->der_len);
-    params[4] = OSSL_PARAM_construct_end();
-    return data_cb(params, cbarg);
-}
-
-static const char *rkey_type(const hwc_rkey *k)
-{
-    return k->base_id == EVP_PKEY_EC    ? "EC"
-           : k->base_id == EVP_PKEY_SM2 ? "SM2"
-                                        : "RSA";
-}
-
 /* Publishes the key in this thread's hand-off slot for the duration of
  * the callback, then clears it (the previous slot is restored, should a
  * callback ever decode another wrapped URI). */
@@ -140,8 +115,8 @@ static int emit_handoff(hwc_dec_ctx *ctx, hwc_rkey *key, OSSL_CALLBACK *data_cb,
     current_handoff.key = key;
     memcpy(current_handoff.nonce, token + HANDOFF_MAGIC_LEN, HANDOFF_NONCE_LEN);
     params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                 (char *)rkey_type(key), 0);
+    params[1] = OSSL_PARAM_construct_utf8_string(
+        OSSL_OBJECT_PARAM_DATA_TYPE, (char *)hwc_rkey_type_name(key), 0);
     params[2] = OSSL_PARAM_construct_utf8_string(
         OSSL_OBJECT_PARAM_DATA_STRUCTURE, HANDOFF_STRUCTURE, 0);
     params[3] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, token,
@@ -192,7 +167,9 @@ static int resolve_uri(hwc_dec_ctx *ctx, const char *uri,
     if (got.rkey != NULL) {
         ok = emit_handoff(ctx, got.rkey, data_cb, cbarg);
     } else if ((key = first_private_key(&got.objs)) != NULL) {
-        ok = emit_pkcs8(key, data_cb, cbarg);
+        /* For the default provider's PrivateKeyInfo decoders (and, in the
+         * file: store, for its own key-by-value path). */
+        ok = hwc_emit_obj(key, data_cb, cbarg);
     } else {
         hwc_raise(ctx->prov, HWC_R_NOT_FOUND,
                   "%s (PEM-wrapped URI) names no private key", uri);
@@ -387,19 +364,11 @@ static int decode_key(void *vctx, OSSL_CORE_BIO *cin, int base_id,
                       OSSL_CALLBACK *data_cb, void *cbarg)
 {
     hwc_rkey *key = take_handoff(vctx, cin);
-    int type = OSSL_OBJECT_PKEY;
-    OSSL_PARAM params[4];
 
     if (key == NULL || key->base_id != base_id) {
         return 1; /* not ours, or the other key type's decoder */
     }
-    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                 (char *)rkey_type(key), 0);
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE,
-                                                  &key, sizeof(key));
-    params[3] = OSSL_PARAM_construct_end();
-    return data_cb(params, cbarg);
+    return hwc_emit_rkey(&key, data_cb, cbarg);
 }
 
 static int hwc_dec_rsa_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
@@ -426,20 +395,6 @@ static int hwc_dec_sm2_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     return decode_key(vctx, cin, EVP_PKEY_SM2, data_cb, cbarg);
 }
 
-/*
- * libcrypto calls this when the keymgmt it picked for our reference is
- * another provider's. Exporting would hand over the public half only and
- * the caller would get a public key for a private one: refuse.
- */
-static int hwc_dec_export_object(void *vctx, const void *reference,
-                                 size_t reference_sz, OSSL_CALLBACK *export_cb,
-                                 void *export_cbarg)
-{
-    (void)vctx, (void)reference, (void)reference_sz, (void)export_cb,
-        (void)export_cbarg;
-    return 0;
-}
-
 /*---------------------------------------------------------- tables */
 
 #define HWC_DEC_FUNCTIONS(name, decode)                                        \
@@ -448,7 +403,7 @@ static int hwc_dec_export_object(void *vctx, const void *reference,
         {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))hwc_dec_freectx},          \
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))decode},                    \
         {OSSL_FUNC_DECODER_EXPORT_OBJECT,                                      \
-         (void (*)(void))hwc_dec_export_object},                               \
+         (void (*)(void))hwc_refuse_export_object},                            \
         {0, NULL}}
 
 HWC_DEC_FUNCTIONS(hwc_pem_uri_decoder_functions, hwc_dec_pem_decode);

@@ -18,6 +18,8 @@
 #define HWC_VERSION "0.0.0"
 #endif
 #define HWC_PROV_NAME "hwcloud"
+/* The number of elements of an array. */
+#define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 /* A number macro as a string literal, for messages that name a cap. */
 #define HWC_STR_(x) #x
 #define HWC_STR(x) HWC_STR_(x)
@@ -166,6 +168,12 @@ void hwc_buf_free(hwc_buf *b);
 
 /*---------------------------------------------------------------- strings */
 
+/* White space as isspace() has it in the C locale, whatever the locale. */
+static inline int hwc_is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+           c == '\r';
+}
 /* Wipe and free a NUL-terminated secret; NULL is fine. */
 void hwc_secret_free(char *s);
 /* Replace *dst by a copy of src (NULL clears); wipes the old value. */

@@ -25,9 +25,6 @@
 #include "provider.h"
 #include "rkey.h"
 
-extern const OSSL_DISPATCH hwc_rsa_keymgmt_functions[];
-extern const OSSL_DISPATCH hwc_ec_keymgmt_functions[];
-
 /* A function of the other provider's keymgmt f (hwc_kmfwd *). */
 #define KMF(kf, ID, T)                                                         \
     HWC_FWD_FN(&(kf)->f, OSSL_FUNC_KEYMGMT_##ID, OSSL_FUNC_keymgmt_##T##_fn)

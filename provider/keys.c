@@ -311,7 +311,7 @@ static const struct key_label key_labels[] = {
 
 static const struct key_label *find_key_label(const char *label)
 {
-    for (size_t i = 0; i < sizeof(key_labels) / sizeof(key_labels[0]); i++) {
+    for (size_t i = 0; i < HWC_NELEM(key_labels); i++) {
         if (strcmp(label, key_labels[i].label) == 0) {
             return &key_labels[i];
         }

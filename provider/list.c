@@ -183,13 +183,8 @@ static int has_subject(hwc_lister *l, const char *id)
     ERR_set_mark(); /* a candidate that fails must not hide the others */
     if (hwc_fetch(l->prov, &req, &got)) {
         for (size_t i = 0; i < got.objs.n && !found; i++) {
-            const unsigned char *p = got.objs.v[i].der;
-            X509 *x = got.objs.v[i].kind == HWC_OBJ_CERT
-                          ? d2i_X509(NULL, &p, (long)got.objs.v[i].der_len)
-                          : NULL;
-            found = x != NULL &&
-                    X509_NAME_cmp(X509_get_subject_name(x), l->subject) == 0;
-            X509_free(x);
+            found = hwc_obj_subject_is(&got.objs.v[i], l->subject,
+                                       hwc_prov_plain_libctx(l->prov));
         }
         hwc_fetched_free(&got);
     }

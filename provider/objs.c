@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "decode.h"
 #include "hwc.h"
@@ -218,4 +220,23 @@ void hwc_objs_free(hwc_objs *l)
     OPENSSL_free(l->v);
     OPENSSL_free(l->failed);
     memset(l, 0, sizeof(*l));
+}
+
+int hwc_obj_subject_is(const hwc_obj *o, const X509_NAME *name,
+                       OSSL_LIB_CTX *libctx)
+{
+    const unsigned char *p = o->der;
+    X509 *x = NULL;
+    int match;
+
+    if (o->kind != HWC_OBJ_CERT ||
+        (libctx != NULL && (x = X509_new_ex(libctx, NULL)) == NULL)) {
+        return 0;
+    }
+    ERR_set_mark();
+    x = d2i_X509(&x, &p, (long)o->der_len); /* frees x on failure */
+    ERR_pop_to_mark();
+    match = x != NULL && X509_NAME_cmp(X509_get_subject_name(x), name) == 0;
+    X509_free(x);
+    return match;
 }

@@ -32,12 +32,6 @@ static const char *find_bytes(const char *hay, size_t haylen,
     return NULL;
 }
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-           c == '\f';
-}
-
 /* A label is printable ASCII, at most 63 characters, not empty. */
 static int label_ok(const char *p, size_t n)
 {
@@ -91,11 +85,11 @@ static int blocks_push(hwc_pem_block **arr, int *n, int *cap,
 static int decode_body(const char *body, size_t blen, hwc_pem_block *b, int idx,
                        char *why, size_t whylen)
 {
-    while (blen > 0 && is_space((unsigned char)body[0])) {
+    while (blen > 0 && hwc_is_space((unsigned char)body[0])) {
         body++;
         blen--;
     }
-    while (blen > 0 && is_space((unsigned char)body[blen - 1])) {
+    while (blen > 0 && hwc_is_space((unsigned char)body[blen - 1])) {
         blen--;
     }
     if (blen == 0) {
@@ -267,7 +261,7 @@ int hwc_looks_like_pem(const unsigned char *data, size_t len)
     if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
         i = 3;
     }
-    while (i < len && is_space(data[i])) {
+    while (i < len && hwc_is_space(data[i])) {
         i++;
     }
     return len - i >= strlen(PEM_BEGIN) &&

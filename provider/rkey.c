@@ -85,3 +85,10 @@ void hwc_rkey_free(hwc_rkey *k)
     OPENSSL_free(k->uri);
     OPENSSL_clear_free(k, sizeof(*k));
 }
+
+const char *hwc_rkey_type_name(const hwc_rkey *k)
+{
+    return k->base_id == EVP_PKEY_EC    ? "EC"
+           : k->base_id == EVP_PKEY_SM2 ? "SM2"
+                                        : "RSA";
+}

@@ -32,9 +32,6 @@
 #define HWC_SIG_SM2 "HWCLOUD-SM2"
 #define HWC_CIPHER_RSA "HWCLOUD-RSA"
 
-/* The encoders of these keys (encoder.c). */
-const OSSL_ALGORITHM *hwc_encoder_algorithms(void);
-
 enum hwc_key_usage {
     HWC_USAGE_UNKNOWN = 0,
     HWC_USAGE_SIGN_VERIFY,
@@ -81,6 +78,8 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
  * both when it fails. */
 hwc_rkey *hwc_rkey_new_local(struct hwc_kmfwd *fwd, void *kd);
 #define hwc_rkey_is_local(k) ((k)->fwd != NULL)
+/* The key type name libcrypto knows it by: "RSA", "EC" or "SM2". */
+const char *hwc_rkey_type_name(const hwc_rkey *k);
 hwc_rkey *hwc_rkey_up_ref(hwc_rkey *k);
 void hwc_rkey_free(hwc_rkey *k);
 

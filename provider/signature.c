@@ -28,9 +28,6 @@
 #include "provider.h"
 #include "rkey.h"
 
-extern const OSSL_DISPATCH hwc_rsa_signature_functions[];
-extern const OSSL_DISPATCH hwc_ecdsa_signature_functions[];
-
 static OSSL_FUNC_signature_newctx_fn hwc_sig_newctx;
 static OSSL_FUNC_signature_freectx_fn hwc_sig_freectx;
 static OSSL_FUNC_signature_dupctx_fn hwc_sig_dupctx;
@@ -57,7 +54,6 @@ static OSSL_FUNC_signature_set_ctx_md_params_fn hwc_sig_set_md_params;
 static OSSL_FUNC_signature_settable_ctx_md_params_fn hwc_sig_settable_md;
 
 #define HWC_SALT_UNSET INT_MIN
-#define HWC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The digests KMS signs, with the suffix of its algorithm names (SM3:
  * SM2 keys only, SM2 keys nothing else). */

@@ -255,22 +255,16 @@ static int valid_token(const char *s)
     return 1;
 }
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-           c == '\r';
-}
-
 /* Go's strings.TrimSpace on the ASCII white space. */
 static void trim(const char *s, const char **start, size_t *len)
 {
     size_t n = strlen(s);
 
-    while (n > 0 && is_space((unsigned char)*s)) {
+    while (n > 0 && hwc_is_space((unsigned char)*s)) {
         s++;
         n--;
     }
-    while (n > 0 && is_space((unsigned char)s[n - 1])) {
+    while (n > 0 && hwc_is_space((unsigned char)s[n - 1])) {
         n--;
     }
     *start = s;

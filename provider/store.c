@@ -33,6 +33,7 @@
 #include <openssl/x509.h>
 
 #include "decode.h"
+#include "emit.h"
 #include "fetch.h"
 #include "hwc.h"
 #include "list.h"
@@ -49,7 +50,6 @@ static OSSL_FUNC_store_set_ctx_params_fn hwc_store_set_ctx_params;
 static OSSL_FUNC_store_load_fn hwc_store_load;
 static OSSL_FUNC_store_eof_fn hwc_store_eof;
 static OSSL_FUNC_store_close_fn hwc_store_close;
-static OSSL_FUNC_store_export_object_fn hwc_store_export_object;
 
 typedef struct hwc_store_ctx {
     hwc_provctx *prov;
@@ -204,7 +204,7 @@ static void *hwc_store_open_ex(void *provctx, const char *uri,
 #endif
 
 /* Would libcrypto turn this object into the type the caller expects? */
-static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
+static int wanted(hwc_store_ctx *ctx, const hwc_obj *o)
 {
     int type = o->kind == HWC_OBJ_CERT      ? OSSL_STORE_INFO_CERT
                : o->kind == HWC_OBJ_PRIVKEY ? OSSL_STORE_INFO_PKEY
@@ -217,17 +217,10 @@ static int wanted(const hwc_store_ctx *ctx, const hwc_obj *o)
         (o->label == NULL || strcmp(o->label, ctx->alias) != 0)) {
         return 0; /* keystore entries carry their alias as label */
     }
-    if (ctx->subject != NULL) {
-        /* Subject searches (-CAstore, X509_LOOKUP_store) want certs. */
-        const unsigned char *p = o->der;
-        X509 *x = o->kind == HWC_OBJ_CERT ? d2i_X509(NULL, &p, (long)o->der_len)
-                                          : NULL;
-        int match = x != NULL &&
-                    X509_NAME_cmp(X509_get_subject_name(x), ctx->subject) == 0;
-        X509_free(x);
-        return match;
-    }
-    return 1;
+    /* Subject searches (-CAstore, X509_LOOKUP_store) want certs. */
+    return ctx->subject == NULL ||
+           hwc_obj_subject_is(o, ctx->subject,
+                              hwc_prov_plain_libctx(ctx->prov));
 }
 
 static int rkey_wanted(const hwc_store_ctx *ctx)
@@ -322,47 +315,6 @@ static int do_fetch(hwc_store_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *pw_cb,
     return 1;
 }
 
-static int emit_obj(const hwc_obj *o, OSSL_CALLBACK *object_cb,
-                    void *object_cbarg)
-{
-    OSSL_PARAM params[6], *p = params;
-    int type = o->kind == HWC_OBJ_CERT ? OSSL_OBJECT_CERT : OSSL_OBJECT_PKEY;
-
-    *p++ = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    if (o->kind != HWC_OBJ_CERT) {
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                (char *)o->data_type, 0);
-        *p++ = OSSL_PARAM_construct_utf8_string(
-            OSSL_OBJECT_PARAM_DATA_STRUCTURE,
-            o->kind == HWC_OBJ_PRIVKEY ? "PrivateKeyInfo"
-                                       : "SubjectPublicKeyInfo",
-            0);
-    }
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, o->der,
-                                             o->der_len);
-    *p = OSSL_PARAM_construct_end();
-    return object_cb(params, object_cbarg);
-}
-
-static int emit_rkey(hwc_store_ctx *ctx, OSSL_CALLBACK *object_cb,
-                     void *object_cbarg)
-{
-    OSSL_PARAM params[4];
-    int type = OSSL_OBJECT_PKEY;
-    hwc_rkey *k = ctx->got.rkey;
-    const char *dt = k->base_id == EVP_PKEY_EC    ? "EC"
-                     : k->base_id == EVP_PKEY_SM2 ? "SM2"
-                                                  : "RSA";
-
-    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                 (char *)dt, 0);
-    params[2] = OSSL_PARAM_construct_octet_string(
-        OSSL_OBJECT_PARAM_REFERENCE, &ctx->got.rkey, sizeof(ctx->got.rkey));
-    params[3] = OSSL_PARAM_construct_end();
-    return object_cb(params, object_cbarg);
-}
-
 static int emit_name(const hwc_name *n, OSSL_CALLBACK *object_cb,
                      void *object_cbarg)
 {
@@ -450,9 +402,10 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
     }
     if (ctx->rkey_pending) {
         ctx->rkey_pending = 0;
-        ok = emit_rkey(ctx, object_cb, object_cbarg);
+        ok = hwc_emit_rkey(&ctx->got.rkey, object_cb, object_cbarg);
     } else if (ctx->next < ctx->got.objs.n) {
-        ok = emit_obj(&ctx->got.objs.v[ctx->next++], object_cb, object_cbarg);
+        ok = hwc_emit_obj(&ctx->got.objs.v[ctx->next++], object_cb,
+                          object_cbarg);
         skip_unwanted(ctx);
     } else if (ctx->report_pending) {
         /* The others were loaded; now say which entries were not. */
@@ -502,21 +455,6 @@ static int hwc_store_close(void *loaderctx)
     return 1;
 }
 
-/*
- * libcrypto asks this when the keymgmt it fetched for our key belongs to
- * another provider. A private-key handle must not be exported: the import
- * would succeed with the public half only and the caller would get a
- * public key where it asked for a private one (pitfalls, item 16).
- */
-static int hwc_store_export_object(void *loaderctx, const void *reference,
-                                   size_t reference_sz,
-                                   OSSL_CALLBACK *export_cb, void *export_cbarg)
-{
-    (void)loaderctx, (void)reference, (void)reference_sz, (void)export_cb,
-        (void)export_cbarg;
-    return 0;
-}
-
 const OSSL_DISPATCH hwc_store_functions[] = {
     {OSSL_FUNC_STORE_OPEN, (void (*)(void))hwc_store_open},
 #ifdef OSSL_FUNC_STORE_OPEN_EX
@@ -528,5 +466,5 @@ const OSSL_DISPATCH hwc_store_functions[] = {
     {OSSL_FUNC_STORE_LOAD, (void (*)(void))hwc_store_load},
     {OSSL_FUNC_STORE_EOF, (void (*)(void))hwc_store_eof},
     {OSSL_FUNC_STORE_CLOSE, (void (*)(void))hwc_store_close},
-    {OSSL_FUNC_STORE_EXPORT_OBJECT, (void (*)(void))hwc_store_export_object},
+    {OSSL_FUNC_STORE_EXPORT_OBJECT, (void (*)(void))hwc_refuse_export_object},
     {0, NULL}};
