@@ -100,20 +100,15 @@ static int member_certs(const unsigned char *d, size_t n, const char *name,
 
 enum arc_kind { ARC_GZIP, ARC_ZIP, ARC_TAR, ARC_ANY };
 
-static int read_archive(const unsigned char *data, size_t len,
-                        enum arc_kind kind, size_t max, hwc_objs *tmp,
-                        int *members)
+/* A reader for kind over data, opened; NULL with an error raised. */
+static struct archive *arc_open(const unsigned char *data, size_t len,
+                                enum arc_kind kind)
 {
     struct archive *a = archive_read_new();
-    struct archive_entry *e;
-    unsigned char chunk[16384];
-    hwc_buf b = {0};
-    size_t total = 0;
-    int ok = 0, r;
 
     if (a == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "archive reader");
-        return 0;
+        return NULL;
     }
     if (kind == ARC_GZIP) {
         archive_read_support_filter_gzip(a);
@@ -136,90 +131,138 @@ static int read_archive(const unsigned char *data, size_t len,
                       archive_error_string(a) ? archive_error_string(a)
                                               : "unreadable");
         }
-        goto done;
+        archive_read_free(a);
+        return NULL;
     }
+    return a;
+}
+
+/* One archive being read: the unpacked bytes are counted across members. */
+struct arc_read {
+    struct archive *a;
+    enum arc_kind kind;
+    size_t max, total;
+    int *members;
+    hwc_objs *tmp;
+    hwc_buf member; /* the current member's bytes */
+    unsigned char chunk[16384];
+};
+
+/* The next regular file's header: 1, 0 at the end, -1 with an error. */
+static int next_file(struct arc_read *r, struct archive_entry **e)
+{
+    int rc;
+
     for (;;) {
-        const char *name;
-        char namebuf[32];
-
-        r = archive_read_next_header(a, &e);
-        if (r == ARCHIVE_EOF) {
-            break;
+        rc = archive_read_next_header(r->a, e);
+        if (rc == ARCHIVE_EOF) {
+            return 0;
         }
-        if (r < ARCHIVE_WARN) {
-            const char *es = archive_error_string(a);
+        if (rc < ARCHIVE_WARN) {
+            const char *es = archive_error_string(r->a);
 
-            if (*members == 0 && kind == ARC_ANY) {
+            if (*r->members == 0 && r->kind == ARC_ANY) {
                 hwc_raise(NULL, HWC_R_DECODE,
                           "not a zip, tar, gzip, PEM or DER certificate "
                           "file");
             } else {
                 hwc_raise(NULL, HWC_R_DECODE, "archive: entry %d: %s",
-                          *members + 1, es != NULL ? es : "unreadable");
+                          *r->members + 1, es != NULL ? es : "unreadable");
             }
-            goto done;
+            return -1;
         }
-        if (++*members > ARC_MAX_MEMBERS) {
+        if (++*r->members > ARC_MAX_MEMBERS) {
             hwc_raise(NULL, HWC_R_TOO_LARGE, "archive: more than %d entries",
                       ARC_MAX_MEMBERS);
-            goto done;
+            return -1;
         }
-        if (archive_entry_filetype(e) != AE_IFREG) {
-            continue;
+        if (archive_entry_filetype(*e) == AE_IFREG) {
+            return 1;
         }
-        name = archive_entry_pathname_utf8(e);
-        if (name == NULL) {
-            name = archive_entry_pathname(e);
-        }
-        if (name == NULL) {
-            snprintf(namebuf, sizeof(namebuf), "entry %d", *members);
-            name = namebuf;
-        }
-        for (;;) {
-            la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
-
-            if (got == 0) {
-                break;
-            }
-            if (got < 0) {
-                const char *es = archive_error_string(a);
-
-                if (got == ARCHIVE_FATAL) {
-                    hwc_raise(NULL, HWC_R_DECODE, "archive: %.200s: %s", name,
-                              es != NULL ? es : "unreadable");
-                    goto done;
-                }
-                /* e.g. an encrypted zip member: note it, go on */
-                if (!hwc_objs_note_failure(tmp, name,
-                                           es != NULL ? es : "unreadable")) {
-                    goto done;
-                }
-                b.len = 0;
-                break;
-            }
-            if ((size_t)got > max || total > max - (size_t)got) {
-                hwc_raise(NULL, HWC_R_TOO_LARGE,
-                          "archive: unpacked contents exceed the limit of "
-                          "%zu bytes (at %.200s)",
-                          max, name);
-                goto done;
-            }
-            total += (size_t)got;
-            if (!hwc_buf_append(&b, chunk, (size_t)got)) {
-                hwc_raise(NULL, HWC_R_MALLOC, "archive member");
-                goto done;
-            }
-        }
-        if (!member_certs(b.data, b.len, name, tmp)) {
-            goto done;
-        }
-        b.len = 0;
     }
-    ok = 1;
-done:
-    hwc_buf_free(&b);
-    archive_read_free(a);
-    return ok;
+}
+
+static const char *member_name(struct archive_entry *e, int n, char *buf,
+                               size_t cap)
+{
+    const char *name = archive_entry_pathname_utf8(e);
+
+    if (name == NULL) {
+        name = archive_entry_pathname(e);
+    }
+    if (name == NULL) {
+        snprintf(buf, cap, "entry %d", n);
+        name = buf;
+    }
+    return name;
+}
+
+/*
+ * The current member's bytes into r->member, counted against the limit.
+ * A member that alone cannot be read (an encrypted zip member) is noted
+ * and left empty. 0 with an error raised when the archive cannot go on.
+ */
+static int read_member(struct arc_read *r, const char *name)
+{
+    for (;;) {
+        la_ssize_t got = archive_read_data(r->a, r->chunk, sizeof(r->chunk));
+
+        if (got == 0) {
+            return 1;
+        }
+        if (got < 0) {
+            const char *es = archive_error_string(r->a);
+
+            if (got == ARCHIVE_FATAL) {
+                hwc_raise(NULL, HWC_R_DECODE, "archive: %.200s: %s", name,
+                          es != NULL ? es : "unreadable");
+                return 0;
+            }
+            r->member.len = 0;
+            return hwc_objs_note_failure(r->tmp, name,
+                                         es != NULL ? es : "unreadable");
+        }
+        if ((size_t)got > r->max || r->total > r->max - (size_t)got) {
+            hwc_raise(NULL, HWC_R_TOO_LARGE,
+                      "archive: unpacked contents exceed the limit of "
+                      "%zu bytes (at %.200s)",
+                      r->max, name);
+            return 0;
+        }
+        r->total += (size_t)got;
+        if (!hwc_buf_append(&r->member, r->chunk, (size_t)got)) {
+            hwc_raise(NULL, HWC_R_MALLOC, "archive member");
+            return 0;
+        }
+    }
+}
+
+static int read_archive(const unsigned char *data, size_t len,
+                        enum arc_kind kind, size_t max, hwc_objs *tmp,
+                        int *members)
+{
+    struct arc_read r = {
+        .kind = kind, .max = max, .members = members, .tmp = tmp};
+    struct archive_entry *e;
+    char namebuf[32];
+    int more = -1;
+
+    if ((r.a = arc_open(data, len, kind)) == NULL) {
+        return 0;
+    }
+    while ((more = next_file(&r, &e)) > 0) {
+        const char *name = member_name(e, *members, namebuf, sizeof(namebuf));
+
+        r.member.len = 0;
+        if (!read_member(&r, name) ||
+            !member_certs(r.member.data, r.member.len, name, tmp)) {
+            more = -1;
+            break;
+        }
+    }
+    hwc_buf_free(&r.member);
+    archive_read_free(r.a);
+    return more == 0;
 }
 
 int hwc_decode_archive_certs(const unsigned char *data, size_t len,

@@ -319,32 +319,31 @@ static const struct key_label *find_key_label(const char *label)
     return NULL;
 }
 
-static EVP_PKEY *priv_from_pem(const char *text, size_t len)
+/*
+ * The one private-key block among blocks (*key) and the first EC
+ * PARAMETERS block (*params, or -1). 0 with an error raised for an
+ * encrypted key, a second key or none.
+ */
+static int find_key_block(const hwc_pem_block *blocks, int n, int *key,
+                          int *params)
 {
-    hwc_pem_block *blocks = NULL;
-    const struct key_label *kl = NULL;
-    EVP_PKEY *pk = NULL;
-    int n, key = -1, params = -1;
-
-    if ((n = hwc_pem_split(text, len, &blocks)) < 0) {
-        return NULL;
-    }
+    *key = *params = -1;
     for (int i = 0; i < n; i++) {
-        const struct key_label *l = find_key_label(blocks[i].label);
+        const char *label = blocks[i].label;
 
-        if (strcmp(blocks[i].label, "ENCRYPTED PRIVATE KEY") == 0) {
+        if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
             hwc_raise(NULL, HWC_R_UNSUPPORTED,
                       "PEM block %d: encrypted PKCS#8 private keys (ENCRYPTED "
                       "PRIVATE KEY) are not supported; export the key "
                       "unencrypted",
                       i + 1);
-            goto done;
+            return 0;
         }
-        if (strcmp(blocks[i].label, "EC PARAMETERS") == 0 && params < 0) {
-            params = i;
+        if (strcmp(label, "EC PARAMETERS") == 0 && *params < 0) {
+            *params = i;
             continue;
         }
-        if (l == NULL) {
+        if (find_key_label(label) == NULL) {
             continue; /* certificates and the like next to the key */
         }
         if (block_encrypted(&blocks[i])) {
@@ -352,50 +351,75 @@ static EVP_PKEY *priv_from_pem(const char *text, size_t len)
                       "PEM block %d (%s): encrypted PEM private keys "
                       "(Proc-Type: 4,ENCRYPTED) are not supported; export "
                       "the key unencrypted",
-                      i + 1, blocks[i].label);
-            goto done;
+                      i + 1, label);
+            return 0;
         }
         if (block_has_headers(&blocks[i])) {
             hwc_raise(NULL, HWC_R_DECODE,
                       "PEM block %d (%s): unexpected PEM headers", i + 1,
-                      blocks[i].label);
-            goto done;
+                      label);
+            return 0;
         }
-        if (key >= 0) {
+        if (*key >= 0) {
             hwc_raise(NULL, HWC_R_DECODE,
                       "more than one private key (PEM blocks %d and %d)",
-                      key + 1, i + 1);
-            goto done;
+                      *key + 1, i + 1);
+            return 0;
         }
-        key = i;
-        kl = l;
+        *key = i;
     }
-    if (key < 0) {
+    if (*key < 0) {
         hwc_raise(NULL, HWC_R_DECODE,
                   "no private key PEM block (RSA PRIVATE KEY, EC PRIVATE KEY "
                   "or PRIVATE KEY) among %d block%s",
                   n, n == 1 ? "" : "s");
-        goto done;
+        return 0;
     }
+    return 1;
+}
+
+/* A SEC1 key without its curve, given one by an EC PARAMETERS block. */
+static EVP_PKEY *sec1_with_params(const hwc_pem_block *key,
+                                  const hwc_pem_block *params,
+                                  const struct key_label *kl)
+{
+    size_t flen = 0;
+    unsigned char *full = sec1_add_params(key->der, key->der_len, params->der,
+                                          params->der_len, &flen);
+    EVP_PKEY *pk = NULL;
+
+    if (full != NULL) {
+        pk = priv_from_der(full, flen, kl->structure, kl->keytype);
+        OPENSSL_clear_free(full, flen);
+    }
+    return pk;
+}
+
+static EVP_PKEY *priv_from_pem(const char *text, size_t len)
+{
+    hwc_pem_block *blocks = NULL;
+    const struct key_label *kl;
+    EVP_PKEY *pk = NULL;
+    int n, key, params;
+
+    if ((n = hwc_pem_split(text, len, &blocks)) < 0) {
+        return NULL;
+    }
+    if (!find_key_block(blocks, n, &key, &params)) {
+        hwc_pem_blocks_free(blocks, n);
+        return NULL;
+    }
+    kl = find_key_label(blocks[key].label);
     pk = priv_from_der(blocks[key].der, blocks[key].der_len, kl->structure,
                        kl->keytype);
     if (pk == NULL && params >= 0 &&
         strcmp(kl->keytype ? kl->keytype : "", "EC") == 0) {
-        size_t flen = 0;
-        unsigned char *full =
-            sec1_add_params(blocks[key].der, blocks[key].der_len,
-                            blocks[params].der, blocks[params].der_len, &flen);
-
-        if (full != NULL) {
-            pk = priv_from_der(full, flen, kl->structure, kl->keytype);
-            OPENSSL_clear_free(full, flen);
-        }
+        pk = sec1_with_params(&blocks[key], &blocks[params], kl);
     }
     if (pk == NULL) {
         hwc_raise(NULL, HWC_R_DECODE, "PEM block %d (%s): not a valid %s",
                   key + 1, blocks[key].label, kl->what);
     }
-done:
     hwc_pem_blocks_free(blocks, n);
     return pk;
 }

@@ -121,83 +121,120 @@ static int decode_body(const char *body, size_t blen, hwc_pem_block *b, int idx,
     return 1;
 }
 
+/*
+ * The BEGIN line at beg (of block idx): its label into b->label. Returns
+ * where the body starts, or NULL with why filled in.
+ */
+static const char *scan_begin(const char *text, size_t len, const char *beg,
+                              int idx, hwc_pem_block *b, char *why,
+                              size_t whylen)
+{
+    const char *lab = beg + strlen(PEM_BEGIN);
+    const char *labend =
+        find_bytes(lab, len - (size_t)(lab - text), PEM_DASHES);
+    size_t lablen;
+
+    if (labend == NULL) {
+        snprintf(why, whylen, "PEM block %d: unterminated BEGIN line", idx);
+        return NULL;
+    }
+    lablen = (size_t)(labend - lab);
+    if (!label_ok(lab, lablen)) {
+        snprintf(why, whylen,
+                 "PEM block %d: invalid label (empty, longer than %zu "
+                 "characters or not printable ASCII)",
+                 idx, sizeof(b->label) - 1);
+        return NULL;
+    }
+    memset(b, 0, sizeof(*b));
+    memcpy(b->label, lab, lablen);
+    return labend + strlen(PEM_DASHES);
+}
+
+/*
+ * The END line that closes the body starting at body, which must carry
+ * b->label: *endp is where it starts. Returns where the text goes on after
+ * it, or NULL with why filled in.
+ */
+static const char *scan_end(const char *text, size_t len, const char *body,
+                            const hwc_pem_block *b, int idx, const char **endp,
+                            char *why, size_t whylen)
+{
+    const char *elab, *elabend;
+    size_t lablen = strlen(b->label);
+
+    *endp = find_bytes(body, len - (size_t)(body - text), PEM_END);
+    if (*endp == NULL) {
+        snprintf(why, whylen, "PEM block %d (%s): no END line", idx, b->label);
+        return NULL;
+    }
+    if (find_bytes(body, (size_t)(*endp - body), PEM_BEGIN) != NULL) {
+        snprintf(why, whylen, "PEM block %d (%s): BEGIN line before END", idx,
+                 b->label);
+        return NULL;
+    }
+    elab = *endp + strlen(PEM_END);
+    elabend = find_bytes(elab, len - (size_t)(elab - text), PEM_DASHES);
+    if (elabend == NULL) {
+        snprintf(why, whylen, "PEM block %d (%s): unterminated END line", idx,
+                 b->label);
+        return NULL;
+    }
+    if ((size_t)(elabend - elab) == lablen &&
+        memcmp(elab, b->label, lablen) == 0) {
+        return elabend + strlen(PEM_DASHES);
+    }
+    if (label_ok(elab, (size_t)(elabend - elab))) {
+        snprintf(why, whylen,
+                 "PEM block %d: END label \"%.*s\" does not match "
+                 "BEGIN label \"%s\"",
+                 idx, (int)(elabend - elab), elab, b->label);
+    } else {
+        snprintf(why, whylen,
+                 "PEM block %d: END label does not match BEGIN "
+                 "label \"%s\"",
+                 idx, b->label);
+    }
+    return NULL;
+}
+
+/* Whether an END line comes before the next BEGIN line (or the end). */
+static int stray_end(const char *rest, size_t restlen, const char *beg, int n,
+                     char *why, size_t whylen)
+{
+    if (find_bytes(rest, beg != NULL ? (size_t)(beg - rest) : restlen,
+                   PEM_END) == NULL) {
+        return 0;
+    }
+    if (n == 0) {
+        snprintf(why, whylen, "END line without BEGIN line");
+    } else {
+        snprintf(why, whylen, "END line without BEGIN after block %d", n);
+    }
+    return 1;
+}
+
 static int pem_split(const char *text, size_t len, hwc_pem_block **blocks,
                      char *why, size_t whylen)
 {
     hwc_pem_block *arr = NULL;
     int n = 0, cap = 0;
-    size_t pos = 0;
+    const char *rest = text, *beg, *body, *endp;
 
-    while (pos < len) {
-        const char *rest = text + pos, *beg, *stray, *lab, *labend, *body;
-        const char *endp, *elab, *elabend;
-        size_t restlen = len - pos, lablen;
+    while (rest < text + len) {
         hwc_pem_block b;
         int idx = n + 1;
 
-        beg = find_bytes(rest, restlen, PEM_BEGIN);
-        stray = find_bytes(rest, beg != NULL ? (size_t)(beg - rest) : restlen,
-                           PEM_END);
-        if (stray != NULL) {
-            if (n == 0) {
-                snprintf(why, whylen, "END line without BEGIN line");
-            } else {
-                snprintf(why, whylen, "END line without BEGIN after block %d",
-                         n);
-            }
+        beg = find_bytes(rest, len - (size_t)(rest - text), PEM_BEGIN);
+        if (stray_end(rest, len - (size_t)(rest - text), beg, n, why, whylen)) {
             goto fail;
         }
         if (beg == NULL) {
             break;
         }
-        lab = beg + strlen(PEM_BEGIN);
-        labend = find_bytes(lab, len - (size_t)(lab - text), PEM_DASHES);
-        if (labend == NULL) {
-            snprintf(why, whylen, "PEM block %d: unterminated BEGIN line", idx);
-            goto fail;
-        }
-        lablen = (size_t)(labend - lab);
-        if (!label_ok(lab, lablen)) {
-            snprintf(why, whylen,
-                     "PEM block %d: invalid label (empty, longer than %zu "
-                     "characters or not printable ASCII)",
-                     idx, sizeof(b.label) - 1);
-            goto fail;
-        }
-        memset(&b, 0, sizeof(b));
-        memcpy(b.label, lab, lablen);
-        body = labend + strlen(PEM_DASHES);
-        endp = find_bytes(body, len - (size_t)(body - text), PEM_END);
-        if (endp == NULL) {
-            snprintf(why, whylen, "PEM block %d (%s): no END line", idx,
-                     b.label);
-            goto fail;
-        }
-        if (find_bytes(body, (size_t)(endp - body), PEM_BEGIN) != NULL) {
-            snprintf(why, whylen, "PEM block %d (%s): BEGIN line before END",
-                     idx, b.label);
-            goto fail;
-        }
-        elab = endp + strlen(PEM_END);
-        elabend = find_bytes(elab, len - (size_t)(elab - text), PEM_DASHES);
-        if (elabend == NULL) {
-            snprintf(why, whylen, "PEM block %d (%s): unterminated END line",
-                     idx, b.label);
-            goto fail;
-        }
-        if ((size_t)(elabend - elab) != lablen ||
-            memcmp(elab, lab, lablen) != 0) {
-            if (label_ok(elab, (size_t)(elabend - elab))) {
-                snprintf(why, whylen,
-                         "PEM block %d: END label \"%.*s\" does not match "
-                         "BEGIN label \"%s\"",
-                         idx, (int)(elabend - elab), elab, b.label);
-            } else {
-                snprintf(why, whylen,
-                         "PEM block %d: END label does not match BEGIN "
-                         "label \"%s\"",
-                         idx, b.label);
-            }
+        if ((body = scan_begin(text, len, beg, idx, &b, why, whylen)) == NULL ||
+            (rest = scan_end(text, len, body, &b, idx, &endp, why, whylen)) ==
+                NULL) {
             goto fail;
         }
         if (n == INT_MAX - 1) {
@@ -212,7 +249,6 @@ static int pem_split(const char *text, size_t len, hwc_pem_block **blocks,
             snprintf(why, whylen, "PEM block %d: out of memory", idx);
             goto fail;
         }
-        pos = (size_t)(elabend - text) + strlen(PEM_DASHES);
     }
     *blocks = arr;
     return n;
