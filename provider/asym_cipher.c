@@ -514,13 +514,13 @@ static const OSSL_PARAM hwc_ac_gettable_list[] = {
     OSSL_PARAM_END};
 
 /* The TLS version params are accepted (and unused): decryption for TLS
- * 1.2 RSA key exchange is refused at decrypt time with a clear error. */
+ * 1.2 RSA key exchange is refused at decrypt time with a clear error.
+ * Digests are names of KMS algorithms here, never fetched: no digest
+ * properties. */
 static const OSSL_PARAM hwc_ac_settable_list[] = {
     OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_PAD_MODE, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST, NULL, 0),
-    OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST, NULL, 0),
-    OSSL_PARAM_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS, NULL, 0),
     OSSL_PARAM_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, NULL, 0),
     OSSL_PARAM_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION, NULL),
     OSSL_PARAM_uint(OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION, NULL),

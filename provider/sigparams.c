@@ -276,18 +276,18 @@ int hwc_sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     return p == NULL || hwc_sig_set_mgf1(ctx, p);
 }
 
+/* What hwc_sig_set_ctx_params applies, and nothing else: digests are
+ * always fetched away from hwcloud (HWC_INTERNAL_PROPQ), so no digest
+ * properties are offered. */
 static const OSSL_PARAM hwc_rsa_sig_settable_list[] = {
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
-    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES, NULL, 0),
     OSSL_PARAM_END};
 
 static const OSSL_PARAM hwc_ec_sig_settable_list[] = {
     OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
     OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_DIST_ID, NULL, 0), OSSL_PARAM_END};
 
 const OSSL_PARAM *hwc_rsa_sig_settable(void *vctx, void *provctx)

@@ -875,6 +875,43 @@ static int aid_nid(const char *type, hwc_rkey *key, const char *pad,
     return nid;
 }
 
+/* Every parameter our signatures and cipher say they take is applied:
+ * the digest properties they would have ignored are not offered. */
+static const OSSL_PARAM *settable_of(const OSSL_DISPATCH *d, int id)
+{
+    for (; d->function_id != 0; d++) {
+        if (d->function_id == id) {
+            return ((const OSSL_PARAM *(*)(void *, void *))d->function)(NULL,
+                                                                        NULL);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_settable_params_applied)
+{
+    static const char *const ignored[] = {
+        OSSL_SIGNATURE_PARAM_PROPERTIES, OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES,
+        OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS,
+        OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS};
+    const OSSL_PARAM *t[] = {
+        settable_of(hwc_rsa_signature_functions,
+                    OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS),
+        settable_of(hwc_ecdsa_signature_functions,
+                    OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS),
+        settable_of(hwc_rsa_asym_cipher_functions,
+                    OSSL_FUNC_ASYM_CIPHER_SETTABLE_CTX_PARAMS)};
+
+    for (size_t i = 0; i < HWC_NELEM(t); i++) {
+        ck_assert_ptr_nonnull(t[i]);
+        for (size_t j = 0; j < HWC_NELEM(ignored); j++) {
+            ck_assert_msg(OSSL_PARAM_locate_const(t[i], ignored[j]) == NULL,
+                          "table %zu offers %s", i, ignored[j]);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_algorithm_id)
 {
     hwc_rkey *rsa = make_key(&f_rsa, rsa_priv, "kms:key/rsa", "RSA_2048",
@@ -1836,6 +1873,7 @@ static Suite *rkey_suite(void)
     tcase_add_test(tc, test_sign_refusals);
     tcase_add_test(tc, test_sign_ecdsa_broken);
     tcase_add_test(tc, test_algorithm_id);
+    tcase_add_test(tc, test_settable_params_applied);
     tcase_add_test(tc, test_decrypt);
     tcase_add_test(tc, test_encoders);
     suite_add_tcase(s, tc);
