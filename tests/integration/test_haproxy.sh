@@ -57,7 +57,7 @@ run_ok "haproxy -c accepts the documented configuration" hap -c -f "$H/debian.cf
 
 # Without uri_pem the key files cannot be used.
 sed '/^uri_pem/d' "$CONF" > "$HWC_TEST_TMP/openssl-haproxy-off.cnf"
-run_fail "uri_pem off: haproxy finds no private key" "No Private Key found|unable to load" \
+run_fail "uri_pem off: haproxy finds no private key" "unable to load private key from file" \
   env -u HWCLOUD_TOKEN OPENSSL_CONF="$HWC_TEST_TMP/openssl-haproxy-off.cnf" \
   haproxy -c -f "$H/debian.cfg"
 
