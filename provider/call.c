@@ -249,12 +249,13 @@ static long now_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms)
+/* Before a retry: the thread sleeps, or a paused job waits. */
+static void retry_wait(const hwc_call *c, long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    hwc_http_opts o = *c->http;
 
-    while (nanosleep(&ts, &ts) != 0) {
-    }
+    o.may_pause = c->may_pause;
+    hwc_http_sleep(&o, ms);
 }
 
 /* Equal jitter: half the exponential delay plus a random half. */
@@ -426,6 +427,8 @@ static int attempt(const hwc_call *c, const char *url, const char *host,
     long left = deadline - now_ms();
     int ok = 0;
 
+    o.may_pause = c->may_pause;
+
     if (left < o.timeout_ms) {
         o.timeout_ms = left > 1 ? left : 1;
     }
@@ -516,7 +519,7 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
         }
         tries++;
         hwc_debug("retry %d of %d in %ld ms", tries, c->retries, wait);
-        sleep_ms(wait);
+        retry_wait(c, wait);
     }
     OPENSSL_free(url);
     if (!ok) {

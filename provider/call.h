@@ -66,6 +66,10 @@ typedef struct hwc_call {
     long deadline_ms;             /* for all attempts together */
     const hwc_auth_ops *auth_ops; /* NULL: no authentication */
     void *auth;
+    /* Inside an OpenSSL ASYNC job the call pauses the job while it waits
+     * (for an answer or before a retry) instead of blocking the thread;
+     * everything else is the same (KMS sign and decrypt; async.h). */
+    int may_pause;
 } hwc_call;
 
 /*

@@ -52,6 +52,7 @@ hwc_client *hwc_client_new(const hwc_settings *st, hwc_auth *auth,
         hwc_get_long(st, HWC_S_CONNECT_TIMEOUT, 10) * 1000;
     cl->http.max_body = HWC_MAX_API_BODY;
     cl->http.proxy = hwc_get(cl->st, HWC_S_PROXY);
+    cl->http.max_connections = hwc_get_long(st, HWC_S_MAX_CONNECTIONS, 64);
     cl->retries = (int)hwc_get_long(st, HWC_S_RETRIES, 3);
     /* Retries share the request timeout with a floor that leaves room for
      * a Retry-After or two. */

@@ -23,9 +23,11 @@ static int is_otc(const hwc_client *cl)
     return cloud != NULL && strcmp(cloud, "otc") == 0;
 }
 
-/* POSTs the JSON text; text NULL (it could not be built) is a malloc error. */
+/* POSTs the JSON text; text NULL (it could not be built) is a malloc error.
+ * may_pause: the call pauses an ASYNC job instead of blocking (sign and
+ * decrypt, which TLS servers make inside their handshakes' jobs). */
 static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
-                         json_t **out)
+                         int may_pause, json_t **out)
 {
     const char *project = hwc_client_project(cl);
     char *base = project ? hwc_client_base_url(cl, HWC_SVC_KMS) : NULL;
@@ -37,6 +39,7 @@ static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
         snprintf(path, sizeof(path), "/v1.0/%s/kms/%s", project, op);
         hwc_client_prepare(cl, &c, HWC_SVC_KMS, "POST", base, path);
         c.json_body = text;
+        c.may_pause = may_pause;
         ok = hwc_call_json(&c, out);
     } else if (base != NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
@@ -46,10 +49,10 @@ static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
 }
 
 static int kms_post(const hwc_client *cl, const char *op, json_t *body,
-                    json_t **out)
+                    int may_pause, json_t **out)
 {
     char *text = hwc_json_dump(body);
-    int ok = kms_post_text(cl, op, text, out);
+    int ok = kms_post_text(cl, op, text, may_pause, out);
 
     if (text != NULL) {
         OPENSSL_clear_free(text, strlen(text));
@@ -110,7 +113,7 @@ int hwc_kms_describe_key(const hwc_client *cl, const char *key_id,
     int ok = 0;
 
     memset(out, 0, sizeof(*out));
-    if (body != NULL && kms_post(cl, "describe-key", body, &resp)) {
+    if (body != NULL && kms_post(cl, "describe-key", body, 0, &resp)) {
         ok = hwc_kms_parse_key_info(cl->what, json_object_get(resp, "key_info"),
                                     out);
     }
@@ -144,7 +147,7 @@ int hwc_kms_get_public_key(const hwc_client *cl, const char *key_id,
     int ok = 0;
 
     *public_key = NULL;
-    if (body != NULL && kms_post(cl, "get-publickey", body, &resp)) {
+    if (body != NULL && kms_post(cl, "get-publickey", body, 0, &resp)) {
         ok = hwc_kms_parse_public_key(cl->what, resp, public_key);
     }
     json_decref(body);
@@ -213,7 +216,7 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
 
     if (body == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request", cl->what);
-    } else if (kms_post_text(cl, "sign", body, &resp)) {
+    } else if (kms_post_text(cl, "sign", body, 1, &resp)) {
         ok =
             hwc_kms_parse_b64(cl->what, resp, "sign", "signature", sig, siglen);
     }
@@ -240,7 +243,7 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
     if (body == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "%s: building a decrypt request",
                   cl->what);
-    } else if (kms_post(cl, "decrypt-data", body, &resp)) {
+    } else if (kms_post(cl, "decrypt-data", body, 1, &resp)) {
         ok = hwc_kms_parse_plain(cl->what, resp, pt, ptlen);
     } else if (is_otc(cl)) {
         hwc_raise(NULL, HWC_R_UNSUPPORTED,
@@ -379,7 +382,7 @@ int hwc_kms_list_page(const hwc_client *cl, char *marker, size_t markercap,
         json_object_set_new(body, "marker", json_string(marker));
     }
     *more = 0;
-    if (body != NULL && kms_post(cl, "list-keys", body, &resp)) {
+    if (body != NULL && kms_post(cl, "list-keys", body, 0, &resp)) {
         ok = hwc_kms_parse_list_page(cl->what, resp, marker, markercap, more,
                                      cb, arg);
     }

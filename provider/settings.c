@@ -88,6 +88,8 @@ static const struct setting_def defs[HWC_S_COUNT] = {
                                   HWC_DCS_DOWNLOAD_HOSTS, K_TEXT},
     /* Not http_proxy & co. (docs/security.md): only this, by name. */
     [HWC_S_PROXY] = {"proxy", "HWCLOUD_PROXY", NULL, NULL, K_HTTP_URL},
+    [HWC_S_MAX_CONNECTIONS] = {"max_connections", "HWCLOUD_MAX_CONNECTIONS",
+                               NULL, "64", K_NUM},
 };
 
 const char *hwc_setting_key(enum hwc_setting s)
@@ -386,6 +388,9 @@ static int validate_one(const hwc_settings *st, enum hwc_setting s)
         /* 0 is "no limit" to libcurl: a stalled API would hang forever. */
         long n = hwc_get_long(st, s, -1);
         ok = ok && n >= HWC_MIN_TIMEOUT && n <= HWC_MAX_TIMEOUT;
+    } else if (s == HWC_S_MAX_CONNECTIONS) {
+        long n = hwc_get_long(st, s, -1);
+        ok = ok && n >= HWC_MIN_CONNECTIONS && n <= HWC_MAX_CONNECTIONS;
     } else if (s == HWC_S_URI_PEM_ALLOW) {
         ok = hwc_uri_allow_list_valid(v);
     } else if (s == HWC_S_DCS_DOWNLOAD_HOSTS) {
@@ -428,6 +433,9 @@ static const char *expected_form(enum hwc_setting s)
     case HWC_S_URI_PEM_ALLOW:
         return "URI patterns starting with kms:, scm:, dcs: or codearts: (or "
                "*), separated by commas, e.g. kms:key/*, scm:cert/scs1590*";
+    case HWC_S_MAX_CONNECTIONS:
+        return "a whole number from " HWC_STR(
+            HWC_MIN_CONNECTIONS) " to " HWC_STR(HWC_MAX_CONNECTIONS);
     case HWC_S_TIMEOUT:
     case HWC_S_CONNECT_TIMEOUT:
         return "a whole number of seconds from " HWC_STR(

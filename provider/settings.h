@@ -42,6 +42,7 @@ enum hwc_setting {
     HWC_S_URI_PEM_OVERRIDES,
     HWC_S_DCS_DOWNLOAD_HOSTS,
     HWC_S_PROXY,
+    HWC_S_MAX_CONNECTIONS,
     HWC_S_COUNT
 };
 
@@ -59,6 +60,11 @@ typedef struct hwc_settings {
     enum hwc_source src[HWC_S_COUNT];
     const char *src_var[HWC_S_COUNT]; /* environment variable used */
 } hwc_settings;
+
+/* Bounds of max_connections (per provider instance, for KMS requests
+ * made from ASYNC jobs; default 64). */
+#define HWC_MIN_CONNECTIONS 1
+#define HWC_MAX_CONNECTIONS 1024
 
 /* Bounds of timeout and connect_timeout, in seconds. */
 #define HWC_MIN_TIMEOUT 1

@@ -20,6 +20,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "async.h"
 #include "transport.h"
 
 /*
@@ -56,6 +57,7 @@ struct hwc_transport {
     int curl_inited; /* this transport holds a curl_global_init */
     hwc_thread_stop_register_fn *stop_register;
     void *stop_arg;
+    hwc_engine *engine; /* under lock; made by the first paused request */
 };
 
 static hwc_forklock slots_lock;  /* slots, abandoned */
@@ -144,6 +146,11 @@ void hwc_transport_free(hwc_transport *t)
     for (size_t i = 0; i < t->ntrust; i++) {
         OPENSSL_free(t->trust[i].path);
         hwc_buf_free(&t->trust[i].pem);
+    }
+    if (t->engine != NULL && hwc_engine_stale(t->engine)) {
+        hwc_engine_abandon(t->engine); /* the parent's, not ours */
+    } else {
+        hwc_engine_free(t->engine);
     }
     if (t->curl_inited) {
         /* libcurl counts its users: this releases ours only. */
@@ -591,40 +598,56 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
-                     hwc_http_resp *resp)
+/*
+ * The engine that runs t's requests made from ASYNC jobs, made on first
+ * use (and again in a child after fork: the parent's thread is not there).
+ * Made outside t->lock: making a forklock while holding one is not done.
+ */
+static hwc_engine *engine_of(hwc_transport *t, const hwc_http_opts *o)
 {
-    hwc_transport *tp = transport_of(o);
-    CURL *c = tp != NULL ? thread_handle(tp) : NULL;
-    struct curl_slist *hdrs = NULL;
-    struct recv_state rs = {resp, o->max_body, 0};
-    char errbuf[CURL_ERROR_SIZE] = "";
-    double start = now_seconds();
-    CURLcode rc;
+    hwc_engine *e, *made, *stale = NULL;
 
-    memset(resp, 0, sizeof(*resp));
-    resp->retry_after = -1;
-    if (c == NULL) {
-        resp->fail = HWC_HTTP_INTERNAL;
-        snprintf(resp->detail, sizeof(resp->detail), "%s", unavailable);
-        return 0;
+    hwc_forklock_lock(&t->lock);
+    e = t->engine;
+    if (e != NULL && hwc_engine_stale(e)) {
+        stale = e;
+        e = t->engine = NULL;
     }
-    if ((hdrs = build_headers(req)) == NULL ||
-        !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
-        free_headers(hdrs);
-        resp->fail = HWC_HTTP_REFUSED;
-        snprintf(resp->detail, sizeof(resp->detail),
-                 "request refused before sending (invalid header or option)");
-        return 0;
+    hwc_forklock_unlock(&t->lock);
+    if (stale != NULL) {
+        hwc_engine_abandon(stale);
     }
-    rc = curl_easy_perform(c);
+    if (e != NULL) {
+        return e;
+    }
+    made = hwc_engine_new(o->max_connections > 0 ? o->max_connections
+                                                 : HWC_DEFAULT_MAX_CONNECTIONS);
+    if (made == NULL) {
+        return NULL;
+    }
+    hwc_forklock_lock(&t->lock);
+    if (t->engine == NULL) {
+        t->engine = made;
+        made = NULL;
+    }
+    e = t->engine;
+    hwc_forklock_unlock(&t->lock);
+    hwc_engine_free(made); /* another thread was first */
+    return e;
+}
+
+/* What both paths do once libcurl has finished with c. */
+static int finish(CURL *c, CURLcode rc, struct curl_slist *hdrs,
+                  const struct recv_state *rs, const char *errbuf, double start,
+                  hwc_http_resp *resp)
+{
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
     /* The handle must not keep pointers into our freed header list. */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
     free_headers(hdrs);
     resp->seconds = now_seconds() - start;
-    resp->fail = classify(rc, &rs);
+    resp->fail = classify(rc, rs);
     if (resp->fail != HWC_HTTP_OK) {
         snprintf(resp->detail, sizeof(resp->detail), "%s",
                  resp->fail == HWC_HTTP_TOO_LARGE
@@ -634,6 +657,91 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
         return 0;
     }
     return 1;
+}
+
+static int refused(hwc_http_resp *resp, const char *why)
+{
+    resp->fail = HWC_HTTP_REFUSED;
+    snprintf(resp->detail, sizeof(resp->detail), "%s", why);
+    return 0;
+}
+
+static const char *const refused_options =
+    "request refused before sending (invalid header or option)";
+
+/* Inside an ASYNC job: the engine runs the request while the job pauses. */
+static int perform_paused(hwc_transport *tp, const hwc_http_opts *o,
+                          const hwc_http_req *req, hwc_http_resp *resp)
+{
+    hwc_engine *e = curl_ready(tp) ? engine_of(tp, o) : NULL;
+    CURL *c = e != NULL ? hwc_engine_get(e) : NULL;
+    struct curl_slist *hdrs = NULL;
+    struct recv_state rs = {resp, o->max_body, 0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    double start = now_seconds();
+    int ok;
+
+    if (c == NULL) {
+        resp->fail = HWC_HTTP_INTERNAL;
+        snprintf(resp->detail, sizeof(resp->detail), "%s",
+                 e == NULL ? unavailable : "out of memory");
+        return 0;
+    }
+    if ((hdrs = build_headers(req)) == NULL ||
+        !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
+        free_headers(hdrs);
+        hwc_engine_put(e, c);
+        return refused(resp, refused_options);
+    }
+    ok = finish(c, hwc_engine_perform(e, c), hdrs, &rs, errbuf, start, resp);
+    hwc_engine_put(e, c);
+    return ok;
+}
+
+int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
+                     hwc_http_resp *resp)
+{
+    hwc_transport *tp = transport_of(o);
+    CURL *c;
+    struct curl_slist *hdrs = NULL;
+    struct recv_state rs = {resp, o->max_body, 0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    double start = now_seconds();
+
+    memset(resp, 0, sizeof(*resp));
+    resp->retry_after = -1;
+    if (tp != NULL && o->may_pause && hwc_async_in_job()) {
+        return perform_paused(tp, o, req, resp);
+    }
+    c = tp != NULL ? thread_handle(tp) : NULL;
+    if (c == NULL) {
+        resp->fail = HWC_HTTP_INTERNAL;
+        snprintf(resp->detail, sizeof(resp->detail), "%s", unavailable);
+        return 0;
+    }
+    if ((hdrs = build_headers(req)) == NULL ||
+        !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
+        free_headers(hdrs);
+        return refused(resp, refused_options);
+    }
+    return finish(c, curl_easy_perform(c), hdrs, &rs, errbuf, start, resp);
+}
+
+void hwc_http_sleep(const hwc_http_opts *o, long ms)
+{
+    hwc_transport *tp = transport_of(o);
+    hwc_engine *e = NULL;
+
+    if (tp != NULL && o->may_pause && hwc_async_in_job() && curl_ready(tp)) {
+        e = engine_of(tp, o);
+    }
+    if (e != NULL) {
+        hwc_engine_sleep(e, ms);
+        return;
+    }
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
 }
 
 void hwc_http_resp_free(hwc_http_resp *resp)

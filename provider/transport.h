@@ -29,7 +29,15 @@ typedef struct hwc_http_opts {
      * https_proxy, all_proxy and no_proxy never apply, and no proxy ever
      * carries an allow_http (metadata) request. */
     const char *proxy;
+    /* Inside an OpenSSL ASYNC job, the request (and hwc_http_sleep) may
+     * pause the job instead of blocking the thread (async.h). */
+    int may_pause;
+    /* Connections per host of the engine that runs paused requests
+     * (setting max_connections; 0: HWC_DEFAULT_MAX_CONNECTIONS). */
+    long max_connections;
 } hwc_http_opts;
+
+#define HWC_DEFAULT_MAX_CONNECTIONS 64
 
 typedef struct hwc_http_req {
     const char *method;
@@ -69,6 +77,9 @@ typedef struct hwc_http_resp {
 int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
                      hwc_http_resp *resp);
 void hwc_http_resp_free(hwc_http_resp *resp);
+/* Waits ms milliseconds: as hwc_http_perform, inside an ASYNC job with
+ * may_pause the job pauses instead of the thread. */
+void hwc_http_sleep(const hwc_http_opts *o, long ms);
 /* One header line (len bytes, not NUL-terminated) into resp: X-Request-Id,
  * Content-Type, Retry-After, X-Subject-Token; 0 only when out of memory,
  * raising nothing. Pure: fuzzed. */
