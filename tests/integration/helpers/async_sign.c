@@ -8,6 +8,8 @@
  *   async_sign URI PUBKEY.pem JOBS [options]
  *     --blocking   sign one after another outside any job (the reference)
  *     --spurious   also resume every paused job whose fd is not readable
+ *     --decrypt    decrypt (RSA OAEP SHA-256) what the public key
+ *                  encrypted instead of signing; the result must match
  *     --abandon K  free the wait contexts of jobs 0..K-1 while they are
  *                  paused, as a server freeing a connection does, once
  *                  their fd is readable, without resuming them
@@ -34,6 +36,7 @@
 
 static const char *prog = "async_sign";
 static EVP_PKEY *key, *pub;
+static int decrypt_mode;
 
 struct job {
     ASYNC_JOB *job;
@@ -41,8 +44,10 @@ struct job {
     int state; /* 0 not started, 1 paused, 2 done, 3 abandoned */
     int ret;
     unsigned char msg[32];
-    unsigned char sig[1024];
+    unsigned char sig[1024]; /* or, decrypting, the ciphertext */
     size_t siglen;
+    unsigned char pt[1024];
+    size_t ptlen;
     char err[256];
 };
 
@@ -68,19 +73,47 @@ static int set_pss(EVP_PKEY_CTX *pctx, EVP_PKEY *k)
             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
 }
 
-static int sign(void *arg)
+static int set_oaep(EVP_PKEY_CTX *pctx)
+{
+    return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
+           EVP_PKEY_CTX_set_rsa_oaep_md_name(pctx, "SHA256", NULL) > 0 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) > 0;
+}
+
+static int encrypt(struct job *j)
+{
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
+    int ok;
+
+    j->siglen = sizeof(j->sig);
+    ok = pctx != NULL && EVP_PKEY_encrypt_init(pctx) > 0 && set_oaep(pctx) &&
+         EVP_PKEY_encrypt(pctx, j->sig, &j->siglen, j->msg, sizeof(j->msg)) > 0;
+    EVP_PKEY_CTX_free(pctx);
+    return ok;
+}
+
+/* The job's work: a signature, or a decryption. */
+static int op(void *arg)
 {
     struct job *j = *(struct job **)arg;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     int ok;
 
-    j->siglen = sizeof(j->sig);
-    ok =
-        md != NULL &&
-        EVP_DigestSignInit_ex(md, &pctx, "SHA256", NULL, NULL, key, NULL) > 0 &&
-        set_pss(pctx, key) &&
-        EVP_DigestSign(md, j->sig, &j->siglen, j->msg, sizeof(j->msg)) > 0;
+    if (decrypt_mode) {
+        j->ptlen = sizeof(j->pt);
+        ok = (pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) != NULL &&
+             EVP_PKEY_decrypt_init(pctx) > 0 && set_oaep(pctx) &&
+             EVP_PKEY_decrypt(pctx, j->pt, &j->ptlen, j->sig, j->siglen) > 0;
+        EVP_PKEY_CTX_free(pctx);
+    } else {
+        j->siglen = sizeof(j->sig);
+        ok = md != NULL &&
+             EVP_DigestSignInit_ex(md, &pctx, "SHA256", NULL, NULL, key, NULL) >
+                 0 &&
+             set_pss(pctx, key) &&
+             EVP_DigestSign(md, j->sig, &j->siglen, j->msg, sizeof(j->msg)) > 0;
+    }
     if (!ok) {
         unsigned long e = ERR_peek_last_error();
         ERR_error_string_n(e, j->err, sizeof(j->err));
@@ -99,6 +132,10 @@ static int sign(void *arg)
 
 static int verify(struct job *j)
 {
+    if (decrypt_mode) {
+        return j->ptlen == sizeof(j->msg) &&
+               memcmp(j->pt, j->msg, sizeof(j->msg)) == 0;
+    }
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     int ok =
@@ -118,7 +155,7 @@ static void step(struct job *j, long *pauses)
     struct job *self = j;
 
     switch (
-        ASYNC_start_job(&j->job, j->ctx, &j->ret, sign, &self, sizeof(self))) {
+        ASYNC_start_job(&j->job, j->ctx, &j->ret, op, &self, sizeof(self))) {
     case ASYNC_PAUSE:
         j->state = 1;
         (*pauses)++;
@@ -211,10 +248,15 @@ static void run(int njobs, int blocking, int spurious, int abandon,
 
     for (int i = 0; i < njobs; i++) {
         memset(jobs[i].msg, 'a' + i % 26, sizeof(jobs[i].msg));
-        memcpy(jobs[i].msg, &i, sizeof(i));
+        /* Printable: each job's own message. */
+        snprintf((char *)jobs[i].msg, 8, "%07d", i % 10000000);
+        jobs[i].msg[7] = 'a';
+        if (decrypt_mode && !encrypt(&jobs[i])) {
+            helper_die(prog, "encrypting with the public key");
+        }
         if (blocking) {
             struct job *self = &jobs[i];
-            jobs[i].ret = sign(&self);
+            jobs[i].ret = op(&self);
             jobs[i].state = 2;
         } else if ((jobs[i].ctx = ASYNC_WAIT_CTX_new()) == NULL) {
             helper_die(prog, "ASYNC_WAIT_CTX_new");
@@ -232,7 +274,9 @@ static void run(int njobs, int blocking, int spurious, int abandon,
         } else {
             st->failed++;
             printf("job %d: %s\n", i,
-                   jobs[i].ret ? "signature does not verify" : jobs[i].err);
+                   jobs[i].ret ? (decrypt_mode ? "wrong plaintext"
+                                               : "signature does not verify")
+                               : jobs[i].err);
         }
         ASYNC_WAIT_CTX_free(jobs[i].ctx);
     }
@@ -256,6 +300,8 @@ int main(int argc, char **argv)
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--blocking") == 0) {
             blocking = 1;
+        } else if (strcmp(argv[i], "--decrypt") == 0) {
+            decrypt_mode = 1;
         } else if (strcmp(argv[i], "--spurious") == 0) {
             spurious = 1;
         } else if (strcmp(argv[i], "--abandon") == 0 && i + 1 < argc) {
