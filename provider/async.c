@@ -144,6 +144,34 @@ static struct waiter *waiter_get(void)
     return w;
 }
 
+/*
+ * A job that ends without having paused since it published its fd (the
+ * answer came first, or pauses are blocked) leaves an fd libssl never
+ * reported to the application: a server would later be told to drop an
+ * fd it never added (HAProxy aborts on that). Such an fd is taken back.
+ */
+static void unpublish_unreported(struct waiter *w)
+{
+    ASYNC_JOB *job = ASYNC_get_current_job();
+    ASYNC_WAIT_CTX *ctx = job != NULL ? ASYNC_get_wait_ctx(job) : NULL;
+    OSSL_ASYNC_FD add[16];
+    size_t nadd = 0, ndel = 0;
+    int mine = 0;
+
+    if (ctx == NULL ||
+        !ASYNC_WAIT_CTX_get_changed_fds(ctx, NULL, &nadd, NULL, &ndel) ||
+        nadd == 0 || nadd > sizeof(add) / sizeof(add[0]) ||
+        !ASYNC_WAIT_CTX_get_changed_fds(ctx, add, &nadd, NULL, &ndel)) {
+        return;
+    }
+    for (size_t i = 0; i < nadd; i++) {
+        mine |= add[i] == w->efd;
+    }
+    if (mine && ASYNC_WAIT_CTX_clear_fd(ctx, waiter_key)) {
+        waiter_unref(w); /* the wait context's reference */
+    }
+}
+
 static void waiter_drain(struct waiter *w)
 {
     uint64_t v;
@@ -500,6 +528,7 @@ static CURLcode run(hwc_engine *e, struct xfer *x, struct waiter *w)
     rc = x->rc;
     x->easy = NULL; /* the caller's again */
     xfer_free(x);   /* the engine let go before `done` */
+    unpublish_unreported(w);
     return rc;
 }
 

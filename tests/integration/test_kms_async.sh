@@ -50,6 +50,8 @@ expect_eq "rsa2048: every signature verified" "$(field signed)" 32/32
 expect_eq "rsa2048: every job paused at once" "$(field 'max paused at once')" 32
 expect_eq "rsa2048: one pause per job (the answer resumes it)" "$(field pauses)" 32
 expect_eq "rsa2048: one wait fd per job" "$(field 'wait fds')" 32
+expect_eq "rsa2048: no fd left unreported to the application" \
+  "$(field 'unreported fds')" 0
 expect_eq "rsa2048: the 32 requests were in the emulator together" \
   "$(stat_of in_flight_peak)" 32
 expect_eq "rsa2048: one sign request per signature (warm-up included)" \
@@ -75,6 +77,24 @@ run_ok "decrypt: 8 jobs decrypt on one thread" timeout 120 "$HELPER" \
 expect_eq "decrypt: every plaintext right" "$(field signed)" 8/8
 expect_eq "decrypt: in flight together" "$(stat_of in_flight_peak)" 8
 expect_eq "decrypt: one request each" "$(emu_count "POST /kms/decrypt-data")" 8
+
+# --- answers faster than the job pauses (no added latency), and a job
+# that blocks pauses: a job that ends without a pause since it published
+# its fd takes the fd back (libssl never reported it: a server would only
+# ever be told to drop it, and HAProxy aborts on that).
+emu_reset
+run_ok "no latency: 32 jobs" timeout 120 "$HELPER" "$RSA" "$RSA_PUB" 32
+expect_eq "no latency: every signature verified" "$(field signed)" 32/32
+expect_eq "no latency: no fd left unreported" "$(field 'unreported fds')" 0
+emu_reset
+emu_fault '{"match":"kms/sign","action":"delay","delay_ms":100,"count":-1}'
+run_ok "pauses blocked: 4 jobs" env HWC_WARMUP=1 timeout 120 "$HELPER" "$RSA" \
+  "$RSA_PUB" 4 --block-pause
+expect_eq "pauses blocked: every signature verified" "$(field signed)" 4/4
+expect_eq "pauses blocked: no job paused" "$(field pauses)" 0
+expect_eq "pauses blocked: the fd was taken back" "$(field 'unreported fds')" 0
+OUT_FDS=$(field 'open fds before/after')
+expect_eq "pauses blocked: and closed" "${OUT_FDS%/*}" "${OUT_FDS#*/}"
 
 # --- resumed early: each job is resumed on every second poll round too
 emu_reset

@@ -10,6 +10,8 @@
  *     --spurious   also resume every paused job whose fd is not readable
  *     --decrypt    decrypt (RSA OAEP SHA-256) what the public key
  *                  encrypted instead of signing; the result must match
+ *     --block-pause  the job blocks pauses (ASYNC_block_pause) while it
+ *                  signs: the provider must wait without pausing
  *     --abandon K  free the wait contexts of jobs 0..K-1 while they are
  *                  paused, as a server freeing a connection does, once
  *                  their fd is readable, without resuming them
@@ -36,7 +38,7 @@
 
 static const char *prog = "async_sign";
 static EVP_PKEY *key, *pub;
-static int decrypt_mode;
+static int decrypt_mode, block_pause;
 
 struct job {
     ASYNC_JOB *job;
@@ -100,6 +102,9 @@ static int op(void *arg)
     EVP_PKEY_CTX *pctx = NULL;
     int ok;
 
+    if (block_pause) {
+        ASYNC_block_pause();
+    }
     if (decrypt_mode) {
         j->ptlen = sizeof(j->pt);
         ok = (pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) != NULL &&
@@ -113,6 +118,9 @@ static int op(void *arg)
                  0 &&
              set_pss(pctx, key) &&
              EVP_DigestSign(md, j->sig, &j->siglen, j->msg, sizeof(j->msg)) > 0;
+    }
+    if (block_pause) {
+        ASYNC_unblock_pause();
     }
     if (!ok) {
         unsigned long e = ERR_peek_last_error();
@@ -182,7 +190,7 @@ static int fd_of(struct job *j)
 }
 
 struct stats {
-    long pauses, max_paused, signed_ok, failed;
+    long pauses, max_paused, signed_ok, failed, unreported;
     int seen[4096], nseen;
 };
 
@@ -266,8 +274,15 @@ static void run(int njobs, int blocking, int spurious, int abandon,
     }
     drive(jobs, njobs, spurious, abandon, st);
     for (int i = 0; i < njobs; i++) {
+        size_t nadd = 0, ndel = 0;
         if (jobs[i].state != 2) {
             continue;
+        }
+        /* An fd added and never reported (no pause after it) would reach
+         * the application only as one to drop. */
+        if (jobs[i].ctx != NULL && ASYNC_WAIT_CTX_get_changed_fds(
+                                       jobs[i].ctx, NULL, &nadd, NULL, &ndel)) {
+            st->unreported += (long)nadd;
         }
         if (jobs[i].ret && verify(&jobs[i])) {
             st->signed_ok++;
@@ -300,6 +315,8 @@ int main(int argc, char **argv)
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--blocking") == 0) {
             blocking = 1;
+        } else if (strcmp(argv[i], "--block-pause") == 0) {
+            block_pause = 1;
         } else if (strcmp(argv[i], "--decrypt") == 0) {
             decrypt_mode = 1;
         } else if (strcmp(argv[i], "--spurious") == 0) {
@@ -330,6 +347,7 @@ int main(int argc, char **argv)
     printf("max paused at once: %ld\n", st.max_paused);
     printf("pauses: %ld\n", st.pauses);
     printf("wait fds: %d\n", st.nseen);
+    printf("unreported fds: %ld\n", st.unreported);
     fflush(stdout);
     /* The engine closes an abandoned job's fd once its request ends. */
     for (int i = 0; i < 100 && open_fds() > fds_before; i++) {
