@@ -110,7 +110,7 @@ pass "spurious resumes: jobs resumed early paused again ($(field pauses) pauses)
 # errors are compared without request ids and durations)
 normal() {
   sed -E -e 's/request id [0-9a-f-]+/request id X/g' \
-    -e 's/[0-9]+(\.[0-9]+)? (s|ms)\b/N \2/g' -e '/^open fds/d' \
+    -e 's/[0-9]+(\.[0-9]+)? (s|ms|milliseconds)\b/N \2/g' -e '/^open fds/d' \
     -e '/^(max paused|pauses|wait fds)/d' <<<"$1"
 }
 same_as_blocking() { # NAME EXPECTED_SIGNS FAULT...
