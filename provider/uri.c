@@ -154,18 +154,6 @@ static int percent_decode(char *s)
 
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
-int hwc_uri_scheme_known(const char *text)
-{
-    static const char *schemes[] = {"kms:", "scm:", "dcs:", "codearts:"};
-
-    for (size_t i = 0; i < 4; i++) {
-        if (strncmp(text, schemes[i], strlen(schemes[i])) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Copies a printable rendering of a hostile URI into a message buffer. */
 static const char *printable(const char *text, char *buf, size_t cap)
 {

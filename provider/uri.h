@@ -35,9 +35,6 @@ int hwc_uri_is_listing(const hwc_uri *u);
  * expected form. */
 int hwc_uri_parse(const char *text, hwc_uri *out);
 
-/* True when the scheme is one of ours (kms, scm, dcs, codearts). */
-int hwc_uri_scheme_known(const char *text);
-
 /*
  * Whether a PEM-wrapped URI from a key file may be resolved under st
  * (uripolicy.c): no ?region=/?project_id= unless uri_pem_overrides, and a
