@@ -15,7 +15,10 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "archive_certs.h"
+#include "keys.h"
+#include "objs.h"
+#include "pem.h"
 #include "hwc.h"
 
 /* Entries (of any type) read before giving up on an archive. */

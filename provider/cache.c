@@ -10,7 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "cache.h"
-#include "decode.h"
+#include "objs.h"
 #include "hwc.h"
 
 struct entry {

@@ -17,7 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
 
-#include "decode.h"
+#include "decodectx.h"
 #include "hwc.h"
 
 /* A forklock: a child forked while another thread makes the context finds

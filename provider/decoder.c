@@ -42,7 +42,8 @@
 #include <openssl/rand.h>
 #include <openssl/store.h>
 
-#include "decode.h"
+#include "objs.h"
+#include "uriwrap.h"
 #include "emit.h"
 #include "fetch.h"
 #include "hwc.h"

@@ -11,7 +11,7 @@
 
 #include <openssl/core.h>
 
-#include "decode.h"
+#include "objs.h"
 #include "rkey.h"
 
 /* A certificate, or a key as PKCS#8 PrivateKeyInfo or

@@ -20,7 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "decode.h"
+#include "uriwrap.h"
 #include "fwd.h"
 #include "hwc.h"
 #include "provider.h"

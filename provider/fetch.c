@@ -13,12 +13,17 @@
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
+#include "archive_certs.h"
 #include "cache.h"
 #include "codearts.h"
 #include "dcs.h"
+#include "decodectx.h"
 #include "fetch.h"
+#include "keys.h"
+#include "keystore_file.h"
 #include "kms.h"
 #include "scm.h"
+#include "scmchain.h"
 
 #define MAX_UNPACKED (4 * 1024 * 1024)
 
@@ -182,7 +187,7 @@ static int fetch_codearts(const hwc_fetch_req *req, hwc_client *cl,
     if (!hwc_keystore_needs_password(hwc_keystore_sniff(data, len)) ||
         ask_password(req, pass, sizeof(pass) - 1, &passlen)) {
         pass[passlen] = '\0';
-        /* Not prov->libctx: its decoders include ours (decode.h). */
+        /* Not prov->libctx: its decoders include ours (decodectx.h). */
         ok = hwc_decode_keystore(data, len, pass, passlen, hwc_decode_libctx(),
                                  &out->objs);
     }

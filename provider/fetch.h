@@ -9,7 +9,7 @@
 
 #include <openssl/core.h>
 
-#include "decode.h"
+#include "objs.h"
 #include "client.h"
 #include "instance.h"
 #include "rkey.h"

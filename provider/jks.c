@@ -19,7 +19,10 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "decodectx.h"
+#include "kdfcap.h"
+#include "keystore_file.h"
+#include "objs.h"
 #include "hwc.h"
 #include "javaser.h"
 
@@ -28,9 +31,9 @@
 #define JKS_SHA1_LEN 20
 /* tag(4) + alias length(2) + timestamp(8): the smallest possible entry */
 #define JKS_MIN_ENTRY 14
-/* keytool uses 200,000 iterations; a hostile file must not buy minutes of
- * CPU per entry, nor per file with many entries: the caps every keystore
- * format shares (decode.h), Java's own per entry (KeyProtector). */
+/* The key protections: Sun's own (SHA-1 keystream, no iterations) and
+ * JCEKS's PBEWithMD5AndTripleDES, whose iterations count against the caps
+ * every keystore format shares (kdfcap.h). */
 #define OID_SUN_JKS "1.3.6.1.4.1.42.2.17.1.1"
 #define OID_SUN_JCE_3DES "1.3.6.1.4.1.42.2.19.1"
 

@@ -14,7 +14,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "kdfcap.h"
 #include "der.h"
 #include "hwc.h"
 

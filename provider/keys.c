@@ -15,7 +15,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "decodectx.h"
+#include "keys.h"
+#include "objs.h"
+#include "pem.h"
 #include "der.h"
 #include "hwc.h"
 

@@ -10,7 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "objs.h"
 #include "hwc.h"
 
 static void obj_clear(hwc_obj *o)

@@ -9,7 +9,7 @@
 
 #include <openssl/crypto.h>
 
-#include "decode.h"
+#include "pem.h"
 #include "hwc.h"
 
 #define PEM_BEGIN "-----BEGIN "

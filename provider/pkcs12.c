@@ -23,7 +23,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "decode.h"
+#include "decodectx.h"
+#include "kdfcap.h"
+#include "keystore_file.h"
+#include "objs.h"
 #include "hwc.h"
 
 /* keytool marks trusted-certificate entries with this bag attribute. */

@@ -30,7 +30,7 @@
 #include <openssl/provider.h>
 
 #include "cache.h"
-#include "decode.h"
+#include "decodectx.h"
 #include "fwd.h"
 #include "hwc.h"
 #include "provider.h"

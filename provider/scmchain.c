@@ -13,7 +13,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "decode.h"
+#include "decodectx.h"
+#include "keys.h"
+#include "objs.h"
+#include "pem.h"
+#include "scmchain.h"
 #include "der.h"
 #include "hwc.h"
 

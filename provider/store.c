@@ -32,7 +32,7 @@
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "objs.h"
 #include "emit.h"
 #include "fetch.h"
 #include "hwc.h"

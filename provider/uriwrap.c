@@ -9,7 +9,7 @@
 
 #include <openssl/crypto.h>
 
-#include "decode.h"
+#include "uriwrap.h"
 #include "der.h"
 #include "hwc.h"
 

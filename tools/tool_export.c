@@ -23,7 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "decode.h"
+#include "uriwrap.h"
 #include "hwc.h"
 #include "tool.h"
 #include "uri.h"

@@ -26,7 +26,7 @@
 
 #include "auth.h"
 #include "client.h"
-#include "decode.h"
+#include "uriwrap.h"
 #include "hwc.h"
 #include "scm.h"
 #include "settings.h"

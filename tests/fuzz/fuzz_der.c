@@ -10,6 +10,7 @@
 
 #include "der.h"
 #include "fuzzutil.h"
+#include "keys.h"
 
 static void check_key(const uint8_t *data, size_t size, enum hwc_key_form f,
                       const hwc_cert_view *cv, int have_cv)

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "fuzzutil.h"
+#include "keystore_file.h"
 
 #define PASS "changeit"
 

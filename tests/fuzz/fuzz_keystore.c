@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "keystore_file.h"
 
 #define PASS "changeit"
 

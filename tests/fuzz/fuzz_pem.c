@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "keys.h"
+#include "pem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,6 +16,7 @@
 
 #include "call.h"
 #include "fuzzutil.h"
+#include "scmchain.h"
 #include "scm.h"
 
 /* The same key, whatever its PKCS#8 bytes (the quick way wraps the
@@ -96,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (objs.n == 0 || objs.v[0].kind != HWC_OBJ_CERT) {
             fz_fail("hwc_assemble_scm", "success without a leaf first");
         }
-        /* A blank private_key counts as none (decode.h: "each may be
+        /* A blank private_key counts as none (scmchain.h: "each may be
          * NULL or empty"); any other is the last object, and the only
          * key. */
         if (!blank(b.private_key) &&

@@ -11,6 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "fuzzutil.h"
+#include "pem.h"
+#include "uriwrap.h"
 
 static void from_der(const unsigned char *der, size_t len)
 {

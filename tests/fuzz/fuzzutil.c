@@ -86,7 +86,7 @@ void fz_check_objs(const char *what, const hwc_objs *objs)
 
             snprintf(why, sizeof(why),
                      "object %zu (kind %d) is not the DER "
-                     "decode.h promises",
+                     "objs.h promises",
                      i, (int)o->kind);
             fz_fail(what, why);
         }

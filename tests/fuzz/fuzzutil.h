@@ -1,6 +1,6 @@
 /*
  * fuzzutil.h: what the libFuzzer harnesses share: copies of the input in
- * the shapes the parsers take, checks of the contract decode.h promises
+ * the shapes the parsers take, checks of the contract objs.h promises
  * for every object a decoder returns, and the end-of-input cleanup.
  */
 #ifndef HWC_FUZZUTIL_H
@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "objs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A NUL-terminated malloc'ed copy of data (which may hold NULs). */
 char *fz_strndup(const uint8_t *data, size_t size);
 
-/* Aborts, naming `what`, unless every object is what decode.h promises:
+/* Aborts, naming `what`, unless every object is what objs.h promises:
  * certificates are exactly one X.509 DER, private keys one PKCS#8
  * PrivateKeyInfo DER, public keys one SubjectPublicKeyInfo DER. */
 void fz_check_objs(const char *what, const hwc_objs *objs);

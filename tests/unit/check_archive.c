@@ -15,7 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "archive_certs.h"
+#include "objs.h"
 #include "hwc.h"
 #include "testutil.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "decode.h"
+#include "objs.h"
 
 static hwc_cache *cache;
 

@@ -16,7 +16,11 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "decode.h"
+#include "archive_certs.h"
+#include "keys.h"
+#include "objs.h"
+#include "pem.h"
+#include "scmchain.h"
 #include "hwc.h"
 #include "testutil.h"
 

@@ -1,5 +1,5 @@
 /*
- * check_keystore.c: the CodeArts keystore parsers (keystore.c, jks.c,
+ * check_keystore.c: the CodeArts keystore parsers (keystore_file.c, jks.c,
  * pkcs12.c) against the fixtures of tests/fixtures/keystores (made by its
  * make.sh with keytool and openssl): every format yields the same keys as
  * the reference PEMs, wrong passwords and damage fail cleanly, and
@@ -17,7 +17,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "decode.h"
+#include "keystore_file.h"
+#include "objs.h"
 #include "hwc.h"
 #include "testutil.h"
 

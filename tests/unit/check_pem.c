@@ -5,7 +5,7 @@
 #include <check.h>
 #include <openssl/err.h>
 
-#include "decode.h"
+#include "pem.h"
 #include "hwc.h"
 #include "testutil.h"
 

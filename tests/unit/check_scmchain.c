@@ -16,7 +16,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "decode.h"
+#include "objs.h"
+#include "scmchain.h"
 #include "hwc.h"
 #include "testutil.h"
 

@@ -8,7 +8,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "decode.h"
+#include "pem.h"
+#include "uriwrap.h"
 #include "hwc.h"
 #include "testutil.h"
 

@@ -16,7 +16,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "decode.h"
+#include "keystore_file.h"
+#include "objs.h"
 #include "hwc.h"
 #include "settings.h"
 
