@@ -685,15 +685,9 @@ static int helper(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    SRunner *sr;
-    int failed;
 
     if (argc > 1) {
         return helper(argc, argv);
     }
-    sr = srunner_create(auth_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(auth_suite());
 }

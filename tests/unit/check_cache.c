@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "objs.h"
+#include "testutil.h"
 
 static hwc_cache *cache;
 
@@ -284,8 +285,6 @@ int main(void)
 {
     Suite *s = suite_create("cache");
     TCase *tc = tcase_create("cache");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, hit_returns_copies);
     tcase_add_test(tc, kinds_are_apart);
@@ -305,9 +304,5 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

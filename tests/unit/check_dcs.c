@@ -93,16 +93,10 @@ int main(void)
 {
     Suite *s = suite_create("dcs");
     TCase *tc = tcase_create("links");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_default_obs_hosts);
     tcase_add_test(tc, test_configured_hosts);
     tcase_add_test(tc, test_host_list_setting);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

@@ -159,8 +159,6 @@ int main(void)
 {
     Suite *s = suite_create("escape");
     TCase *tc = tcase_create("escape");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_printable_kept);
     tcase_add_test(tc, test_controls_escaped);
@@ -171,9 +169,5 @@ int main(void)
     tcase_add_test(tc, test_raise_long_message_kept);
     tcase_add_test(tc, test_debug_one_line);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

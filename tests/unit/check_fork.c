@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hwc.h"
+#include "testutil.h"
 
 static hwc_forklock lock;
 static volatile int half_a, half_b; /* written under lock, equal outside */
@@ -90,15 +91,9 @@ int main(void)
 {
     Suite *s = suite_create("fork");
     TCase *tc = tcase_create("fork");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, fork_waits_for_critical_section);
     tcase_add_test(tc, destroyed_lock_is_forgotten);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

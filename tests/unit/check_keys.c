@@ -783,11 +783,5 @@ static Suite *keys_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(keys_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(keys_suite());
 }

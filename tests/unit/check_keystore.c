@@ -729,11 +729,5 @@ static Suite *keystore_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(keystore_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(keystore_suite());
 }

@@ -907,8 +907,6 @@ int main(void)
 {
     Suite *s = suite_create("parse");
     TCase *tc = tcase_create("parse");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, envelopes);
     tcase_add_test(tc, json_parse_rules);
@@ -933,9 +931,5 @@ int main(void)
         tcase_add_test(tc, split[i]);
     }
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

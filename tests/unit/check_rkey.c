@@ -1907,11 +1907,5 @@ static Suite *rkey_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rkey_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(rkey_suite());
 }

@@ -212,8 +212,6 @@ int main(void)
 {
     Suite *s = suite_create("settings");
     TCase *tc = tcase_create("settings");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, precedence);
     tcase_add_test(tc, hwcloud_env_beats_sdk_env);
@@ -223,9 +221,5 @@ int main(void)
     tcase_add_test(tc, env_source_named);
     tcase_add_test(tc, privileged_ignores_env);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

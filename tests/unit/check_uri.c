@@ -249,8 +249,6 @@ int main(void)
 {
     Suite *s = suite_create("uri");
     TCase *tc = tcase_create("parse");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, kms_key_ok);
     tcase_add_test(tc, scm_dcs_codearts_ok);
@@ -263,9 +261,5 @@ int main(void)
     tcase_add_test(tc, pem_allow_list);
     tcase_add_test(tc, pem_allow_list_invalid);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

@@ -277,11 +277,5 @@ static Suite *uriwrap_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(uriwrap_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(uriwrap_suite());
 }

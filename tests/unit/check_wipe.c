@@ -194,8 +194,6 @@ int main(void)
 {
     Suite *s = suite_create("wipe");
     TCase *tc = tcase_create("wipe");
-    SRunner *sr;
-    int failed;
 
     /* Not under memcheck, whose free() replaces ours (tests/CMakeLists). */
     tcase_set_tags(tc, "allocator");
@@ -206,9 +204,5 @@ int main(void)
     tcase_add_test(tc, test_scm_export_wiped);
     tcase_add_test(tc, test_secret_file_wiped);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

@@ -6,6 +6,11 @@
 
 #include <openssl/types.h>
 
+struct Suite;
+/* Runs every test of s (forking or not as CK_FORK says) and returns the
+ * exit status of the program: EXIT_SUCCESS when none failed. */
+int tu_run(struct Suite *s);
+
 /* Drains OpenSSL's error queue into a static string (for assertions). */
 const char *tu_errors(void);
 /* Reads a whole file; NULL if it cannot. Free with free(). */
