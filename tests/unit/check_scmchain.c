@@ -167,18 +167,136 @@ static void teardown(void)
 
 /*----------------------------------------------------------------- tests */
 
-START_TEST(test_full_export_pkcs1)
-{
-    char *c = pems("\n", rsa_leaf, NULL);
-    char *chain = pems("\n", inter, root, NULL);
-    char *entire = pems("\n", rsa_leaf, inter, root, NULL);
-    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
-    hwc_objs l = {0};
+/*
+ * Assemblies that differ only in what each field holds. Fields are given
+ * by the certificates they hold, in order: L the RSA leaf, E the EC leaf,
+ * I the intermediate, R the root, O another root; "" is an empty field,
+ * "_" one of blanks, NULL none. want is the certificates expected, in
+ * order, then the key (of key's type); NULL: the assembly fails with err.
+ */
+enum key_form { K_NONE, K_EMPTY, K_RSA_PKCS1, K_RSA_PKCS8, K_EC_SEC1 };
 
-    ck_assert_ptr_nonnull(strstr(k, "BEGIN RSA PRIVATE KEY"));
-    ck_assert_msg(hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l),
-                  "%s", tu_errors());
-    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, NULL);
+static const struct assembly {
+    const char *certificate, *chain, *entire;
+    enum key_form key;
+    const char *want, *err;
+} assemblies[] = {
+    /* a full export, the key in PKCS#1 */
+    {"L", "IR", "LIR", K_RSA_PKCS1, "LIR", NULL},
+    /* certificate missing or empty, entire_certificate present (in any
+     * order: the leaf is found by its key) */
+    {NULL, NULL, "EIR", K_EC_SEC1, "EIR", NULL},
+    {"", "", "EIR", K_EC_SEC1, "EIR", NULL},
+    {NULL, NULL, "RIE", K_EC_SEC1, "EIR", NULL},
+    /* chain empty or none */
+    {"L", NULL, NULL, K_RSA_PKCS8, "L", NULL},
+    {"L", "", "_", K_RSA_PKCS8, "L", NULL},
+    /* a reversed chain, duplicates */
+    {"E", "RI", NULL, K_EC_SEC1, "EIR", NULL},
+    {"E", "RRIEI", "IER", K_EC_SEC1, "EIR", NULL},
+    /* certificates linked to nothing come last, in input order */
+    {"L", "ORI", "E", K_RSA_PKCS1, "LIROE", NULL},
+    /* certificate holds one the key does not match: the leaf is in
+     * entire_certificate */
+    {"E", NULL, "LIR", K_RSA_PKCS1, "LIRE", NULL},
+    /* no private key: the leaf is the first certificate of certificate,
+     * else of entire_certificate, else of the chain */
+    {"L", "RI", NULL, K_NONE, "LIR", NULL},
+    {"L", "RI", NULL, K_EMPTY, "LIR", NULL},
+    {NULL, "RI", "EI", K_NONE, "EIR", NULL},
+    {NULL, "RI", NULL, K_NONE, "RI", NULL},
+    /* nothing to assemble */
+    {NULL, NULL, NULL, K_NONE, NULL, "malformed service response"},
+    {"", "", "", K_EMPTY, NULL, "are all empty"},
+    {"_", "_", "_", K_NONE, NULL, "are all empty"},
+    {NULL, "", NULL, K_EC_SEC1, NULL, "SCM export: no certificate"},
+};
+
+static X509 *cert_named(char c)
+{
+    switch (c) {
+    case 'L':
+        return rsa_leaf;
+    case 'E':
+        return ec_leaf;
+    case 'I':
+        return inter;
+    case 'R':
+        return root;
+    default:
+        return other_root;
+    }
+}
+
+/* A field as the table gives it (see assemblies); free() it. */
+static char *field_text(const char *spec)
+{
+    hwc_buf b = {0};
+    char *s;
+
+    if (spec == NULL) {
+        return NULL;
+    }
+    if (strcmp(spec, "_") == 0) {
+        return strdup(" \r\n\t");
+    }
+    for (const char *c = spec; *c != '\0'; c++) {
+        char *one = pems("\n", cert_named(*c), NULL);
+        ck_assert(hwc_buf_append_str(&b, one));
+        free(one);
+    }
+    ck_assert(hwc_buf_append_str(&b, ""));
+    s = strdup((const char *)b.data);
+    hwc_buf_free(&b);
+    return s;
+}
+
+static char *key_text(enum key_form k)
+{
+    switch (k) {
+    case K_NONE:
+        return NULL;
+    case K_EMPTY:
+        return strdup("");
+    case K_RSA_PKCS1:
+        return key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
+    case K_RSA_PKCS8:
+        return key_pem(rsa_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
+    default:
+        return key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
+    }
+}
+
+START_TEST(test_assembly)
+{
+    const struct assembly *a = &assemblies[_i];
+    char *c = field_text(a->certificate), *chain = field_text(a->chain);
+    char *entire = field_text(a->entire), *k = key_text(a->key);
+    int rsa = a->key == K_RSA_PKCS1 || a->key == K_RSA_PKCS8;
+    int has_key = a->key != K_NONE && a->key != K_EMPTY;
+    hwc_objs l = {0};
+    size_t n = a->want != NULL ? strlen(a->want) : 0;
+
+    if (a->key == K_RSA_PKCS1) {
+        ck_assert_ptr_nonnull(strstr(k, "BEGIN RSA PRIVATE KEY"));
+    }
+    ck_assert_int_eq(
+        hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l),
+        a->want != NULL);
+    if (a->want == NULL) {
+        assert_err(a->err);
+        ck_assert_uint_eq(l.n, 0);
+    } else {
+        ck_assert_msg(l.n == n + (has_key ? 1 : 0), "%zu objects, want %s", l.n,
+                      a->want);
+        for (size_t i = 0; i < n; i++) {
+            assert_cert(&l.v[i], cert_named(a->want[i]), (int)i);
+            ck_assert_ptr_null(l.v[i].label);
+        }
+        if (has_key) {
+            assert_key(&l.v[n], rsa ? rsa_key : ec_key, rsa ? "RSA" : "EC");
+        }
+    }
     hwc_objs_free(&l);
     free(c);
     free(chain);
@@ -213,69 +331,6 @@ START_TEST(test_crlf_everywhere)
 }
 END_TEST
 
-START_TEST(test_certificate_missing_entire_present)
-{
-    char *entire = pems("\n", ec_leaf, inter, root, NULL);
-    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
-    hwc_objs l = {0};
-
-    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm("", "", entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    /* entire_certificate in reverse order: the leaf is found by key */
-    free(entire);
-    entire = pems("\n", root, inter, ec_leaf, NULL);
-    ck_assert(hwc_assemble_scm(NULL, NULL, entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    free(entire);
-    free(k);
-}
-END_TEST
-
-START_TEST(test_chain_empty_or_null)
-{
-    char *c = pems("\n", rsa_leaf, NULL);
-    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo");
-    hwc_objs l = {0};
-
-    ck_assert(hwc_assemble_scm(c, NULL, NULL, k, tu_plain_libctx(), &l));
-    assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
-    hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, "", " \r\n", k, tu_plain_libctx(), &l));
-    assert_order(&l, rsa_key, "RSA", rsa_leaf, NULL);
-    hwc_objs_free(&l);
-    free(c);
-    free(k);
-}
-END_TEST
-
-START_TEST(test_reversed_and_duplicated_chain)
-{
-    char *c = pems("\n", ec_leaf, NULL);
-    char *rev = pems("\n", root, inter, NULL);
-    char *dup = pems("\n", root, root, inter, ec_leaf, inter, NULL);
-    char *entire = pems("\n", inter, ec_leaf, root, NULL);
-    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
-    hwc_objs l = {0};
-
-    ck_assert(hwc_assemble_scm(c, rev, NULL, k, tu_plain_libctx(), &l));
-    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, dup, entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, ec_key, "EC", ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    free(c);
-    free(rev);
-    free(dup);
-    free(entire);
-    free(k);
-}
-END_TEST
-
 START_TEST(test_glued_chain)
 {
     char *c = pems("\n", rsa_leaf, NULL);
@@ -293,42 +348,6 @@ START_TEST(test_glued_chain)
     free(a);
     free(b);
     free(c);
-}
-END_TEST
-
-START_TEST(test_unlinked_last_in_input_order)
-{
-    char *c = pems("\n", rsa_leaf, NULL);
-    char *chain = pems("\n", other_root, root, inter, NULL);
-    char *entire = pems("\n", ec_leaf, NULL);
-    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
-    hwc_objs l = {0};
-
-    ck_assert(hwc_assemble_scm(c, chain, entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, other_root, ec_leaf,
-                 NULL);
-    hwc_objs_free(&l);
-    free(c);
-    free(chain);
-    free(entire);
-    free(k);
-}
-END_TEST
-
-START_TEST(test_leaf_in_entire_when_certificate_differs)
-{
-    /* certificate holds a certificate the key does not match */
-    char *c = pems("\n", ec_leaf, NULL);
-    char *entire = pems("\n", rsa_leaf, inter, root, NULL);
-    char *k = key_pem(rsa_key, EVP_PKEY_KEYPAIR, "type-specific");
-    hwc_objs l = {0};
-
-    ck_assert(hwc_assemble_scm(c, NULL, entire, k, tu_plain_libctx(), &l));
-    assert_order(&l, rsa_key, "RSA", rsa_leaf, inter, root, ec_leaf, NULL);
-    hwc_objs_free(&l);
-    free(c);
-    free(entire);
-    free(k);
 }
 END_TEST
 
@@ -382,55 +401,6 @@ START_TEST(test_mismatched_key)
     free(c);
     free(chain);
     free(entire);
-    free(k);
-}
-END_TEST
-
-START_TEST(test_no_private_key)
-{
-    char *c = pems("\n", rsa_leaf, NULL);
-    char *chain = pems("\n", root, inter, NULL);
-    char *entire = pems("\n", ec_leaf, inter, NULL);
-    hwc_objs l = {0};
-
-    /* leaf = first certificate of `certificate` */
-    ck_assert(hwc_assemble_scm(c, chain, NULL, NULL, tu_plain_libctx(), &l));
-    assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    ck_assert(hwc_assemble_scm(c, chain, NULL, "", tu_plain_libctx(), &l));
-    assert_order(&l, NULL, NULL, rsa_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    /* else first of entire_certificate */
-    ck_assert(
-        hwc_assemble_scm(NULL, chain, entire, NULL, tu_plain_libctx(), &l));
-    assert_order(&l, NULL, NULL, ec_leaf, inter, root, NULL);
-    hwc_objs_free(&l);
-    /* only a chain: its first certificate leads */
-    ck_assert(hwc_assemble_scm(NULL, chain, NULL, NULL, tu_plain_libctx(), &l));
-    assert_order(&l, NULL, NULL, root, inter, NULL);
-    hwc_objs_free(&l);
-    free(c);
-    free(chain);
-    free(entire);
-}
-END_TEST
-
-START_TEST(test_all_empty)
-{
-    hwc_objs l = {0};
-    char *k = key_pem(ec_key, EVP_PKEY_KEYPAIR, "type-specific");
-
-    ck_assert(!hwc_assemble_scm(NULL, NULL, NULL, NULL, tu_plain_libctx(), &l));
-    assert_err("malformed service response");
-    ck_assert(!hwc_assemble_scm("", "", "", "", tu_plain_libctx(), &l));
-    assert_err("are all empty");
-    ck_assert(
-        !hwc_assemble_scm(" ", "\r\n", "\t", NULL, tu_plain_libctx(), &l));
-    assert_err("are all empty");
-    ck_assert(!hwc_assemble_scm(NULL, "", NULL, k, tu_plain_libctx(), &l));
-    assert_err("SCM export: no certificate");
-    ck_assert_uint_eq(l.n, 0);
-    ck_assert_ptr_null(l.v);
     free(k);
 }
 END_TEST
@@ -832,18 +802,11 @@ static Suite *scm_suite(void)
     TCase *tc = tcase_create("assemble");
 
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_full_export_pkcs1);
+    tcase_add_loop_test(tc, test_assembly, 0, HWC_NELEM(assemblies));
     tcase_add_test(tc, test_crlf_everywhere);
-    tcase_add_test(tc, test_certificate_missing_entire_present);
-    tcase_add_test(tc, test_chain_empty_or_null);
-    tcase_add_test(tc, test_reversed_and_duplicated_chain);
     tcase_add_test(tc, test_glued_chain);
-    tcase_add_test(tc, test_unlinked_last_in_input_order);
-    tcase_add_test(tc, test_leaf_in_entire_when_certificate_differs);
     tcase_add_test(tc, test_sec1_with_params);
     tcase_add_test(tc, test_mismatched_key);
-    tcase_add_test(tc, test_no_private_key);
-    tcase_add_test(tc, test_all_empty);
     tcase_add_test(tc, test_bad_fields);
     tcase_add_test(tc, test_quick_way_for_plain_exports);
     tcase_add_test(tc, test_success_queues_no_error);
@@ -860,11 +823,5 @@ static Suite *scm_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(scm_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(scm_suite());
 }
