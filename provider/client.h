@@ -1,8 +1,9 @@
 /*
  * client.h: what every service client needs for one object: the effective
  * settings (URI overrides applied), the credentials, the transport options
- * and the base URL of each service. Built by the store per URI; shared by
- * reference with remote keys, which outlive the store context.
+ * and the base URL of each service. Built per URI by hwc_fetch_client
+ * (fetch.h); shared by reference with remote keys, which outlive the store
+ * context that loaded them.
  */
 #ifndef HWC_CLIENT_H
 #define HWC_CLIENT_H

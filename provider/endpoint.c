@@ -161,7 +161,7 @@ static char *huawei_endpoint(const char *region, enum hwc_service svc)
 
 /*
  * Open Telekom Cloud: {svc}.{region}.otc.t-systems.com; the Swiss region
- * lives under "sc." and its IAM host is "iam-pub" (OTC drivers, ref §1).
+ * lives under "sc." and its IAM host is "iam-pub" (as OTC's own drivers use).
  */
 static char *otc_endpoint(const char *region, enum hwc_service svc)
 {

@@ -1,8 +1,9 @@
 /*
  * fetch.h: URI -> settings -> service call -> decode. Given a parsed URI,
  * fetches what it names from the cloud and returns it as DER objects (and,
- * for a KMS key, a remote-key handle). The store loader is its only user
- * besides the command-line tool.
+ * for a KMS key, a remote-key handle), through the instance's cache. Its
+ * users: the store loader, the wrapped-URI decoder, and the listing (for
+ * the candidates of a subject search, and for its client).
  */
 #ifndef HWC_FETCH_H
 #define HWC_FETCH_H

@@ -1,7 +1,8 @@
 /*
  * hwc.h: what every layer of the hwcloud provider shares: the error path
- * into OpenSSL's error queue, run-time debug logging with secrets masked,
- * growable byte buffers that wipe themselves, and small string helpers.
+ * into OpenSSL's error queue, run-time debug logging (its callers never
+ * pass it a secret; hwc_mask is what one prints as), growable byte
+ * buffers that wipe themselves, and small string helpers.
  * Nothing here knows about HTTP, cloud services or OpenSSL dispatch tables.
  */
 #ifndef HWC_H

@@ -1,15 +1,17 @@
 /*
- * rkey.h: a key whose private half stays in KMS. The store builds one per
- * `kms:key/<id>` load and passes it by OSSL_OBJECT_PARAM_REFERENCE to our
- * keymgmt. The private operations go through `ops` (kms.c binds them to
- * the KMS client; unit tests bind them to a local key); everything public
- * is done locally with `pub`, a key of the default provider.
+ * rkey.h: a key whose private half stays in KMS. hwc_fetch builds one per
+ * `kms:key/<id>` it fetches; the store (and the wrapped-URI decoder) pass
+ * it by OSSL_OBJECT_PARAM_REFERENCE to our keymgmt (emit.h). The private
+ * operations go through `ops` (kms.c binds them to the KMS client; unit
+ * tests bind them to a local key); everything public is done locally with
+ * `pub`, a key of the default provider.
  *
- * Ownership: the store passes a pointer to its `hwc_rkey *` as the
- * reference; keymgmt `load` takes that reference (up-ref) and the store
- * drops its own with hwc_rkey_free when its context closes.
+ * Ownership: the reference is a pointer to the holder's `hwc_rkey *`;
+ * keymgmt `load` takes its own reference (up-ref), and the holder drops
+ * its one with hwc_rkey_free (the store when its context closes, the
+ * decoder when its callback returns).
  *
- * A "local" key is every other RSA or EC key that libcrypto asks our
+ * A "local" key is every other RSA, EC or SM2 key that libcrypto asks our
  * keymgmt to make (generation, import, copies of other keys): the key data
  * of another provider's keymgmt (`fwd`, `fwd_kd`), to which every call is
  * forwarded (fwd.h). It has no uri, pub or ops, and never reaches KMS.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Asymmetric decryption with a kms:key/<id> ENCRYPT_DECRYPT key (issue 6):
+# Asymmetric decryption with a kms:key/<id> ENCRYPT_DECRYPT key:
 # RSAES-OAEP SHA-256 ciphertexts made locally with the public key decrypt
 # through KMS `decrypt-data` to what was encrypted; every other padding or
 # OAEP digest, a SIGN_VERIFY key and a ciphertext of the wrong length are

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A kms:key/<id> loaded once, used the way nginx and httpd use it (issue 6):
+# A kms:key/<id> loaded once, used the way nginx and httpd use it:
 # the helper kms_sign_fork loads the key in a parent, signs, forks 4
 # children that sign, signs again in the parent, then signs from 8 threads
 # at once; every signature is verified with the public key file of the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kms:key/<id> as a private key whose signatures are made in KMS (issue 6):
+# kms:key/<id> as a private key whose signatures are made in KMS:
 # pkeyutl and dgst signatures for RSA PKCS#1 v1.5, RSA-PSS, ECDSA P-256 and
 # P-384 verify with the public key in a plain OpenSSL (no hwcloud), one
 # sign request each; what KMS cannot do (no digest, a wrong-length input,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS servers with a kms:key/<id> private key (issue 6): a certificate is
+# TLS servers with a kms:key/<id> private key: a certificate is
 # made for the key from a CSR signed in KMS and a local test CA; then
 # `openssl s_server -key kms:key/<id>` completes TLS 1.3 and TLS 1.2
 # (ECDHE) handshakes with a plain `openssl s_client -verify_return_error`

@@ -1,7 +1,7 @@
 /*
  * check_signer.c: SDK-HMAC-SHA256 against the Go SDK's published vectors
  * (core/auth/signer/signer_test.go) and the canonical-request rules of
- * reference §2, piece by piece.
+ * signer.h, piece by piece.
  */
 #include <stdlib.h>
 #include <string.h>
