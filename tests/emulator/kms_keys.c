@@ -9,21 +9,10 @@
 
 #include <openssl/pem.h>
 
-/* The public_key example of kms-get-public-key.txt, byte for byte. */
-static const char doc_pub[] =
-    "-----BEGIN PUBLIC KEY-----\r\n"
-    "MIICCgKCAgEA3RQAXXwya9k4zV1/Q3AFr37GO8JgFobDKZioAklLQdgElHZ/uxmP\r\n"
-    "4bveNHpY6OI0Okk/1Ov8oJf+9W10VqVxbzihWa5n/RMN0720DzLV7KuH4YylCGDb\r\n"
-    "3JH/+bMbhF2qRArrrKod0kR9rYHrdPkI7O5fYQQprZ3kWnPgrhDoDFC8ja+OelOg\r\n"
-    "n4MMOGGYA/DAOb0XyxPnGl26PnUtvvF7aZbMW5x/Yq2yAVFE1cjqLaH7/j1C8KYE\r\n"
-    "aOSYtl2nOif28WoweFavXpgVsb/iICTfqgC91BtCSFC5pT8vqZCimfoHmJCAkZa5\r\n"
-    "Z8QIqkOOf9F6iMqqIz7pGKgQSUmoKKY9j6DK3OwXDOB5gKu0vyuz+gW3b4SZn+Xa\r\n"
-    "KkEN8ZpXsdQdEGpe4SwIzSVyUGYNBOCLrsydBcPR7jWgQ6gs56IJrV2pdAtmBwKd\r\n"
-    "6l33z1tQ7+/h3IrZxXuuej/fRRUMlbVcmhTS2l6vle7HXgZj/dWzPsLLg9MGHu0+\r\n"
-    "o9PRr+brxTbrf5e2Zdr1ad35X/b86gx7Grg1sYPkly2aEI4fsnDGPgFrudG+Hzx/\r\n"
-    "ABHejYfJEI6P0SXCzB/oDMkjw6XKhTSojMzuncAP/AM+0LVYQxQe750qkb3hjBT0\r\n"
-    "q/HBl/4zMXA03tMb9QySnLK63uo64JMJiBsEe7wPLhHB3VzBZk9SvvECAwEAAQ==\r\n"
-    "-----END PUBLIC KEY-----\r\n";
+#include "kms_doc_example.h"
+
+/* The public_key example of KMS get-publickey, byte for byte. */
+static const char doc_pub[] = HWC_KMS_DOC_PUBLIC_KEY;
 static const char doc_key_id[] = "bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e";
 
 static struct kms_key *keys;

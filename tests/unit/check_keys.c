@@ -18,6 +18,7 @@
 
 #include "archive_certs.h"
 #include "keys.h"
+#include "kms_doc_example.h"
 #include "objs.h"
 #include "pem.h"
 #include "scmchain.h"
@@ -25,20 +26,7 @@
 #include "testutil.h"
 
 /* The example of the KMS get-publickey API page, verbatim (PKCS#1 body). */
-static const char kms_example[] =
-    "-----BEGIN PUBLIC KEY-----\r\n"
-    "MIICCgKCAgEA3RQAXXwya9k4zV1/Q3AFr37GO8JgFobDKZioAklLQdgElHZ/uxmP\r\n"
-    "4bveNHpY6OI0Okk/1Ov8oJf+9W10VqVxbzihWa5n/RMN0720DzLV7KuH4YylCGDb\r\n"
-    "3JH/+bMbhF2qRArrrKod0kR9rYHrdPkI7O5fYQQprZ3kWnPgrhDoDFC8ja+OelOg\r\n"
-    "n4MMOGGYA/DAOb0XyxPnGl26PnUtvvF7aZbMW5x/Yq2yAVFE1cjqLaH7/j1C8KYE\r\n"
-    "aOSYtl2nOif28WoweFavXpgVsb/iICTfqgC91BtCSFC5pT8vqZCimfoHmJCAkZa5\r\n"
-    "Z8QIqkOOf9F6iMqqIz7pGKgQSUmoKKY9j6DK3OwXDOB5gKu0vyuz+gW3b4SZn+Xa\r\n"
-    "KkEN8ZpXsdQdEGpe4SwIzSVyUGYNBOCLrsydBcPR7jWgQ6gs56IJrV2pdAtmBwKd\r\n"
-    "6l33z1tQ7+/h3IrZxXuuej/fRRUMlbVcmhTS2l6vle7HXgZj/dWzPsLLg9MGHu0+\r\n"
-    "o9PRr+brxTbrf5e2Zdr1ad35X/b86gx7Grg1sYPkly2aEI4fsnDGPgFrudG+Hzx/\r\n"
-    "ABHejYfJEI6P0SXCzB/oDMkjw6XKhTSojMzuncAP/AM+0LVYQxQe750qkb3hjBT0\r\n"
-    "q/HBl/4zMXA03tMb9QySnLK63uo64JMJiBsEe7wPLhHB3VzBZk9SvvECAwEAAQ==\r\n"
-    "-----END PUBLIC KEY-----\r\n";
+static const char kms_example[] = HWC_KMS_DOC_PUBLIC_KEY;
 
 static EVP_PKEY *rsa_key, *ec_key, *ed_key;
 static X509 *rsa_cert, *ec_cert;
