@@ -178,46 +178,53 @@ static int post_tokens(const hwc_call *base, hwc_buf *body, hwc_iam_token *out)
     return ok;
 }
 
-int hwc_iam_password_token(const hwc_call *base, const char *user,
-                           const char *password, const char *domain,
-                           const hwc_iam_scope *scope, hwc_iam_token *out)
+/* A token request: its body is literal text and JSON-quoted values in
+ * turn (parts[0] text, parts[1] a value, ..., parts[n - 1] text), then the
+ * scope. */
+static int identity_token(const hwc_call *base, const char *const *parts,
+                          size_t n, const hwc_iam_scope *scope,
+                          hwc_iam_token *out)
 {
     hwc_buf b = {0};
-    int ok;
+    int ok = 1;
 
-    ok = hwc_buf_append_str(&b, "{\"auth\":{\"identity\":{\"methods\":"
-                                "[\"password\"],\"password\":{\"user\":"
-                                "{\"name\":");
-    ok = ok && hwc_json_quote(&b, user);
-    ok = ok && hwc_buf_append_str(&b, ",\"password\":");
-    ok = ok && hwc_json_quote(&b, password);
-    ok = ok && hwc_buf_append_str(&b, ",\"domain\":{\"name\":");
-    ok = ok && hwc_json_quote(&b, domain);
-    ok = ok && hwc_buf_append_str(&b, "}}}}");
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = i % 2 == 0 ? hwc_buf_append_str(&b, parts[i])
+                        : hwc_json_quote(&b, parts[i]);
+    }
     ok = ok && add_scope(&b, scope) && hwc_buf_append_str(&b, "}}");
     ok = ok ? post_tokens(base, &b, out) : 0;
     hwc_buf_free(&b);
     return ok;
 }
 
+int hwc_iam_password_token(const hwc_call *base, const char *user,
+                           const char *password, const char *domain,
+                           const hwc_iam_scope *scope, hwc_iam_token *out)
+{
+    const char *const parts[] = {
+        "{\"auth\":{\"identity\":{\"methods\":[\"password\"],"
+        "\"password\":{\"user\":{\"name\":",
+        user,
+        ",\"password\":",
+        password,
+        ",\"domain\":{\"name\":",
+        domain,
+        "}}}}"};
+
+    return identity_token(base, parts, HWC_NELEM(parts), scope, out);
+}
+
 int hwc_iam_agency_token(const hwc_call *base, const char *agency_domain,
                          const char *agency_name, const hwc_iam_scope *scope,
                          hwc_iam_token *out)
 {
-    hwc_buf b = {0};
-    int ok;
+    const char *const parts[] = {
+        "{\"auth\":{\"identity\":{\"methods\":[\"assume_role\"],"
+        "\"assume_role\":{\"domain_name\":",
+        agency_domain, ",\"agency_name\":", agency_name, "}}"};
 
-    ok = hwc_buf_append_str(&b, "{\"auth\":{\"identity\":{\"methods\":"
-                                "[\"assume_role\"],\"assume_role\":"
-                                "{\"domain_name\":");
-    ok = ok && hwc_json_quote(&b, agency_domain);
-    ok = ok && hwc_buf_append_str(&b, ",\"agency_name\":");
-    ok = ok && hwc_json_quote(&b, agency_name);
-    ok = ok && hwc_buf_append_str(&b, "}}");
-    ok = ok && add_scope(&b, scope) && hwc_buf_append_str(&b, "}}");
-    ok = ok ? post_tokens(base, &b, out) : 0;
-    hwc_buf_free(&b);
-    return ok;
+    return identity_token(base, parts, HWC_NELEM(parts), scope, out);
 }
 
 int hwc_iam_pick_project(const char *what, json_t *root, const char *region,
