@@ -103,8 +103,13 @@ OSSL_LIB_CTX *tool_provider_libctx(const tool_opts *o);
 STACK_OF(X509) * tool_load_certs(OSSL_LIB_CTX *libctx, const char *uri);
 
 /* Writes data to path through a temporary file in the same directory
- * and a rename, mode 0644; "-" writes to stdout. */
+ * and a rename, mode 0644; "-" writes to stdout (tool_fileset.c). */
 int tool_write_atomic(const char *path, const void *data, size_t len);
+/* write() until all of p is written (EINTR retried); 0 on an error. */
+int tool_write_all(int fd, const unsigned char *p, size_t len);
+/* fsync()s path's directory, so that a rename into it is durable; a
+ * failure there is not worth failing for. */
+void tool_sync_dir(const char *path);
 
 /* The commands. argv[0] is the command name. */
 int cmd_uri2pem(const tool_opts *o, int argc, char **argv);

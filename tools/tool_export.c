@@ -2,8 +2,7 @@
  * tool_export.c: `uri2pem` (a key file that names a key by its URI, for
  * servers that read keys with PEM_read_bio_PrivateKey) and `export` (the
  * certificate chain of an SCM certificate, leaf first, for the servers'
- * certificate directives, which never reach a provider), plus the atomic
- * file writer both use.
+ * certificate directives, which never reach a provider).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,71 +28,6 @@
 #include "uri.h"
 
 #define MAX_CHAIN 32
-
-/*-------------------------------------------------------- atomic write */
-
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return 0;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 1;
-}
-
-/* Makes the rename durable; failure here is not worth failing for. */
-static void sync_dir(const char *path)
-{
-    char *copy = OPENSSL_strdup(path);
-    int fd = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY) : -1;
-
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    OPENSSL_free(copy);
-}
-
-int tool_write_atomic(const char *path, const void *data, size_t len)
-{
-    size_t n = strlen(path) + 8;
-    char *tmp = OPENSSL_malloc(n);
-    int fd = -1, ok = 0;
-
-    if (strcmp(path, "-") == 0) {
-        OPENSSL_free(tmp);
-        return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
-    }
-    if (tmp == NULL) {
-        return 0;
-    }
-    snprintf(tmp, n, "%s.XXXXXX", path);
-    /* Readers see the old file or the new one, never half of one. */
-    ok = (fd = mkstemp(tmp)) >= 0 && fchmod(fd, 0644) == 0 &&
-         write_all(fd, data, len) && fsync(fd) == 0;
-    if (fd >= 0 && close(fd) != 0) {
-        ok = 0;
-    }
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "%s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            unlink(tmp);
-        }
-    } else {
-        sync_dir(path);
-    }
-    OPENSSL_free(tmp);
-    return ok;
-}
 
 /*-------------------------------------------------------- uri2pem */
 

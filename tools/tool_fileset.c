@@ -1,5 +1,6 @@
 /*
- * tool_fileset.c: replaces a set of files together (a certificate, its
+ * tool_fileset.c: atomic file writes: tool_write_atomic for one file,
+ * tool_fileset_replace for a set replaced together (a certificate, its
  * chain and the key file naming its key), so that a server reloading at
  * any moment, or after a failure, finds either the old set or the new
  * one. rename() is atomic per file only: every new file is complete on
@@ -17,9 +18,10 @@
 #include <openssl/crypto.h>
 
 #include "hwc.h"
+#include "tool.h"
 #include "tool_sync.h"
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+int tool_write_all(int fd, const unsigned char *p, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, p, len);
@@ -76,7 +78,7 @@ static int write_temp(tool_file *f)
          fail_errno("cannot set the owner", f->path);
     ok = ok && (fchmod(fd, f->mode) == 0 ||
                 fail_errno("cannot set the mode", f->path));
-    ok = ok && ((write_all(fd, f->data, f->len) && fsync(fd) == 0) ||
+    ok = ok && ((tool_write_all(fd, f->data, f->len) && fsync(fd) == 0) ||
                 fail_errno("cannot write", f->path));
     if (close(fd) != 0 && ok) {
         ok = fail_errno("cannot write", f->path);
@@ -116,7 +118,7 @@ static void undo(tool_file *f)
     f->done = 0;
 }
 
-static void sync_dir(const char *path)
+void tool_sync_dir(const char *path)
 {
     char *copy = OPENSSL_strdup(path);
     int fd = copy != NULL ? open(dirname(copy), O_RDONLY | O_DIRECTORY) : -1;
@@ -177,9 +179,43 @@ int tool_fileset_replace(tool_file *files, size_t n)
     ok = ok && rename_all(files, n);
     for (size_t i = 0; i < n; i++) {
         if (files[i].tmp != NULL) {
-            sync_dir(files[i].path);
+            tool_sync_dir(files[i].path);
         }
     }
     cleanup(files, n);
+    return ok;
+}
+
+/* One file, without the set's hard link to the old one (see tool.h). */
+int tool_write_atomic(const char *path, const void *data, size_t len)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = OPENSSL_malloc(n);
+    int fd = -1, ok = 0;
+
+    if (strcmp(path, "-") == 0) {
+        OPENSSL_free(tmp);
+        return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+    }
+    if (tmp == NULL) {
+        return 0;
+    }
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    /* Readers see the old file or the new one, never half of one. */
+    ok = (fd = mkstemp(tmp)) >= 0 && fchmod(fd, 0644) == 0 &&
+         tool_write_all(fd, data, len) && fsync(fd) == 0;
+    if (fd >= 0 && close(fd) != 0) {
+        ok = 0;
+    }
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) {
+        hwc_raise(NULL, HWC_R_INTERNAL, "%s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            unlink(tmp);
+        }
+    } else {
+        tool_sync_dir(path);
+    }
+    OPENSSL_free(tmp);
     return ok;
 }
