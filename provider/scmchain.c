@@ -550,15 +550,61 @@ static int decode_key(const char *private_key, hwc_objs *key, EVP_PKEY **pk)
 
 /*------------------------------------------------------------ assembly */
 
+/* The certificates of the three fields; 0 with an error raised when a
+ * field does not parse or none holds a certificate. */
+static int parse_fields(struct scm_list *l, const char *certificate,
+                        const char *certificate_chain,
+                        const char *entire_certificate)
+{
+    if (!parse_field(certificate, SRC_CERT, l) ||
+        !parse_field(certificate_chain, SRC_CHAIN, l) ||
+        !parse_field(entire_certificate, SRC_ENTIRE, l)) {
+        return 0;
+    }
+    if (l->n == 0) {
+        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+                  "SCM export: no certificate (certificate, "
+                  "certificate_chain and entire_certificate are empty)");
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * The leaf and its chain into tmp, the key (if any) into key: from the DER
+ * views where they settle it, else the careful way. 0 with an error
+ * raised.
+ */
+static int order(struct scm_list *l, const char *private_key, hwc_objs *key,
+                 hwc_objs *tmp)
+{
+    int has_key = !blank(private_key), quick = 0, ok;
+    EVP_PKEY *pk = NULL;
+    hwc_key_view kv;
+
+    if (!always_careful &&
+        (!has_key || hwc_decode_private_key_view(
+                         private_key, strlen(private_key), key, &kv))) {
+        quick = order_by_views(l, has_key ? &kv : NULL, tmp);
+    }
+    if (quick != 0) {
+        return quick > 0;
+    }
+    careful_runs++;
+    hwc_debug("SCM export: certificates ordered by libcrypto");
+    ok = (!has_key || decode_key(private_key, key, &pk)) &&
+         order_by_x509(l, pk, tmp);
+    EVP_PKEY_free(pk);
+    return ok;
+}
+
 int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
                      const char *entire_certificate, const char *private_key,
                      OSSL_LIB_CTX *plain, hwc_objs *out)
 {
     struct scm_list l = {0};
     hwc_objs key = {0}, tmp = {0};
-    hwc_key_view kv;
-    EVP_PKEY *pk = NULL;
-    int has_key = !blank(private_key), quick = 0, ok = 0;
+    int has_key = !blank(private_key), ok = 0;
 
     if (out == NULL) {
         hwc_raise(NULL, HWC_R_INTERNAL, "SCM export: no output list");
@@ -572,33 +618,9 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
         return 0;
     }
     l.plain = plain;
-    if (!parse_field(certificate, SRC_CERT, &l) ||
-        !parse_field(certificate_chain, SRC_CHAIN, &l) ||
-        !parse_field(entire_certificate, SRC_ENTIRE, &l)) {
+    if (!parse_fields(&l, certificate, certificate_chain, entire_certificate) ||
+        !order(&l, private_key, &key, &tmp)) {
         goto done;
-    }
-    if (l.n == 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "SCM export: no certificate (certificate, "
-                  "certificate_chain and entire_certificate are empty)");
-        goto done;
-    }
-    if (always_careful) {
-        quick = 0;
-    } else if (!has_key || hwc_decode_private_key_view(
-                               private_key, strlen(private_key), &key, &kv)) {
-        quick = order_by_views(&l, has_key ? &kv : NULL, &tmp);
-    }
-    if (quick < 0) {
-        goto done;
-    }
-    if (quick == 0) {
-        careful_runs++;
-        hwc_debug("SCM export: certificates ordered by libcrypto");
-        if ((has_key && !decode_key(private_key, &key, &pk)) ||
-            !order_by_x509(&l, pk, &tmp)) {
-            goto done;
-        }
     }
     for (size_t j = 0; j < l.n; j++) {
         if (!l.v[j].used && !emit_cert(&tmp, &l.v[j])) {
@@ -611,7 +633,6 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
     }
     ok = hwc_objs_move(out, &tmp);
 done:
-    EVP_PKEY_free(pk);
     hwc_objs_free(&key);
     hwc_objs_free(&tmp);
     list_free(&l);
