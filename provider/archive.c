@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "archive_certs.h"
+#include "certs.h"
 #include "keys.h"
 #include "objs.h"
 #include "pem.h"
@@ -23,19 +24,6 @@
 
 /* Entries (of any type) read before giving up on an archive. */
 #define ARC_MAX_MEMBERS 10000
-
-static int has_begin(const unsigned char *d, size_t n)
-{
-    static const char tag[] = "-----BEGIN ";
-    size_t t = sizeof(tag) - 1;
-
-    for (size_t i = 0; i + t <= n; i++) {
-        if (d[i] == '-' && memcmp(d + i, tag, t) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* 1: added, 0: fatal (already raised), -1: not a certificate. */
 static int add_der_cert(hwc_objs *tmp, const unsigned char *der, size_t len,
@@ -61,7 +49,7 @@ static int member_certs(const unsigned char *d, size_t n, const char *name,
     if (n == 0) {
         return 1;
     }
-    if (!has_begin(d, n)) {
+    if (!hwc_pem_has_begin(d, n)) {
         return add_der_cert(tmp, d, n, 0, name) != 0;
     }
     ERR_set_mark();
@@ -290,7 +278,7 @@ int hwc_decode_archive_certs(const unsigned char *data, size_t len,
         ok = read_archive(data, len, ARC_ZIP, max_unpacked, &tmp, &members);
     } else if (len >= 262 && memcmp(data + 257, "ustar", 5) == 0) {
         ok = read_archive(data, len, ARC_TAR, max_unpacked, &tmp, &members);
-    } else if (has_begin(data, len) ||
+    } else if (hwc_pem_has_begin(data, len) ||
                add_der_cert(&tmp, data, len, 0, NULL) > 0) {
         if (len > max_unpacked) {
             hwc_raise(NULL, HWC_R_TOO_LARGE,

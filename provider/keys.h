@@ -1,5 +1,5 @@
 /*
- * keys.h: keys and certificates from PEM or DER text (keys.c).
+ * keys.h: keys from PEM or DER text (keys.c).
  */
 #ifndef HWC_KEYS_H
 #define HWC_KEYS_H
@@ -49,19 +49,5 @@ int hwc_decode_private_key_view(const char *text, size_t len, hwc_objs *out,
 /* Whether pt (len bytes) is a point on the named curve nid, as libcrypto
  * checks when it decodes an EC key. */
 int hwc_ec_point_ok(int nid, const unsigned char *pt, size_t len);
-
-/* Every CERTIFICATE (and "X509 CERTIFICATE", "TRUSTED CERTIFICATE", the
- * latter stripped of OpenSSL's trust settings) block of a PEM bundle, in
- * order; other blocks are ignored; a certificate block that does not
- * decode fails the whole call. Text without PEM armour is taken as one DER
- * certificate. Appends >= 1 cert (label NULL). */
-int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out);
-
-/* Appends one X.509 certificate given as DER, which must be exactly one
- * certificate (trusted: OpenSSL's X509_AUX form, aux dropped). Returns 1
- * when added, 0 on an allocation failure (raised), -1 when der is not a
- * certificate (nothing raised: callers decide what that means). */
-int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
-                        int trusted, const char *label);
 
 #endif /* HWC_KEYS_H */

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "kdfcap.h"
+#include "certs.h"
 #include "keys.h"
 #include "keystore_file.h"
 #include "objs.h"

@@ -303,3 +303,17 @@ int hwc_looks_like_pem(const unsigned char *data, size_t len)
     return len - i >= strlen(PEM_BEGIN) &&
            memcmp(data + i, PEM_BEGIN, strlen(PEM_BEGIN)) == 0;
 }
+
+int hwc_pem_has_begin(const void *data, size_t len)
+{
+    static const char tag[] = "-----BEGIN ";
+    const unsigned char *d = data;
+    size_t t = sizeof(tag) - 1;
+
+    for (size_t i = 0; i + t <= len; i++) {
+        if (d[i] == '-' && memcmp(d + i, tag, t) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -29,6 +29,9 @@ typedef struct hwc_pem_block {
  */
 int hwc_pem_split(const char *text, size_t len, hwc_pem_block **blocks);
 void hwc_pem_blocks_free(hwc_pem_block *blocks, int n);
+/* True when a "-----BEGIN " occurs anywhere in data: PEM armour somewhere
+ * (hwc_pem_split then says whether it is valid). */
+int hwc_pem_has_begin(const void *data, size_t len);
 /* True when data starts (after whitespace) with "-----BEGIN ". */
 int hwc_looks_like_pem(const unsigned char *data, size_t len);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "certs.h"
 #include "keys.h"
 #include "pem.h"
 

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "archive_certs.h"
+#include "certs.h"
 #include "keys.h"
 #include "kms_doc_example.h"
 #include "objs.h"
