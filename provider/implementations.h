@@ -31,7 +31,7 @@ const OSSL_ALGORITHM *hwc_algorithms(int operation_id);
 /* The encoders of remote keys (encoder.c). */
 const OSSL_ALGORITHM *hwc_encoder_algorithms(void);
 
-/* The PEM-wrapped URI decoders (decoder.c), or NULL with uri_pem off:
+/* The PEM-wrapped URI decoders (uri_decoder.c), or NULL with uri_pem off:
  * every decoder registered makes every decode in the process slower. */
 const OSSL_ALGORITHM *hwc_decoder_algorithms(int uri_pem);
 

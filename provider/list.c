@@ -12,7 +12,7 @@
 #include <openssl/x509.h>
 
 #include "fetch.h"
-#include "keystores.h"
+#include "kms_keystores.h"
 #include "kms.h"
 #include "list.h"
 #include "scm.h"

@@ -12,7 +12,7 @@
 
 #include "auth.h"
 #include "client.h"
-#include "keystores.h"
+#include "kms_keystores.h"
 #include "tool.h"
 
 typedef struct ks_session {

@@ -20,7 +20,7 @@
 #include "dcs.h"
 #include "fuzzutil.h"
 #include "iam.h"
-#include "keystores.h"
+#include "kms_keystores.h"
 #include "kms.h"
 #include "metadata.h"
 #include "scm.h"

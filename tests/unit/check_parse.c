@@ -7,7 +7,7 @@
 #include "call.h"
 #include "dcs.h"
 #include "iam.h"
-#include "keystores.h"
+#include "kms_keystores.h"
 #include "kms.h"
 #include "metadata.h"
 #include "scm.h"

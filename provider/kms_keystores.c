@@ -1,5 +1,5 @@
 /*
- * keystores.c: the KMS dedicated keystore client (see keystores.h).
+ * kms_keystores.c: the KMS dedicated keystore client (see kms_keystores.h).
  * Errors are nested like every KMS error; create and delete change state
  * and are therefore never retried after they may have reached KMS.
  */
@@ -12,7 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "keystores.h"
+#include "kms_keystores.h"
 
 static int ks_call(const hwc_client *cl, const char *method, const char *sub,
                    const char *query, json_t *body, int state_changing,

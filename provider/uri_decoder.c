@@ -1,5 +1,5 @@
 /*
- * decoder.c: a provider URI wrapped in a key file ("-----BEGIN HWCLOUD
+ * uri_decoder.c: a provider URI wrapped in a key file ("-----BEGIN HWCLOUD
  * PROVIDER URI-----", or its bare DER) decoded into the private key the
  * URI names, for software that reads keys with PEM_read_bio_PrivateKey
  * (nginx, HAProxy, Apache, curl) or through the file: store (openssl

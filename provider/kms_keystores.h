@@ -1,9 +1,9 @@
 /*
- * keystores.h: the KMS dedicated keystore API (keys backed by a Dedicated
+ * kms_keystores.h: the KMS dedicated keystore API (keys backed by a Dedicated
  * HSM cluster): list, show, create, delete.
  */
-#ifndef HWC_KEYSTORES_H
-#define HWC_KEYSTORES_H
+#ifndef HWC_KMS_KEYSTORES_H
+#define HWC_KMS_KEYSTORES_H
 
 #include "client.h"
 
@@ -42,4 +42,4 @@ int hwc_keystores_delete(const hwc_client *cl, const char *id);
 /* The checks hwc_keystores_create makes before sending anything. */
 int hwc_keystore_alias_valid(const char *alias);
 
-#endif /* HWC_KEYSTORES_H */
+#endif /* HWC_KMS_KEYSTORES_H */
