@@ -94,6 +94,37 @@ static size_t put_utf8(char *o, unsigned long c)
     return 4;
 }
 
+/* A \uXXXX escape (a surrogate pair: two) at s[*i], where s[*i] is the
+ * 'u'; *i is left on its last digit. The code point, or 0 for what
+ * jansson would refuse (NUL, a lone or reversed surrogate). */
+static unsigned long unicode_escape(const char *s, size_t n, size_t *i)
+{
+    unsigned long c, lo;
+
+    if (*i + 4 >= n || !hex4(s + *i + 1, &c) || c == 0) {
+        return 0;
+    }
+    *i += 4;
+    if (c >= 0xD800 && c <= 0xDBFF) {
+        if (*i + 6 >= n || s[*i + 1] != '\\' || s[*i + 2] != 'u' ||
+            !hex4(s + *i + 3, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+            return 0;
+        }
+        *i += 6;
+        return 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+    }
+    return c >= 0xDC00 && c <= 0xDFFF ? 0 : c;
+}
+
+/* The character a one-letter escape stands for, or -1. */
+static int simple_escape(char e)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *p = e != '\0' ? strchr(from, e) : NULL;
+
+    return p != NULL ? to[p - from] : -1;
+}
+
 /* The JSON escapes of s[0..n) decoded into out (room for n bytes: decoding
  * never grows); 0 for anything jansson would refuse, NUL included. */
 static int unescape(const char *s, size_t n, char *out, size_t *outlen)
@@ -101,7 +132,8 @@ static int unescape(const char *s, size_t n, char *out, size_t *outlen)
     size_t o = 0;
 
     for (size_t i = 0; i < n; i++) {
-        unsigned long c, lo;
+        unsigned long c;
+        int e;
 
         if ((unsigned char)s[i] < 0x20) {
             return 0;
@@ -113,45 +145,11 @@ static int unescape(const char *s, size_t n, char *out, size_t *outlen)
         if (++i >= n) {
             return 0;
         }
-        switch (s[i]) {
-        case '"':
-        case '\\':
-        case '/':
-            out[o++] = s[i];
-            break;
-        case 'b':
-            out[o++] = '\b';
-            break;
-        case 'f':
-            out[o++] = '\f';
-            break;
-        case 'n':
-            out[o++] = '\n';
-            break;
-        case 'r':
-            out[o++] = '\r';
-            break;
-        case 't':
-            out[o++] = '\t';
-            break;
-        case 'u':
-            if (i + 4 >= n || !hex4(s + i + 1, &c) || c == 0) {
-                return 0;
-            }
-            i += 4;
-            if (c >= 0xD800 && c <= 0xDBFF) {
-                if (i + 6 >= n || s[i + 1] != '\\' || s[i + 2] != 'u' ||
-                    !hex4(s + i + 3, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
-                    return 0;
-                }
-                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-                i += 6;
-            } else if (c >= 0xDC00 && c <= 0xDFFF) {
-                return 0;
-            }
+        if ((e = simple_escape(s[i])) >= 0) {
+            out[o++] = (char)e;
+        } else if (s[i] == 'u' && (c = unicode_escape(s, n, &i)) != 0) {
             o += put_utf8(out + o, c);
-            break;
-        default:
+        } else {
             return 0;
         }
     }
