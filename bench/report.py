@@ -2,7 +2,7 @@
 """report.py: turns bench/run.sh's results (one JSON object per line) into
 docs/performance.md: the machine and date, the figures (medians) with the
 ratios measured in the same run, the emulator's request and connection
-counts next to the physical limit, and the goals of issue 10 with met /
+counts next to the physical limit, and the performance goals with met /
 not met. Also prints the report to stdout."""
 import argparse
 import datetime
@@ -411,7 +411,8 @@ def main():
             if dl == 0 and bv is not None:
                 floor = ratio(med(bv), med(b))
                 measured += ("; the bare request plus the local verification "
-                             "issue 6 requires is already %s of it, and the "
+                             "docs/security.md requires is already %s of it, "
+                             "and the "
                              "provider is %s of that" % (fmt_ratio(floor),
                                                          fmt_ratio(rv)))
             goals.append((
@@ -449,7 +450,8 @@ def main():
     out("\"bare + verify\" is the bare request followed by what any "
         "client that checks the answer must do: base64-decode the "
         "signature and verify it with the public key in the default "
-        "provider (same padding). Issue 6 requires that check for every "
+        "provider (same padding). docs/security.md requires that check "
+        "for every "
         "signature, so it is the floor for the provider.")
     out()
     rep.table(["key", "added latency", "kms: median", "bare libcurl",
@@ -608,7 +610,7 @@ def main():
         "host per process (the emulator is one host; warm scenarios count "
         "*new* connections, so the limit is 0 there).")
     out()
-    out("## Goals (issue 10)")
+    out("## Goals")
     out()
     rep.table(["goal", "measured", "met"],
               [[g, m, "met" if ok else "**not met**"] for g, m, ok in goals])
@@ -621,7 +623,8 @@ def main():
             out("%s at 0 ms: no implementation that verifies each signature "
                 "can meet 1.25x on this machine. A bare request followed by "
                 "the verification alone (no provider) takes %s, %s of the "
-                "bare request; issue 6 requires that verification (a wrong "
+                "bare request; docs/security.md requires that verification (a "
+                "wrong "
                 "signature encoding or PSS salt length of the real service "
                 "must fail here, never reach a peer). What the provider adds "
                 "above that floor is the figure to watch: %s." % (
