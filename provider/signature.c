@@ -36,12 +36,6 @@ static OSSL_FUNC_signature_sign_init_fn hwc_sig_sign_init;
 static OSSL_FUNC_signature_sign_fn hwc_sig_sign;
 static OSSL_FUNC_signature_verify_init_fn hwc_sig_verify_init;
 static OSSL_FUNC_signature_verify_fn hwc_sig_verify;
-static OSSL_FUNC_signature_digest_sign_init_fn hwc_sig_digest_sign_init;
-static OSSL_FUNC_signature_digest_sign_update_fn hwc_sig_digest_sign_update;
-static OSSL_FUNC_signature_digest_verify_update_fn hwc_sig_digest_verify_update;
-static OSSL_FUNC_signature_digest_sign_final_fn hwc_sig_digest_sign_final;
-static OSSL_FUNC_signature_digest_verify_init_fn hwc_sig_digest_verify_init;
-static OSSL_FUNC_signature_digest_verify_final_fn hwc_sig_digest_verify_final;
 static OSSL_FUNC_signature_verify_recover_init_fn hwc_sig_verify_recover_init;
 static OSSL_FUNC_signature_verify_recover_fn hwc_sig_verify_recover;
 
@@ -53,10 +47,6 @@ static const struct hwc_sig_md hwc_sig_mds[] = {
     {"SHA512", "SHA_512"},
     {"SM3", "SM3"},
 };
-
-/* The distinguishing id KMS's SM2DSA_SM3 and OpenSSL's SM2 verification
- * assume when none is set (GB/T 32918.2's example id). */
-static const unsigned char hwc_sm2_default_id[] = "1234567812345678";
 
 int hwc_sig_missing(const hwc_sig_ctx *ctx)
 {
@@ -160,7 +150,7 @@ static int hwc_sig_fwd_ctx(hwc_sig_ctx *ctx, const hwc_rkey *key)
  * Which way an init goes: 1 for a local key (provkey, else the key kept),
  * with ctx->fwd_ctx ready; 0 for a KMS key; -1 on error.
  */
-static int hwc_sig_route(hwc_sig_ctx *ctx, void *provkey)
+int hwc_sig_route(hwc_sig_ctx *ctx, void *provkey)
 {
     hwc_rkey *key = provkey != NULL ? provkey : ctx->key;
 
@@ -207,7 +197,7 @@ static void *hwc_sig_dupctx(void *vctx)
 }
 
 /* The digest of a key's own curve for EC, SHA-256 for RSA, SM3 for SM2. */
-static const char *hwc_sig_default_md(const hwc_sig_ctx *ctx)
+const char *hwc_sig_default_md(const hwc_sig_ctx *ctx)
 {
     int bits = EVP_PKEY_get_bits(ctx->key->pub);
 
@@ -305,8 +295,8 @@ int hwc_sig_set_md(hwc_sig_ctx *ctx, const char *name)
     return 1;
 }
 
-static int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
-                        const OSSL_PARAM params[])
+int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
+                 const OSSL_PARAM params[])
 {
     hwc_rkey *key = provkey;
 
@@ -446,9 +436,9 @@ EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, enum hwc_local mode)
     return pctx;
 }
 
-static int hwc_sig_local_verify(const hwc_sig_ctx *ctx, enum hwc_local mode,
-                                const unsigned char *sig, size_t siglen,
-                                const unsigned char *tbs, size_t tbslen)
+int hwc_sig_local_verify(const hwc_sig_ctx *ctx, enum hwc_local mode,
+                         const unsigned char *sig, size_t siglen,
+                         const unsigned char *tbs, size_t tbslen)
 {
     EVP_PKEY_CTX *pctx = hwc_sig_local_ctx(ctx, mode);
     int ok;
@@ -593,9 +583,8 @@ static int hwc_sig_rsa_fix(const hwc_sig_ctx *ctx, unsigned char **sig,
 }
 
 /* Sign a digest in KMS, normalise, verify locally, copy out. */
-static int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
-                          size_t outsize, const unsigned char *dgst,
-                          size_t dlen)
+int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
+                   size_t outsize, const unsigned char *dgst, size_t dlen)
 {
     char alg[48];
     unsigned char *sig = NULL;
@@ -677,211 +666,6 @@ static int hwc_sig_verify_recover(void *vctx, unsigned char *rout,
     ok = EVP_PKEY_verify_recover(pctx, rout, routlen, sig, siglen) == 1;
     EVP_PKEY_CTX_free(pctx);
     return ok;
-}
-
-/*------------------------------------------------- digest-sign/verify */
-
-/* Appends a field element (or coordinate) of bytes bytes, big-endian. */
-static int hwc_sig_put_bn(const BIGNUM *bn, unsigned char **p, int bytes)
-{
-    if (bn == NULL || BN_bn2binpad(bn, *p, bytes) != bytes) {
-        return 0;
-    }
-    *p += bytes;
-    return 1;
-}
-
-/* ENTL || ID || a || b || xG || yG (SM2 curve) || xA || yA into buf. */
-static int hwc_sig_sm2_z_input(const hwc_sig_ctx *ctx, unsigned char *buf,
-                               size_t *len)
-{
-    const size_t idlen = sizeof(hwc_sm2_default_id) - 1;
-    EC_GROUP *g =
-        EC_GROUP_new_by_curve_name_ex(hwc_sig_libctx(ctx), NULL, NID_sm2);
-    BIGNUM *a = BN_new(), *b = BN_new(), *x = BN_new(), *y = BN_new();
-    BIGNUM *qx = NULL, *qy = NULL;
-    unsigned char *p = buf;
-    int ok;
-
-    *p++ = (unsigned char)((idlen * 8) >> 8);
-    *p++ = (unsigned char)(idlen * 8);
-    memcpy(p, hwc_sm2_default_id, idlen);
-    p += idlen;
-    ok = g != NULL && a != NULL && b != NULL && x != NULL && y != NULL &&
-         EC_GROUP_get_curve(g, NULL, a, b, NULL) &&
-         EC_POINT_get_affine_coordinates(g, EC_GROUP_get0_generator(g), x, y,
-                                         NULL) &&
-         EVP_PKEY_get_bn_param(ctx->key->pub, OSSL_PKEY_PARAM_EC_PUB_X, &qx) &&
-         EVP_PKEY_get_bn_param(ctx->key->pub, OSSL_PKEY_PARAM_EC_PUB_Y, &qy) &&
-         hwc_sig_put_bn(a, &p, 32) && hwc_sig_put_bn(b, &p, 32) &&
-         hwc_sig_put_bn(x, &p, 32) && hwc_sig_put_bn(y, &p, 32) &&
-         hwc_sig_put_bn(qx, &p, 32) && hwc_sig_put_bn(qy, &p, 32);
-    *len = (size_t)(p - buf);
-    EC_GROUP_free(g);
-    BN_free(a);
-    BN_free(b);
-    BN_free(x);
-    BN_free(y);
-    BN_free(qx);
-    BN_free(qy);
-    return ok;
-}
-
-/*
- * SM2 signs e = SM3(Z || M), Z = SM3(ENTL || ID || curve || public key)
- * with the default id: Z goes first into the running SM3 hash.
- */
-static int hwc_sig_sm2_z(hwc_sig_ctx *ctx)
-{
-    unsigned char in[2 + 16 + 6 * 32], z[EVP_MAX_MD_SIZE];
-    size_t inlen = 0;
-    unsigned int zlen = 0;
-
-    if (!hwc_sig_sm2_z_input(ctx, in, &inlen) ||
-        !EVP_Digest(in, inlen, z, &zlen, ctx->md, NULL) ||
-        !EVP_DigestUpdate(ctx->mdctx, z, zlen)) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL,
-                  "computing the SM2 identity hash of %s", ctx->key->uri);
-        return 0;
-    }
-    return 1;
-}
-
-/* KMS and OpenSSL's verification take the default id only. */
-int hwc_sig_set_distid(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
-{
-    const size_t idlen = sizeof(hwc_sm2_default_id) - 1;
-
-    if (ctx->key != NULL && ctx->key->sm2 &&
-        p->data_type == OSSL_PARAM_OCTET_STRING && p->data_size == idlen &&
-        memcmp(p->data, hwc_sm2_default_id, idlen) == 0) {
-        return 1;
-    }
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-              "distinguishing id: KMS signs with SM2 keys under the default "
-              "id 1234567812345678 only");
-    return 0;
-}
-
-static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
-                               void *provkey, int signing,
-                               const OSSL_PARAM params[])
-{
-    if (!hwc_sig_init(ctx, provkey, signing, NULL)) {
-        return 0;
-    }
-    if (mdname == NULL || *mdname == '\0') {
-        mdname = hwc_sig_default_md(ctx); /* as the keymgmt says */
-    }
-    if (!hwc_sig_set_md(ctx, mdname)) {
-        return 0;
-    }
-    if ((ctx->mdctx = EVP_MD_CTX_new()) == NULL ||
-        !EVP_DigestInit_ex(ctx->mdctx, ctx->md, NULL)) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "starting a %s digest", mdname);
-        return 0;
-    }
-    if (ctx->key->sm2 && !hwc_sig_sm2_z(ctx)) {
-        return 0;
-    }
-    return hwc_sig_set_ctx_params(ctx, params);
-}
-
-/* Forwards digest_sign_init or digest_verify_init for a local key. */
-static int hwc_sig_fwd_digest_init(hwc_sig_ctx *ctx, int id, const char *mdname,
-                                   const OSSL_PARAM params[])
-{
-    OSSL_FUNC_signature_digest_sign_init_fn *fn =
-        HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_digest_sign_init_fn);
-
-    if (fn == NULL) {
-        return hwc_sig_missing(ctx);
-    }
-    return fn(ctx->fwd_ctx, mdname, ctx->key->fwd_kd, params);
-}
-
-static int hwc_sig_digest_sign_init(void *ctx, const char *mdname,
-                                    void *provkey, const OSSL_PARAM params[])
-{
-    int r = hwc_sig_route(ctx, provkey);
-
-    if (r != 0) {
-        return r > 0 &&
-               hwc_sig_fwd_digest_init(
-                   ctx, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, mdname, params);
-    }
-    return hwc_sig_digest_init(ctx, mdname, provkey, 1, params);
-}
-
-static int hwc_sig_digest_verify_init(void *ctx, const char *mdname,
-                                      void *provkey, const OSSL_PARAM params[])
-{
-    int r = hwc_sig_route(ctx, provkey);
-
-    if (r != 0) {
-        return r > 0 &&
-               hwc_sig_fwd_digest_init(
-                   ctx, OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, mdname, params);
-    }
-    return hwc_sig_digest_init(ctx, mdname, provkey, 0, params);
-}
-
-static int hwc_sig_digest_sign_update(void *vctx, const unsigned char *data,
-                                      size_t datalen)
-{
-    hwc_sig_ctx *ctx = vctx;
-
-    HWC_SIG_FORWARD(ctx, DIGEST_SIGN_UPDATE, digest_sign_update, data, datalen);
-    return ctx->mdctx != NULL && EVP_DigestUpdate(ctx->mdctx, data, datalen);
-}
-
-static int hwc_sig_digest_verify_update(void *vctx, const unsigned char *data,
-                                        size_t datalen)
-{
-    hwc_sig_ctx *ctx = vctx;
-
-    HWC_SIG_FORWARD(ctx, DIGEST_VERIFY_UPDATE, digest_verify_update, data,
-                    datalen);
-    return ctx->mdctx != NULL && EVP_DigestUpdate(ctx->mdctx, data, datalen);
-}
-
-static int hwc_sig_digest_sign_final(void *vctx, unsigned char *sig,
-                                     size_t *siglen, size_t sigsize)
-{
-    hwc_sig_ctx *ctx = vctx;
-    unsigned char dgst[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    int ok;
-
-    HWC_SIG_FORWARD(ctx, DIGEST_SIGN_FINAL, digest_sign_final, sig, siglen,
-                    sigsize);
-    if (ctx->mdctx == NULL) {
-        return 0;
-    }
-    if (sig == NULL) { /* a size query must not finish the hash */
-        *siglen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
-        return 1;
-    }
-    if (!EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
-        return 0;
-    }
-    ok = hwc_sig_remote(ctx, sig, siglen, sigsize, dgst, dlen);
-    OPENSSL_cleanse(dgst, sizeof(dgst));
-    return ok;
-}
-
-static int hwc_sig_digest_verify_final(void *vctx, const unsigned char *sig,
-                                       size_t siglen)
-{
-    hwc_sig_ctx *ctx = vctx;
-    unsigned char dgst[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-
-    HWC_SIG_FORWARD(ctx, DIGEST_VERIFY_FINAL, digest_verify_final, sig, siglen);
-    if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen)) {
-        return 0;
-    }
-    return hwc_sig_local_verify(ctx, HWC_LOCAL_CALLER, sig, siglen, dgst, dlen);
 }
 
 #define HWC_SIG_COMMON                                                         \

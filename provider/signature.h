@@ -1,7 +1,7 @@
 /*
- * signature.h: what signature.c (the operations) and sigparams.c (their
- * parameters) share: the signature context and the helpers both use.
- * Private to those two files.
+ * signature.h: what signature.c (the operations), sigdigest.c (digest-sign
+ * and -verify) and sigparams.c (their parameters) share: the signature
+ * context and the helpers they use. Private to those files.
  */
 #ifndef HWC_SIGNATURE_H
 #define HWC_SIGNATURE_H
@@ -75,6 +75,30 @@ int hwc_sig_set_distid(hwc_sig_ctx *ctx, const OSSL_PARAM *p);
 /* A context of the default provider on the key's public half, with the
  * settings of mode. */
 EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, enum hwc_local mode);
+
+/* The digest of a key's own curve for EC, SHA-256 for RSA, SM3 for SM2. */
+const char *hwc_sig_default_md(const hwc_sig_ctx *ctx);
+/* Which way an init goes: 1 for a local key (provkey, else the key kept),
+ * with ctx->fwd_ctx ready; 0 for a KMS key; -1 on error. */
+int hwc_sig_route(hwc_sig_ctx *ctx, void *provkey);
+/* The init of a KMS key's context (signing or verifying). */
+int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
+                 const OSSL_PARAM params[]);
+/* Verifies sig over tbs (a digest) locally with the key's public half. */
+int hwc_sig_local_verify(const hwc_sig_ctx *ctx, enum hwc_local mode,
+                         const unsigned char *sig, size_t siglen,
+                         const unsigned char *tbs, size_t tbslen);
+/* Sign a digest in KMS, normalise, verify locally, copy out. */
+int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
+                   size_t outsize, const unsigned char *dgst, size_t dlen);
+
+/* Digest-sign and digest-verify (sigdigest.c). */
+OSSL_FUNC_signature_digest_sign_init_fn hwc_sig_digest_sign_init;
+OSSL_FUNC_signature_digest_verify_init_fn hwc_sig_digest_verify_init;
+OSSL_FUNC_signature_digest_sign_update_fn hwc_sig_digest_sign_update;
+OSSL_FUNC_signature_digest_verify_update_fn hwc_sig_digest_verify_update;
+OSSL_FUNC_signature_digest_sign_final_fn hwc_sig_digest_sign_final;
+OSSL_FUNC_signature_digest_verify_final_fn hwc_sig_digest_verify_final;
 
 /* The parameter functions (sigparams.c). */
 OSSL_FUNC_signature_get_ctx_params_fn hwc_sig_get_ctx_params;
