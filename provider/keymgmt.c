@@ -10,6 +10,7 @@
  *    before the default provider this keymgmt generates and imports all of
  *    them. They are the key data of the other provider's keymgmt and every
  *    call is forwarded to it (fwd.h), so they behave as without hwcloud.
+ *    Their generation is kmgen.c.
  */
 #include <string.h>
 
@@ -22,14 +23,11 @@
 
 #include "fwd.h"
 #include "hwc.h"
+#include "keymgmt.h"
 #include "provider.h"
 #include "rkey.h"
 
-/* A function of the other provider's keymgmt f (hwc_kmfwd *). */
-#define KMF(kf, ID, T)                                                         \
-    HWC_FWD_FN(&(kf)->f, OSSL_FUNC_KEYMGMT_##ID, OSSL_FUNC_keymgmt_##T##_fn)
-
-static OSSL_LIB_CTX *hwc_km_libctx(void *provctx)
+OSSL_LIB_CTX *hwc_km_libctx(void *provctx)
 {
     return provctx != NULL ? ((hwc_provctx *)provctx)->libctx : NULL;
 }
@@ -267,8 +265,8 @@ static int hwc_km_same_impl(const hwc_kmfwd *a, const hwc_kmfwd *b)
 /* key as key data of f's keymgmt: borrowed when it already is one (*owned
  * 0), else a copy of its selected parts (never the private half of a KMS
  * key, which is not here). NULL on failure. */
-static void *hwc_km_as_fwd(const hwc_rkey *key, const hwc_kmfwd *f,
-                           int selection, int *owned)
+void *hwc_km_as_fwd(const hwc_rkey *key, const hwc_kmfwd *f, int selection,
+                    int *owned)
 {
     struct hwc_km_imp imp = {f, NULL, selection};
     OSSL_FUNC_keymgmt_new_fn *nfn = KMF(f, NEW, new);
@@ -478,151 +476,6 @@ static const char *hwc_sm2_km_query_name(int operation_id)
 {
     return operation_id == OSSL_OP_SIGNATURE ? HWC_SIG_SM2 : "SM2";
 }
-
-/*------------------------------------------------- generation (local) */
-
-typedef struct hwc_km_genctx {
-    hwc_kmfwd *f;
-    void *inner; /* the other provider's generation context */
-    void *tmpl;  /* a template copied into f's key data, or NULL */
-} hwc_km_genctx;
-
-static void hwc_km_gen_cleanup(void *genctx)
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_cleanup_fn *fn;
-
-    if (g == NULL) {
-        return;
-    }
-    if (g->inner != NULL &&
-        (fn = KMF(g->f, GEN_CLEANUP, gen_cleanup)) != NULL) {
-        fn(g->inner);
-    }
-    hwc_kmfwd_free_kd(g->f, g->tmpl);
-    hwc_kmfwd_free(g->f);
-    OPENSSL_free(g);
-}
-
-static void *hwc_km_gen_init(void *provctx, const char *type, int selection,
-                             const OSSL_PARAM params[])
-{
-    hwc_km_genctx *g = OPENSSL_zalloc(sizeof(*g));
-    OSSL_FUNC_keymgmt_gen_init_fn *fn;
-
-    if (g == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "key generation context");
-        return NULL;
-    }
-    if ((g->f = hwc_kmfwd_get(hwc_km_libctx(provctx), type)) == NULL ||
-        (fn = KMF(g->f, GEN_INIT, gen_init)) == NULL ||
-        (g->inner = fn(g->f->f.provctx, selection, params)) == NULL) {
-        hwc_km_gen_cleanup(g);
-        return NULL;
-    }
-    return g;
-}
-
-static int hwc_km_gen_set_template(void *genctx, void *templ)
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_set_template_fn *fn =
-        KMF(g->f, GEN_SET_TEMPLATE, gen_set_template);
-    void *kd = NULL;
-    int owned = 0;
-
-    if (fn == NULL) {
-        return 0; /* as libcrypto says for a keymgmt without templates */
-    }
-    if (templ != NULL &&
-        (kd = hwc_km_as_fwd(templ, g->f, OSSL_KEYMGMT_SELECT_ALL_PARAMETERS,
-                            &owned)) == NULL) {
-        return 0;
-    }
-    if (owned) {
-        hwc_kmfwd_free_kd(g->f, g->tmpl);
-        g->tmpl = kd; /* kept until the generation is done */
-    }
-    return fn(g->inner, kd);
-}
-
-static int hwc_km_gen_set_params(void *genctx, const OSSL_PARAM params[])
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_set_params_fn *fn =
-        KMF(g->f, GEN_SET_PARAMS, gen_set_params);
-
-    return fn != NULL && fn(g->inner, params);
-}
-
-static const OSSL_PARAM *hwc_km_gen_settable(void *genctx, void *provctx,
-                                             const char *type)
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_settable_params_fn *fn;
-    hwc_kmfwd *f;
-    const OSSL_PARAM *t = NULL;
-
-    if (g != NULL) {
-        fn = KMF(g->f, GEN_SETTABLE_PARAMS, gen_settable_params);
-        return fn != NULL ? fn(g->inner, g->f->f.provctx) : NULL;
-    }
-    ERR_set_mark();
-    f = hwc_kmfwd_get(hwc_km_libctx(provctx), type);
-    ERR_pop_to_mark();
-    if (f != NULL &&
-        (fn = KMF(f, GEN_SETTABLE_PARAMS, gen_settable_params)) != NULL) {
-        t = fn(NULL, f->f.provctx);
-    }
-    hwc_kmfwd_free(f);
-    return t;
-}
-
-static void *hwc_km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_fn *fn = KMF(g->f, GEN, gen);
-    void *kd = fn != NULL ? fn(g->inner, cb, cbarg) : NULL;
-
-    if (kd == NULL) {
-        return NULL;
-    }
-    return hwc_rkey_new_local(hwc_kmfwd_up_ref(g->f), kd);
-}
-
-#ifdef OSSL_FUNC_KEYMGMT_GEN_GET_PARAMS
-static int hwc_km_gen_get_params(void *genctx, OSSL_PARAM params[])
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_get_params_fn *fn =
-        KMF(g->f, GEN_GET_PARAMS, gen_get_params);
-
-    return fn != NULL && fn(g->inner, params);
-}
-
-static const OSSL_PARAM *hwc_km_gen_gettable(void *genctx, void *provctx,
-                                             const char *type)
-{
-    hwc_km_genctx *g = genctx;
-    OSSL_FUNC_keymgmt_gen_gettable_params_fn *fn;
-    hwc_kmfwd *f;
-    const OSSL_PARAM *t = NULL;
-
-    if (g != NULL) {
-        fn = KMF(g->f, GEN_GETTABLE_PARAMS, gen_gettable_params);
-        return fn != NULL ? fn(g->inner, g->f->f.provctx) : NULL;
-    }
-    ERR_set_mark();
-    f = hwc_kmfwd_get(hwc_km_libctx(provctx), type);
-    ERR_pop_to_mark();
-    if (f != NULL &&
-        (fn = KMF(f, GEN_GETTABLE_PARAMS, gen_gettable_params)) != NULL) {
-        t = fn(NULL, f->f.provctx);
-    }
-    hwc_kmfwd_free(f);
-    return t;
-}
-#endif
 
 /*----------------------------------------------- per-type entry points */
 
