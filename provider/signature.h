@@ -1,7 +1,8 @@
 /*
- * signature.h: what signature.c (the operations), sigdigest.c (digest-sign
- * and -verify) and sigparams.c (their parameters) share: the signature
- * context and the helpers they use. Private to those files.
+ * signature.h: what signature.c (the operations), sigkms.c (a digest
+ * signed in KMS), sigdigest.c (digest-sign and -verify) and sigparams.c
+ * (their parameters) share: the signature context and the helpers they
+ * use. Private to those files.
  */
 #ifndef HWC_SIGNATURE_H
 #define HWC_SIGNATURE_H
