@@ -101,11 +101,11 @@ static unsigned char *jks_recover_key(jks_ctx *c, const X509_SIG *sig,
     X509_ALGOR_get0(&oid, NULL, NULL, alg);
     OBJ_obj2txt(txt, sizeof(txt), oid, 1);
     if (strcmp(txt, OID_SUN_JKS) == 0) {
-        key = sun_jks_unprotect(c, ASN1_STRING_get0_data(enc),
-                                (size_t)ASN1_STRING_length(enc), len);
+        key = hwc_jks_sun_unprotect(c, ASN1_STRING_get0_data(enc),
+                                    (size_t)ASN1_STRING_length(enc), len);
     } else if (strcmp(txt, OID_SUN_JCE_3DES) == 0) {
-        key = sun_jce_unprotect(c, alg, ASN1_STRING_get0_data(enc),
-                                (size_t)ASN1_STRING_length(enc), len);
+        key = hwc_jks_jce_unprotect(c, alg, ASN1_STRING_get0_data(enc),
+                                    (size_t)ASN1_STRING_length(enc), len);
     } else {
         *why = "unsupported key protection algorithm";
         return NULL;
@@ -405,7 +405,7 @@ static int jks_decode(jks_ctx *c, const unsigned char *data, size_t len,
                   c->why);
         return 0;
     }
-    if (!jks_digest_ok(c, data, body)) {
+    if (!hwc_jks_digest_ok(c, data, body)) {
         hwc_raise(NULL, HWC_R_BAD_PASSWORD,
                   "%s: wrong password or tampered keystore", what);
         return 0;
@@ -444,7 +444,7 @@ int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
                   c.jceks ? "JCEKS" : "JKS");
         return 0;
     }
-    if ((pw = password_utf16be(pass, passlen, &c.pwlen)) == NULL) {
+    if ((pw = hwc_jks_password_utf16be(pass, passlen, &c.pwlen)) == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC, "keystore password");
         return 0;
     }

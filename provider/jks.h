@@ -28,18 +28,19 @@ typedef struct jks_ctx {
 
 /* The password as Java hashes it: UTF-16BE of its UTF-8 (a byte that is
  * not valid UTF-8 taken as Latin-1); OPENSSL_clear_free it. */
-unsigned char *password_utf16be(const char *pass, size_t passlen,
-                                size_t *outlen);
+unsigned char *hwc_jks_password_utf16be(const char *pass, size_t passlen,
+                                        size_t *outlen);
 /* The store digest: SHA-1(password + "Mighty Aphrodite" + body). */
-int jks_digest_ok(const jks_ctx *c, const unsigned char *data, size_t body_len);
+int hwc_jks_digest_ok(const jks_ctx *c, const unsigned char *data,
+                      size_t body_len);
 /* A JKS key entry's protection (Sun's KeyProtector): the plain PKCS#8, or
  * NULL. */
-unsigned char *sun_jks_unprotect(const jks_ctx *c, const unsigned char *enc,
-                                 size_t len, size_t *outlen);
+unsigned char *hwc_jks_sun_unprotect(const jks_ctx *c, const unsigned char *enc,
+                                     size_t len, size_t *outlen);
 /* A JCEKS key entry's PBEWithMD5AndTripleDES, its iterations counted
  * against the file's budget: the plain PKCS#8, or NULL. */
-unsigned char *sun_jce_unprotect(jks_ctx *c, const X509_ALGOR *alg,
-                                 const unsigned char *enc, size_t len,
-                                 size_t *outlen);
+unsigned char *hwc_jks_jce_unprotect(jks_ctx *c, const X509_ALGOR *alg,
+                                     const unsigned char *enc, size_t len,
+                                     size_t *outlen);
 
 #endif /* HWC_JKS_H */

@@ -48,8 +48,8 @@ static int utf8_next(const unsigned char *s, size_t n, size_t *used,
     return 1;
 }
 
-unsigned char *password_utf16be(const char *pass, size_t passlen,
-                                size_t *outlen)
+unsigned char *hwc_jks_password_utf16be(const char *pass, size_t passlen,
+                                        size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)pass;
     unsigned char *out = OPENSSL_malloc(passlen * 4 + 1);
@@ -84,7 +84,8 @@ static int sha1_2(EVP_MD_CTX *md, const unsigned char *a, size_t alen,
 }
 
 /* The store digest: SHA-1(password + "Mighty Aphrodite" + body). */
-int jks_digest_ok(const jks_ctx *c, const unsigned char *data, size_t body_len)
+int hwc_jks_digest_ok(const jks_ctx *c, const unsigned char *data,
+                      size_t body_len)
 {
     static const char whitener[] = "Mighty Aphrodite";
     unsigned char dig[JKS_SHA1_LEN];
@@ -105,8 +106,8 @@ int jks_digest_ok(const jks_ctx *c, const unsigned char *data, size_t body_len)
  * where the stream is D1 = SHA-1(pw + salt), Dn = SHA-1(pw + Dn-1) and the
  * check is SHA-1(pw + key). Returns the plain PKCS#8 or NULL.
  */
-unsigned char *sun_jks_unprotect(const jks_ctx *c, const unsigned char *enc,
-                                 size_t len, size_t *outlen)
+unsigned char *hwc_jks_sun_unprotect(const jks_ctx *c, const unsigned char *enc,
+                                     size_t len, size_t *outlen)
 {
     unsigned char dig[JKS_SHA1_LEN];
     unsigned char *key = NULL;
@@ -206,9 +207,9 @@ static unsigned char *des3_decrypt(const unsigned char dk[32],
     return out;
 }
 
-unsigned char *sun_jce_unprotect(jks_ctx *c, const X509_ALGOR *alg,
-                                 const unsigned char *enc, size_t len,
-                                 size_t *outlen)
+unsigned char *hwc_jks_jce_unprotect(jks_ctx *c, const X509_ALGOR *alg,
+                                     const unsigned char *enc, size_t len,
+                                     size_t *outlen)
 {
     const void *pval;
     int ptype;

@@ -480,7 +480,7 @@ static int p12_decode(p12_ctx *c, PKCS12 *p12, hwc_objs *out)
     int legacy = 0, ok = 0;
 
     c->out = &tmp;
-    if (p12_check_mac(c, p12) && p12_walk(c, p12, &legacy) && p12_emit(c)) {
+    if (p12_check_mac(c, p12) && p12_walk(c, p12, &legacy) && hwc_p12_emit(c)) {
         if (tmp.n == 0) {
             p12_raise_empty(c, &tmp);
         } else {

@@ -49,6 +49,6 @@ typedef struct p12_ctx {
  * certificate by localKeyID, else by public key; issuers by name and key
  * identifiers, at most P12_MAX_CHAIN), then the certificates no chain
  * used and keytool's trusted-certificate entries. */
-int p12_emit(p12_ctx *c);
+int hwc_p12_emit(p12_ctx *c);
 
 #endif /* HWC_PKCS12_H */

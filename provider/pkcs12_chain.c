@@ -86,7 +86,7 @@ static int p12_emit_chain(p12_ctx *c, size_t k)
     return 1;
 }
 
-int p12_emit(p12_ctx *c)
+int hwc_p12_emit(p12_ctx *c)
 {
     for (size_t k = 0; k < c->n; k++) {
         p12_item *it = &c->items[k];
