@@ -29,6 +29,7 @@ NGINX_RUNS=5
 COEX_ROUNDS=20   # interleaved rounds of the cost-to-others loads
 COEX_N=50        # loads per round and context
 DEB13=""         # a Debian 13 chroot for the OpenSSL 3.5 figures
+CONC_SECONDS=10  # length of each many-clients handshake run (bench/async.sh)
 DELAY_MS=20
 QUICK=0
 
@@ -50,6 +51,7 @@ options (defaults in brackets):
   --nginx-blocks N      server blocks [$NGINX_BLOCKS]
   --nginx-runs N        nginx starts per configuration [$NGINX_RUNS]
   --delay-ms N          the added latency [$DELAY_MS]
+  --conc-seconds N      length of each 64-client handshake run [$CONC_SECONDS]
   --coexist-rounds N    rounds of the cost-to-others loads [$COEX_ROUNDS]
   --debian13 DIR        also measure the cost to others with OpenSSL 3.5, in
                         this Debian 13 chroot (scripts/test-debian13.sh makes
@@ -72,6 +74,7 @@ while [ $# -gt 0 ]; do
     --nginx-blocks) NGINX_BLOCKS=$2; shift ;;
     --nginx-runs) NGINX_RUNS=$2; shift ;;
     --delay-ms) DELAY_MS=$2; shift ;;
+    --conc-seconds) CONC_SECONDS=$2; shift ;;
     --coexist-rounds) COEX_ROUNDS=$2; shift ;;
     --debian13) DEB13=$2; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -82,9 +85,11 @@ done
 if [ "$QUICK" = 1 ]; then
   ITER=80 DELAY_ITER=12 SIGN_ITER=60 ROUNDS=3 COLD=4 RSS_LOADS=2000
   STIME_SECONDS=1 STIME_RUNS=1 NGINX_RUNS=2 COEX_ROUNDS=3 COEX_N=10
+  CONC_SECONDS=2
 fi
 
 for b in bench/hwc-load_bench bench/hwc-sign_bench tools/hwcloud-store \
+  tests/integration/helpers/tls_load \
   tests/emulator/hwc-emulator provider/hwcloud.so; do
   [ -e "$BUILD/$b" ] || {
     echo "run.sh: $BUILD/$b is missing: run 'bash scripts/build.sh' first" >&2
@@ -273,6 +278,16 @@ else
   note "tls" "could not make the certificates (openssl req with the kms: key failed)"
 fi
 
+#------------------------------------------- many clients: ssl-mode-async
+# HAProxy (ssl-mode-async, nbthread 1) and nginx workers sign in KMS from
+# a worker that runs as another user: the API's CA must be readable.
+chmod 755 "$EMU_STATE_DIR"
+chmod 644 "$EMU_CA"
+chmod 711 "$T"
+log "TLS handshakes from 64 clients: HAProxy ssl-mode-async, nginx (bench/async.sh)"
+bash "$ROOT/bench/async.sh" "$BUILD" "$T/nginx.cnf" "$T/async" "$CONC_SECONDS" \
+  "$DELAY_MS" >> "$RES" || note conc "bench/async.sh failed"
+
 #------------------------------------------------------------------ nginx
 # NGINX_BLOCKS server blocks, each naming its own object: the emulator
 # has a few dozen exportable SCM certificates, so block i uses certificate
@@ -424,6 +439,6 @@ fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$ROOT/bench/report.py" --results "$RES" --out "$OUT" \
   --loadavg "$LOAD_START" --loadavg-end "$LOAD_END" --quick "$QUICK" \
-  --params "iterations=$ITER, delay iterations=$DELAY_ITER, sign iterations=$SIGN_ITER, rounds=$ROUNDS, cold processes=$COLD, RSS loads=$RSS_LOADS, s_time ${STIME_RUNS}x${STIME_SECONDS}s, nginx blocks=$NGINX_BLOCKS x $NGINX_RUNS starts, cost-to-others rounds=${COEX_ROUNDS}x${COEX_N}, added latency=${DELAY_MS} ms" \
+  --params "iterations=$ITER, delay iterations=$DELAY_ITER, sign iterations=$SIGN_ITER, rounds=$ROUNDS, cold processes=$COLD, RSS loads=$RSS_LOADS, s_time ${STIME_RUNS}x${STIME_SECONDS}s, nginx blocks=$NGINX_BLOCKS x $NGINX_RUNS starts, cost-to-others rounds=${COEX_ROUNDS}x${COEX_N}, 64-client runs ${CONC_SECONDS}s, added latency=${DELAY_MS} ms" \
   --delay "$DELAY_MS"
 log "report written to $OUT"
