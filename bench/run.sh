@@ -30,6 +30,7 @@ COEX_ROUNDS=20   # interleaved rounds of the cost-to-others loads
 COEX_N=50        # loads per round and context
 DEB13=""         # a Debian 13 chroot for the OpenSSL 3.5 figures
 CONC_SECONDS=10  # length of each many-clients handshake run (bench/async.sh)
+H2_REQUESTS=3000 # requests per HTTP/1.1-or-HTTP/2 run (bench/h2.sh)
 DELAY_MS=20
 QUICK=0
 
@@ -85,7 +86,7 @@ done
 if [ "$QUICK" = 1 ]; then
   ITER=80 DELAY_ITER=12 SIGN_ITER=60 ROUNDS=3 COLD=4 RSS_LOADS=2000
   STIME_SECONDS=1 STIME_RUNS=1 NGINX_RUNS=2 COEX_ROUNDS=3 COEX_N=10
-  CONC_SECONDS=2
+  CONC_SECONDS=2 H2_REQUESTS=500
 fi
 
 for b in bench/hwc-load_bench bench/hwc-sign_bench tools/hwcloud-store \
@@ -287,6 +288,11 @@ chmod 711 "$T"
 log "TLS handshakes from 64 clients: HAProxy ssl-mode-async, nginx (bench/async.sh)"
 bash "$ROOT/bench/async.sh" "$BUILD" "$T/nginx.cnf" "$T/async" "$CONC_SECONDS" \
   "$DELAY_MS" >> "$RES" || note conc "bench/async.sh failed"
+
+#----------------------------------------- HTTP/1.1 pool against HTTP/2
+log "64 KMS requests in flight: a pool of HTTP/1.1 connections, HTTP/2 streams (bench/h2.sh)"
+bash "$ROOT/bench/h2.sh" "$BUILD" "$T/h2" "$H2_REQUESTS" "$DELAY_MS" 3 >> "$RES" ||
+  note h2 "bench/h2.sh failed"
 
 #------------------------------------------------------------------ nginx
 # NGINX_BLOCKS server blocks, each naming its own object: the emulator

@@ -688,7 +688,10 @@ static int perform_paused(hwc_transport *tp, const hwc_http_opts *o,
         return 0;
     }
     if ((hdrs = build_headers(req)) == NULL ||
-        !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
+        !set_options(c, tp, o, req, hdrs, &rs, errbuf) ||
+        /* Where the server offers HTTP/2, a request waits to be a stream
+         * of the connection being made rather than open one more. */
+        curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L) != CURLE_OK) {
         free_headers(hdrs);
         hwc_engine_put(e, c);
         return refused(resp, refused_options);
