@@ -281,9 +281,10 @@ void bench_bare_init(bench_bare *b, const char *path, const char *json)
     snprintf(b->url, sizeof(b->url), "%s%s", bench_env("EMU_URL"), path);
     snprintf(tok, sizeof(tok), "X-Auth-Token: %s", bench_env("EMU_TOKEN"));
     b->hdrs = curl_slist_append(NULL, tok);
-    if (json != NULL) {
-        b->hdrs = curl_slist_append(b->hdrs, "Content-Type: application/json");
-    }
+    /* As the SDKs (and the provider): a JSON Content-Type on every API
+     * call, body or not; the emulator refuses libcurl's form default. */
+    b->hdrs = curl_slist_append(b->hdrs,
+                                "Content-Type: application/json;charset=UTF-8");
     b->hdrs = curl_slist_append(b->hdrs, "Accept: application/json");
     b->hdrs = curl_slist_append(b->hdrs, "Expect:");
     if ((b->h = curl_easy_init()) == NULL || b->hdrs == NULL) {
