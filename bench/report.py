@@ -270,8 +270,23 @@ def conc_section(R, rep, goals, d):
                "file key handshakes/s", "ratio", "median handshake "
                "(kms / file)", "sign requests; new TLS connections (limit)",
                "sign requests in flight (peak)"], rows)
-    ng = R.all("conc.nginx.kms.rsa@%d" % d)
     hk = R.one("conc.haproxy.kms.rsa@%d" % d)
+    if hk is not None and sync is not None and sync["per_second"] > 0:
+        out("When to turn `ssl-mode-async` on: whenever a HAProxy with "
+            "`kms:` keys makes more full handshakes per thread than one KMS "
+            "round trip allows (1000/latency in ms per second: %.0f at %d "
+            "ms). Here it bought %.1fx the handshakes of the same HAProxy "
+            "without it (%.0f against %.0f per second, RSA 2048 at %d ms, "
+            "one thread). It buys nothing for `scm:` keys (their key is "
+            "local once loaded) or resumed sessions (no signature), and "
+            "costs one provider thread per provider instance, an eventfd "
+            "per handshake in progress and up to `max_connections` "
+            "connections to KMS (docs/haproxy.md)." % (
+                1000.0 / d if d else 0, d,
+                hk["per_second"] / sync["per_second"], hk["per_second"],
+                sync["per_second"], d))
+        out()
+    ng = R.all("conc.nginx.kms.rsa@%d" % d)
     if ng:
         out("nginx 1.22 has no async mode: a `kms:` signature blocks its "
             "worker for the round trip. RSA 2048 `kms:` key, %d ms, the same "

@@ -158,7 +158,8 @@ AUTH=("auth = password" "iam_user = $EMU_IAM_USER"
   "iam_password = $EMU_IAM_PASSWORD" "iam_domain = $EMU_IAM_DOMAIN")
 hwc_write_conf "${AUTH[@]}" "cache_ttl = 0"
 mv "$T/openssl.cnf" "$T/uncached.cnf"
-hwc_write_conf "${AUTH[@]}" "uri_pem = yes"
+# The start-up blocks name their objects with ?region=/?project_id=.
+hwc_write_conf "${AUTH[@]}" "uri_pem = yes" "uri_pem_overrides = yes"
 mv "$T/openssl.cnf" "$T/nginx.cnf" # uri_pem only where it is needed
 hwc_write_conf "${AUTH[@]}"
 mv "$T/openssl.cnf" "$T/cached.cnf"
