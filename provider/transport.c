@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -58,6 +59,7 @@ struct hwc_transport {
     hwc_thread_stop_register_fn *stop_register;
     void *stop_arg;
     hwc_engine *engine; /* under lock; made by the first paused request */
+    int no_engine;      /* under lock: its thread could not be started */
 };
 
 static hwc_forklock slots_lock;  /* slots, abandoned */
@@ -607,22 +609,36 @@ static hwc_engine *engine_of(hwc_transport *t, const hwc_http_opts *o)
 {
     hwc_engine *e, *made, *stale = NULL;
 
+    int failed;
+
     hwc_forklock_lock(&t->lock);
     e = t->engine;
     if (e != NULL && hwc_engine_stale(e)) {
         stale = e;
         e = t->engine = NULL;
+        t->no_engine = 0; /* a new process may start threads */
     }
+    failed = t->no_engine;
     hwc_forklock_unlock(&t->lock);
     if (stale != NULL) {
         hwc_engine_abandon(stale);
     }
-    if (e != NULL) {
+    if (e != NULL || failed) {
         return e;
     }
+    /* Without its thread the request blocks, as outside a job: an error
+     * it would leave behind is no error of the call's. */
+    ERR_set_mark();
     made = hwc_engine_new(o->max_connections > 0 ? o->max_connections
                                                  : HWC_DEFAULT_MAX_CONNECTIONS);
+    ERR_pop_to_mark();
     if (made == NULL) {
+        hwc_forklock_lock(&t->lock);
+        t->no_engine = 1;
+        hwc_forklock_unlock(&t->lock);
+        hwc_debug("cannot start the thread for KMS requests from ASYNC jobs "
+                  "(a server that forbids new threads: HAProxy needs "
+                  "insecure-fork-wanted): they block the thread instead");
         return NULL;
     }
     hwc_forklock_lock(&t->lock);
@@ -670,11 +686,11 @@ static const char *const refused_options =
     "request refused before sending (invalid header or option)";
 
 /* Inside an ASYNC job: the engine runs the request while the job pauses. */
-static int perform_paused(hwc_transport *tp, const hwc_http_opts *o,
-                          const hwc_http_req *req, hwc_http_resp *resp)
+static int perform_paused(hwc_transport *tp, hwc_engine *e,
+                          const hwc_http_opts *o, const hwc_http_req *req,
+                          hwc_http_resp *resp)
 {
-    hwc_engine *e = curl_ready(tp) ? engine_of(tp, o) : NULL;
-    CURL *c = e != NULL ? hwc_engine_get(e) : NULL;
+    CURL *c = hwc_engine_get(e);
     struct curl_slist *hdrs = NULL;
     struct recv_state rs = {resp, o->max_body, 0};
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -683,8 +699,7 @@ static int perform_paused(hwc_transport *tp, const hwc_http_opts *o,
 
     if (c == NULL) {
         resp->fail = HWC_HTTP_INTERNAL;
-        snprintf(resp->detail, sizeof(resp->detail), "%s",
-                 e == NULL ? unavailable : "out of memory");
+        snprintf(resp->detail, sizeof(resp->detail), "out of memory");
         return 0;
     }
     if ((hdrs = build_headers(req)) == NULL ||
@@ -705,6 +720,7 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
                      hwc_http_resp *resp)
 {
     hwc_transport *tp = transport_of(o);
+    hwc_engine *e = NULL;
     CURL *c;
     struct curl_slist *hdrs = NULL;
     struct recv_state rs = {resp, o->max_body, 0};
@@ -713,8 +729,9 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
 
     memset(resp, 0, sizeof(*resp));
     resp->retry_after = -1;
-    if (tp != NULL && o->may_pause && hwc_async_in_job()) {
-        return perform_paused(tp, o, req, resp);
+    if (tp != NULL && o->may_pause && hwc_async_in_job() && curl_ready(tp) &&
+        (e = engine_of(tp, o)) != NULL) {
+        return perform_paused(tp, e, o, req, resp);
     }
     c = tp != NULL ? thread_handle(tp) : NULL;
     if (c == NULL) {

@@ -11,7 +11,8 @@
 # it fail, none hangs; a dropped kept-alive connection may instead be
 # retried once by libcurl, as in the blocking path), the others complete,
 # HAProxy stays up, and its open fds come back to what they were (no wait
-# fd or connection leaks).
+# fd or connection leaks). Last, a worker that drops its privileges,
+# without and with insecure-fork-wanted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers_lib.sh"
 
@@ -68,7 +69,20 @@ start_haproxy() { # OPENSSL_CONF
   HAP_PID=$!
   wait_port "$PORT" || { cat "$H/haproxy.log" >&2; fail "haproxy does not listen on $PORT"; }
 }
-fds() { ls "/proc/$HAP_PID/fd" | wc -l; }
+# HAProxy's open fds, less its connections to KMS (the engine's pool,
+# which may grow up to max_connections between two counts): what is left
+# must not grow. Its eventfds (the ASYNC wait fds) must all be gone.
+fds() {
+  local all kms
+  all=$(ls "/proc/$HAP_PID/fd" | wc -l)
+  kms=$(ss -tnp state established "( dport = :$EMU_PORT )" 2>/dev/null |
+    grep -c "pid=$HAP_PID,")
+  echo $((all - kms))
+}
+eventfds() { ls -l "/proc/$HAP_PID/fd" | grep -c 'anon_inode:\[eventfd\]'; }
+no_wait_fds() {
+  expect_eq "$1: no wait fd left open" "$(eventfds)" 0
+}
 stat_of() {
   emu_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
@@ -118,7 +132,8 @@ load ec.example.com 64 2
 expect_eq "ec256, 300 ms: 128 handshakes" "$OK/$FAILED" 128/0
 sleep 0.5
 [ "$(fds)" -le "$BASE" ] || fail "HAProxy has $(fds) fds open, $BASE after the warm-up"
-pass "no fd left behind ($(fds) open, $BASE after the warm-up)"
+pass "no fd left behind ($(fds) open besides KMS connections, $BASE after the warm-up)"
+no_wait_fds "overlap"
 stop_haproxy
 
 # --- faults, with 64 handshakes in flight each time
@@ -155,7 +170,8 @@ fault_round() {
   alive "$name"
   sleep 0.5
   [ "$(fds)" -le "$BASE" ] || fail "$name: HAProxy has $(fds) fds open, $BASE before"
-  pass "$name: no fd left behind ($(fds) open, $BASE before)"
+  pass "$name: no fd left behind ($(fds) open besides KMS connections, $BASE before)"
+  no_wait_fds "$name"
 }
 fault_round "5xx" 8 0 '{"match":"kms/sign","action":"status","status":500,"count":8}'
 fault_round "KMS timeout" 8 0 '{"match":"kms/sign","action":"delay","delay_ms":3000,"count":8}'
@@ -170,5 +186,34 @@ load ec.example.com 64 2
 expect_eq "after the faults: 128 handshakes, none failed" "$OK/$FAILED" 128/0
 alive "after the faults"
 stop_haproxy
+
+# --- a worker that drops its privileges: HAProxy then forbids new threads
+# (RLIMIT_NPROC 0) unless insecure-fork-wanted is set. Without it the
+# provider cannot start its KMS thread and signs as outside a job (every
+# handshake still completes, one signature at a time); with it, the
+# signatures overlap again.
+id haproxy >/dev/null 2>&1 || fail "no user haproxy (Debian's haproxy package creates it)"
+sed -i -e 's/^\tnbthread 1$/\tnbthread 1\n\tuser haproxy\n\tgroup haproxy/' "$H/haproxy.cfg"
+for mode in without with; do
+  if [ "$mode" = with ]; then
+    sed -i -e 's/^\tssl-mode-async$/\tssl-mode-async\n\tinsecure-fork-wanted/' "$H/haproxy.cfg"
+  fi
+  start_haproxy "$CONF"
+  settle
+  emu_reset
+  emu_fault '{"match":"kms/sign","action":"delay","delay_ms":300,"count":-1}'
+  load rsa.example.com 32 1
+  expect_eq "user haproxy, $mode insecure-fork-wanted: 32 handshakes" "$OK/$FAILED" 32/0
+  settle
+  expect_eq "user haproxy, $mode insecure-fork-wanted: one sign each" "$(signs)" 32
+  PEAK=$(stat_of in_flight_peak)
+  if [ "$mode" = without ]; then
+    expect_eq "user haproxy, without insecure-fork-wanted: one signature at a time" "$PEAK" 1
+  else
+    [ "$PEAK" -ge 8 ] || fail "user haproxy, with insecure-fork-wanted: at most $PEAK sign requests in flight"
+    pass "user haproxy, with insecure-fork-wanted: $PEAK sign requests in flight at once"
+  fi
+  stop_haproxy
+done
 
 hwc_done
