@@ -86,7 +86,11 @@ static int parse_fault(json_t *spec, struct fault_node *n)
         return -1;
     n->f.fields = fields != NULL ? json_incref(fields) : NULL;
     json_t *d = json_object_get(spec, "delay_ms");
-    n->f.delay_ms = d != NULL ? (long)json_integer_value(d) : 3000;
+    /* A delay fault sleeps 3 s unless told; any other fault sleeps only
+     * when given delay_ms (a slow error answer). */
+    n->f.delay_ms = d != NULL                      ? (long)json_integer_value(d)
+                    : strcmp(action, "delay") == 0 ? 3000
+                                                   : 0;
     if (n->f.delay_ms < 0 || n->f.delay_ms > 600000)
         n->f.delay_ms = 600000;
     json_t *sz = json_object_get(spec, "size");

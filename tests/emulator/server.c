@@ -191,7 +191,7 @@ static int take_fault(struct emu_req *req, struct emu_resp *resp,
         *post = 1;
         return 0;
     }
-    if (strcmp(f->action, "delay") == 0 && f->delay_ms > 0)
+    if (f->delay_ms > 0)
         nanosleep(&(struct timespec){f->delay_ms / 1000,
                                      (f->delay_ms % 1000) * 1000000L},
                   NULL);

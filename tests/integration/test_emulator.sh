@@ -744,6 +744,10 @@ emu_fault '{"match":"describe-key","action":"delay","delay_ms":1500}'
 T0=$(date +%s%N); kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"; T1=$(date +%s%N)
 check "delay fault: answered normally after the delay" \
     bash -c "[ '$STATUS' = 200 ] && [ $(((T1 - T0) / 1000000)) -ge 1400 ]"
+emu_fault '{"match":"describe-key","action":"status","status":429,"delay_ms":1000}'
+T0=$(date +%s%N); kms describe-key "{\"key_id\":\"$EMU_KMS_RSA2048\"}"; T1=$(date +%s%N)
+check "status fault with delay_ms: the error answer comes after the delay" \
+    bash -c "[ '$STATUS' = 429 ] && [ $(((T1 - T0) / 1000000)) -ge 900 ]"
 # Latency that overlaps: 64 requests in flight on 64 connections, each
 # delayed 1 s, are all inside the emulator at once (a server that took
 # them one after another would show a peak of 1; the time is not asserted).
