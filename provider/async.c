@@ -55,6 +55,7 @@ struct hwc_engine {
     int started;
     int stop;
     int forked;           /* set in a child: the thread is not here */
+    int http2;            /* atomic: an answer came over HTTP/2 */
     struct xfer *queue;   /* transfers the thread has not added yet */
     struct xfer *delays;  /* by due time */
     struct xfer *running; /* in the multi handle (the thread's own list) */
@@ -224,6 +225,11 @@ hwc_engine *hwc_engine_new(long max_connections)
     return e;
 }
 
+int hwc_engine_http2(const hwc_engine *e)
+{
+    return __atomic_load_n(&e->http2, __ATOMIC_RELAXED);
+}
+
 int hwc_engine_stale(const hwc_engine *e)
 {
     return e->forked;
@@ -349,6 +355,11 @@ static void reap(hwc_engine *e)
         }
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
         CURLcode rc = m->data.result;
+        long version = 0;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_HTTP_VERSION, &version);
+        if (version == CURL_HTTP_VERSION_2_0) {
+            __atomic_store_n(&e->http2, 1, __ATOMIC_RELAXED);
+        }
         curl_multi_remove_handle(e->multi, m->easy_handle);
         unlink_running(e, x);
         finish(e, x, rc);
@@ -404,6 +415,11 @@ static void *engine_main(void *arg)
             curl_multi_poll(e->multi, NULL, 0, (int)wait, NULL);
         }
     }
+    /* libcrypto's state of this thread (the random generators libcurl's
+     * TLS made here) goes with it, as for any thread that used libcrypto.
+     * When the provider is torn down by OPENSSL_cleanup at exit, libcrypto
+     * has already dropped what it needs to free them. */
+    OPENSSL_thread_stop();
     return NULL;
 }
 

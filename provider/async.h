@@ -32,6 +32,8 @@ hwc_engine *hwc_engine_new(long max_connections);
 /* Stops the thread and releases every handle. Transfers still in it (the
  * provider unloaded with operations in flight) end as CURLE_ABORTED. */
 void hwc_engine_free(hwc_engine *e);
+/* 1 once an answer came over HTTP/2 (the server multiplexes). */
+int hwc_engine_http2(const hwc_engine *e);
 /* Made before a fork (in the parent): its thread is not in this process. */
 int hwc_engine_stale(const hwc_engine *e);
 /* Forgets e in a child after fork: nothing of it is touched or freed. */

@@ -704,9 +704,11 @@ static int perform_paused(hwc_transport *tp, hwc_engine *e,
     }
     if ((hdrs = build_headers(req)) == NULL ||
         !set_options(c, tp, o, req, hdrs, &rs, errbuf) ||
-        /* Where the server offers HTTP/2, a request waits to be a stream
-         * of the connection being made rather than open one more. */
-        curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L) != CURLE_OK) {
+        /* Once the server answered over HTTP/2, a request waits to be a
+         * stream of a connection being made rather than open one more (with
+         * HTTP/1.1 waiting would only make connections one after another). */
+        curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)hwc_engine_http2(e)) !=
+            CURLE_OK) {
         free_headers(hdrs);
         hwc_engine_put(e, c);
         return refused(resp, refused_options);
