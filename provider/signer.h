@@ -7,10 +7,7 @@
 
 #include <stddef.h>
 
-typedef struct hwc_header {
-    const char *name;
-    const char *value;
-} hwc_header;
+#include "transport.h" /* hwc_header */
 
 typedef struct hwc_sign_input {
     const char *method; /* "GET", "POST", ... (an HTTP token) */

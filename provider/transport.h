@@ -12,9 +12,14 @@
 #include <stddef.h>
 
 #include "hwc.h"
-#include "signer.h" /* hwc_header */
 
 typedef struct hwc_transport hwc_transport;
+
+/* One HTTP header of a request (what the signer signs, too). */
+typedef struct hwc_header {
+    const char *name;
+    const char *value;
+} hwc_header;
 
 typedef struct hwc_http_opts {
     hwc_transport *transport; /* NULL: the process default (tool, tests) */
