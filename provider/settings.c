@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* secure_getenv */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 
 #include "hwc.h"
 #include "settings.h"
-#include "uri.h"
 
 enum kind { K_TEXT, K_SECRET, K_URL, K_HTTP_URL, K_FILE, K_NUM, K_BOOL };
 
@@ -327,6 +327,51 @@ int hwc_valid_host_list(const char *list)
         }
         any = 1;
         p += n;
+    }
+    return any;
+}
+
+int hwc_next_pattern(const char **list, char *out, size_t cap)
+{
+    const char *p = *list + strspn(*list, ", \t");
+    size_t n = strcspn(p, ", \t");
+
+    if (n == 0) {
+        return 0;
+    }
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+    *list = p + n;
+    return 1;
+}
+
+static int pattern_valid(const char *pat)
+{
+    static const char *const schemes[] = {"kms:", "scm:", "dcs:", "codearts:"};
+
+    if (strcmp(pat, "*") == 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if (strncmp(pat, schemes[i], strlen(schemes[i])) == 0) {
+            return strcspn(pat, "?\\") == strlen(pat);
+        }
+    }
+    return 0;
+}
+
+int hwc_uri_allow_list_valid(const char *list)
+{
+    char pat[HWC_URI_PATTERN_MAX];
+    int any = 0;
+
+    if (strlen(list) >= 4096) {
+        return 0;
+    }
+    while (hwc_next_pattern(&list, pat, sizeof(pat))) {
+        if (strlen(pat) >= sizeof(pat) - 1 || !pattern_valid(pat)) {
+            return 0;
+        }
+        any = 1;
     }
     return any;
 }

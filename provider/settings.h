@@ -6,6 +6,8 @@
 #ifndef HWC_SETTINGS_H
 #define HWC_SETTINGS_H
 
+#include <stddef.h>
+
 enum hwc_setting {
     HWC_S_REGION = 0,
     HWC_S_CLOUD,
@@ -104,6 +106,14 @@ int hwc_get_bool(const hwc_settings *st, enum hwc_setting s);
 /* Whether list is host names (a name also stands for its subdomains) or
  * IP literals, separated by commas or white space. */
 int hwc_valid_host_list(const char *list);
+
+/* Whether list is a valid uri_pem_allow value: patterns ("*" or starting
+ * with kms:, scm:, dcs:, codearts:; '*' and [..] wildcards, no '?') split
+ * by commas or white space. uripolicy.c matches URIs against them. */
+int hwc_uri_allow_list_valid(const char *list);
+#define HWC_URI_PATTERN_MAX 300
+/* The next pattern of such a list into out; 0 at the end. */
+int hwc_next_pattern(const char **list, char *out, size_t cap);
 
 /* Validators shared with the URI parser. */
 int hwc_valid_region(const char *v);

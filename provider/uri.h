@@ -43,9 +43,5 @@ int hwc_uri_parse(const char *text, hwc_uri *out);
  */
 struct hwc_settings;
 int hwc_uri_pem_permit(const struct hwc_settings *st, const char *uri);
-/* Whether list is a valid uri_pem_allow value: patterns ("*" or starting
- * with kms:, scm:, dcs:, codearts:; '*' and [..] wildcards, no '?') split
- * by commas or white space. */
-int hwc_uri_allow_list_valid(const char *list);
 
 #endif /* HWC_URI_H */

@@ -18,8 +18,6 @@
 #include "settings.h"
 #include "uri.h"
 
-#define PATTERN_MAX 300
-
 static const char *kind_prefix(enum hwc_uri_kind k)
 {
     switch (k) {
@@ -40,57 +38,11 @@ static const char *kind_prefix(enum hwc_uri_kind k)
     }
 }
 
-/* The next pattern of a list separated by commas and/or white space. */
-static int next_pattern(const char **list, char *out, size_t cap)
-{
-    const char *p = *list + strspn(*list, ", \t");
-    size_t n = strcspn(p, ", \t");
-
-    if (n == 0) {
-        return 0;
-    }
-    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
-    *list = p + n;
-    return 1;
-}
-
-static int pattern_valid(const char *pat)
-{
-    static const char *const schemes[] = {"kms:", "scm:", "dcs:", "codearts:"};
-
-    if (strcmp(pat, "*") == 0) {
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if (strncmp(pat, schemes[i], strlen(schemes[i])) == 0) {
-            return strcspn(pat, "?\\") == strlen(pat);
-        }
-    }
-    return 0;
-}
-
-int hwc_uri_allow_list_valid(const char *list)
-{
-    char pat[PATTERN_MAX];
-    int any = 0;
-
-    if (strlen(list) >= 4096) {
-        return 0;
-    }
-    while (next_pattern(&list, pat, sizeof(pat))) {
-        if (strlen(pat) >= sizeof(pat) - 1 || !pattern_valid(pat)) {
-            return 0;
-        }
-        any = 1;
-    }
-    return any;
-}
-
 static int allowed(const char *list, const char *canon)
 {
-    char pat[PATTERN_MAX];
+    char pat[HWC_URI_PATTERN_MAX];
 
-    while (next_pattern(&list, pat, sizeof(pat))) {
+    while (hwc_next_pattern(&list, pat, sizeof(pat))) {
         if (fnmatch(pat, canon, 0) == 0) {
             return 1;
         }
