@@ -15,6 +15,7 @@
 #include "fwd.h"
 #include "hwc.h"
 #include "provider.h"
+#include "rkey.h"
 
 /* Is want one of the colon-separated names? */
 static int fwd_has_name(const char *names, const char *want)
@@ -200,6 +201,39 @@ void hwc_kmfwd_free_kd(const hwc_kmfwd *k, void *kd)
     if (kd != NULL && fn != NULL) {
         fn(kd);
     }
+}
+
+/* A local key's share of hwc_rkey_free. */
+static void kmfwd_free_key(hwc_kmfwd *fwd, void *kd)
+{
+    hwc_kmfwd_free_kd(fwd, kd);
+    hwc_kmfwd_free(fwd);
+}
+
+hwc_rkey *hwc_rkey_new_local(hwc_kmfwd *fwd, void *kd)
+{
+    hwc_rkey *k = OPENSSL_zalloc(sizeof(*k));
+
+    if (k == NULL || fwd == NULL || kd == NULL) {
+        if (fwd != NULL) {
+            hwc_kmfwd_free_kd(fwd, kd);
+        }
+        hwc_kmfwd_free(fwd);
+        OPENSSL_free(k);
+        if (k == NULL) {
+            hwc_raise(NULL, HWC_R_MALLOC, "allocating a key object");
+        }
+        return NULL;
+    }
+    k->refs = 1;
+    k->sm2 = EVP_KEYMGMT_is_a(fwd->km, "SM2");
+    k->base_id = EVP_KEYMGMT_is_a(fwd->km, "RSA") ? EVP_PKEY_RSA
+                 : k->sm2                         ? EVP_PKEY_SM2
+                                                  : EVP_PKEY_EC;
+    k->fwd = fwd;
+    k->fwd_kd = kd;
+    k->fwd_free = kmfwd_free_key;
+    return k;
 }
 
 const char *hwc_kmfwd_op_name(const hwc_kmfwd *k, int op)

@@ -19,6 +19,8 @@
 #include <openssl/core.h>
 #include <openssl/evp.h>
 
+#include "rkey.h"
+
 /* One algorithm of another provider: its context and a copy of its
  * dispatch table. */
 typedef struct hwc_fwd {
@@ -40,6 +42,9 @@ hwc_kmfwd *hwc_kmfwd_up_ref(hwc_kmfwd *k);
 void hwc_kmfwd_free(hwc_kmfwd *k);
 /* Frees key data made by k's key management. */
 void hwc_kmfwd_free_kd(const hwc_kmfwd *k, void *kd);
+/* A local key (rkey.h) holding kd, made by k's key management; takes
+ * ownership of k (a reference) and kd, and frees both when it fails. */
+hwc_rkey *hwc_rkey_new_local(hwc_kmfwd *k, void *kd);
 /* The other provider's name for operation op on keys of k (its keymgmt's
  * query_operation_name, else the keymgmt's name). */
 const char *hwc_kmfwd_op_name(const hwc_kmfwd *k, int op);

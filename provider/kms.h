@@ -7,8 +7,33 @@
 
 #include <stddef.h>
 
+#include <openssl/evp.h> /* EVP_PKEY_* of hwc_kms_spec_type */
+
 #include "client.h"
-#include "rkey.h"
+
+enum hwc_key_usage {
+    HWC_USAGE_UNKNOWN = 0,
+    HWC_USAGE_SIGN_VERIFY,
+    HWC_USAGE_ENCRYPT_DECRYPT,
+};
+
+/* The private operations of a key held in KMS (rkey.h): hwc_kms_rkey_ops
+ * binds them to a client; unit tests bind them to a local key. */
+struct hwc_rkey_ops {
+    /* alg is the KMS name, e.g. "RSASSA_PSS_SHA_256", "ECDSA_SHA_384";
+     * digest is the message digest (message_type=DIGEST). *sig is
+     * OPENSSL_malloc'ed and is what KMS returned (not yet verified). */
+    int (*sign)(void *arg, const char *key_id, const char *alg,
+                const unsigned char *digest, size_t dlen, unsigned char **sig,
+                size_t *siglen);
+    /* alg e.g. "RSAES_OAEP_SHA_256"; *pt is OPENSSL_secure-free'd by the
+     * caller with OPENSSL_clear_free(*pt, *ptlen). */
+    int (*decrypt)(void *arg, const char *key_id, const char *alg,
+                   const unsigned char *ct, size_t ctlen, unsigned char **pt,
+                   size_t *ptlen);
+    void *(*arg_up_ref)(void *arg);
+    void (*arg_free)(void *arg);
+};
 
 typedef struct hwc_kms_key_info {
     char key_id[40];

@@ -5,7 +5,6 @@
 
 #include <openssl/crypto.h>
 
-#include "fwd.h"
 #include "hwc.h"
 #include "rkey.h"
 
@@ -36,31 +35,6 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
     return k;
 }
 
-hwc_rkey *hwc_rkey_new_local(struct hwc_kmfwd *fwd, void *kd)
-{
-    hwc_rkey *k = OPENSSL_zalloc(sizeof(*k));
-
-    if (k == NULL || fwd == NULL || kd == NULL) {
-        if (fwd != NULL) {
-            hwc_kmfwd_free_kd(fwd, kd);
-        }
-        hwc_kmfwd_free(fwd);
-        OPENSSL_free(k);
-        if (k == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "allocating a key object");
-        }
-        return NULL;
-    }
-    k->refs = 1;
-    k->sm2 = EVP_KEYMGMT_is_a(fwd->km, "SM2");
-    k->base_id = EVP_KEYMGMT_is_a(fwd->km, "RSA") ? EVP_PKEY_RSA
-                 : k->sm2                         ? EVP_PKEY_SM2
-                                                  : EVP_PKEY_EC;
-    k->fwd = fwd;
-    k->fwd_kd = kd;
-    return k;
-}
-
 hwc_rkey *hwc_rkey_up_ref(hwc_rkey *k)
 {
     if (k != NULL) {
@@ -76,8 +50,7 @@ void hwc_rkey_free(hwc_rkey *k)
     }
     EVP_PKEY_free(k->pub);
     if (k->fwd != NULL) {
-        hwc_kmfwd_free_kd(k->fwd, k->fwd_kd);
-        hwc_kmfwd_free(k->fwd);
+        k->fwd_free(k->fwd, k->fwd_kd);
     }
     if (k->ops != NULL && k->ops->arg_free != NULL) {
         k->ops->arg_free(k->ops_arg);

@@ -23,6 +23,8 @@
 
 #include <openssl/evp.h>
 
+#include "kms.h" /* hwc_key_usage, hwc_rkey_ops */
+
 /*
  * The names of our signature and asymmetric cipher. Our keymgmt gives them
  * for its keys (query_operation_name); they are not the standard "RSA" and
@@ -33,28 +35,6 @@
 #define HWC_SIG_ECDSA "HWCLOUD-ECDSA"
 #define HWC_SIG_SM2 "HWCLOUD-SM2"
 #define HWC_CIPHER_RSA "HWCLOUD-RSA"
-
-enum hwc_key_usage {
-    HWC_USAGE_UNKNOWN = 0,
-    HWC_USAGE_SIGN_VERIFY,
-    HWC_USAGE_ENCRYPT_DECRYPT,
-};
-
-struct hwc_rkey_ops {
-    /* alg is the KMS name, e.g. "RSASSA_PSS_SHA_256", "ECDSA_SHA_384";
-     * digest is the message digest (message_type=DIGEST). *sig is
-     * OPENSSL_malloc'ed and is what KMS returned (not yet verified). */
-    int (*sign)(void *arg, const char *key_id, const char *alg,
-                const unsigned char *digest, size_t dlen, unsigned char **sig,
-                size_t *siglen);
-    /* alg e.g. "RSAES_OAEP_SHA_256"; *pt is OPENSSL_secure-free'd by the
-     * caller with OPENSSL_clear_free(*pt, *ptlen). */
-    int (*decrypt)(void *arg, const char *key_id, const char *alg,
-                   const unsigned char *ct, size_t ctlen, unsigned char **pt,
-                   size_t *ptlen);
-    void *(*arg_up_ref)(void *arg);
-    void (*arg_free)(void *arg);
-};
 
 typedef struct hwc_rkey {
     int refs;  /* atomic via hwc_rkey_up_ref/free */
@@ -67,8 +47,10 @@ typedef struct hwc_rkey {
     EVP_PKEY *pub; /* public half, default provider */
     const struct hwc_rkey_ops *ops;
     void *ops_arg;
-    struct hwc_kmfwd *fwd; /* local keys only */
+    struct hwc_kmfwd *fwd; /* local keys only (hwc_rkey_new_local, fwd.h) */
     void *fwd_kd;
+    /* frees fwd (a reference) and fwd_kd when the last reference goes */
+    void (*fwd_free)(struct hwc_kmfwd *fwd, void *kd);
 } hwc_rkey;
 
 /* Takes ownership of pub and of ops_arg; copies uri/key_id/spec. */
@@ -76,9 +58,6 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
                        const char *key_spec, enum hwc_key_usage usage,
                        EVP_PKEY *pub, const struct hwc_rkey_ops *ops,
                        void *ops_arg);
-/* A local key; takes ownership of fwd (a reference) and kd, and frees
- * both when it fails. */
-hwc_rkey *hwc_rkey_new_local(struct hwc_kmfwd *fwd, void *kd);
 #define hwc_rkey_is_local(k) ((k)->fwd != NULL)
 /* The key type name libcrypto knows it by: "RSA", "EC" or "SM2". */
 const char *hwc_rkey_type_name(const hwc_rkey *k);
