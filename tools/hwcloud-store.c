@@ -11,7 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool.h"
 
 struct command {

@@ -12,7 +12,7 @@
 #include <openssl/types.h>
 #include <openssl/x509.h>
 
-#include "settings.h"
+#include "core/settings.h"
 
 #define TOOL_NAME "hwcloud-store"
 

@@ -13,7 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool_sync.h"
 
 #define MAX_FILE_CERTS 32

@@ -13,12 +13,12 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "auth.h"
-#include "client.h"
-#include "endpoint.h"
-#include "hwc.h"
-#include "iam.h"
-#include "settings.h"
+#include "auth/auth.h"
+#include "services/client.h"
+#include "net/endpoint.h"
+#include "core/hwc.h"
+#include "auth/iam.h"
+#include "core/settings.h"
 #include "tool.h"
 #include "tool_sync.h"
 

@@ -16,8 +16,8 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 
-#include "hwc.h"
-#include "settings.h"
+#include "core/hwc.h"
+#include "core/settings.h"
 #include "tool.h"
 
 /* Keys of a provider section that OpenSSL itself reads, not the provider. */

@@ -14,7 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool.h"
 #include "tool_sync.h"
 

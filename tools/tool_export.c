@@ -22,10 +22,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "uriwrap.h"
-#include "hwc.h"
+#include "formats/uriwrap.h"
+#include "core/hwc.h"
 #include "tool.h"
-#include "uri.h"
+#include "resolve/uri.h"
 
 #define MAX_CHAIN 32
 

@@ -17,7 +17,7 @@
 
 #include <openssl/crypto.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool.h"
 #include "tool_sync.h"
 

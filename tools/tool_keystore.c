@@ -10,9 +10,9 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "auth.h"
-#include "client.h"
-#include "kms_keystores.h"
+#include "auth/auth.h"
+#include "services/client.h"
+#include "services/kms_keystores.h"
 #include "tool.h"
 
 typedef struct ks_session {

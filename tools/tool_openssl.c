@@ -19,7 +19,7 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool.h"
 
 /* The first error of the queue as text (the cause). */

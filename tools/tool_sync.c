@@ -24,16 +24,16 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "auth.h"
-#include "client.h"
-#include "uriwrap.h"
-#include "hwc.h"
-#include "scm.h"
-#include "settings.h"
+#include "auth/auth.h"
+#include "services/client.h"
+#include "formats/uriwrap.h"
+#include "core/hwc.h"
+#include "services/scm.h"
+#include "core/settings.h"
 #include "tool.h"
 #include "tool_sync.h"
 #include "tool_syncrun.h"
-#include "uri.h"
+#include "resolve/uri.h"
 
 #define MAX_KEY_FILE 65536
 

@@ -17,9 +17,9 @@
 
 #include <openssl/crypto.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool_sync.h"
-#include "uri.h"
+#include "resolve/uri.h"
 
 #define MAX_CONF_SIZE (1024 * 1024)
 

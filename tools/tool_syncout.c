@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "tool.h"
 #include "tool_syncrun.h"
 

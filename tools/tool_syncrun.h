@@ -8,10 +8,10 @@
 
 #include <openssl/x509.h>
 
-#include "auth.h"
-#include "client.h"
-#include "hwc.h"
-#include "settings.h"
+#include "auth/auth.h"
+#include "services/client.h"
+#include "core/hwc.h"
+#include "core/settings.h"
 #include "tool.h"
 #include "tool_sync.h"
 

@@ -3,7 +3,7 @@
  * gzip(tar), PEM, DER) with a 1 MiB unpack cap, as a hostile download.
  */
 #include "fuzzutil.h"
-#include "archive_certs.h"
+#include "formats/archive_certs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

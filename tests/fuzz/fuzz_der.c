@@ -8,9 +8,9 @@
 
 #include <openssl/crypto.h>
 
-#include "der.h"
+#include "formats/der.h"
 #include "fuzzutil.h"
-#include "keys.h"
+#include "formats/keys.h"
 
 static void check_key(const uint8_t *data, size_t size, enum hwc_key_form f,
                       const hwc_cert_view *cv, int have_cv)

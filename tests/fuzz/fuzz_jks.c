@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 
 #include "fuzzutil.h"
-#include "keystore_file.h"
+#include "formats/keystore_file.h"
 
 #define PASS "changeit"
 

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "call.h"
+#include "net/call.h"
 #include "fuzzutil.h"
 
 static void check_text(const char *s, size_t cap)

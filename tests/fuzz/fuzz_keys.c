@@ -4,7 +4,7 @@
  * without EC PARAMETERS, PKCS#8).
  */
 #include "fuzzutil.h"
-#include "keys.h"
+#include "formats/keys.h"
 
 static void one(const char *what, int (*fn)(const char *, size_t, hwc_objs *),
                 const uint8_t *data, size_t size)

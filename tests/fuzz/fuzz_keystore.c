@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "keystore_file.h"
+#include "formats/keystore_file.h"
 
 #define PASS "changeit"
 

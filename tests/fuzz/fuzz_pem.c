@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "certs.h"
-#include "keys.h"
-#include "pem.h"
+#include "formats/certs.h"
+#include "formats/keys.h"
+#include "formats/pem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,7 +12,7 @@
 #include <openssl/pkcs12.h>
 
 #include "fuzzutil.h"
-#include "keystore_file.h"
+#include "formats/keystore_file.h"
 
 #define PASS "changeit"
 

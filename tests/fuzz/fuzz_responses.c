@@ -16,15 +16,15 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "call.h"
-#include "dcs.h"
+#include "net/call.h"
+#include "services/dcs.h"
 #include "fuzzutil.h"
-#include "iam.h"
-#include "kms_keystores.h"
-#include "kms.h"
-#include "metadata.h"
-#include "scm.h"
-#include "transport.h"
+#include "auth/iam.h"
+#include "services/kms_keystores.h"
+#include "services/kms.h"
+#include "auth/metadata.h"
+#include "services/scm.h"
+#include "net/transport.h"
 
 #define TERMINATED(f) (memchr((f), '\0', sizeof(f)) != NULL)
 

@@ -14,10 +14,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "call.h"
+#include "net/call.h"
 #include "fuzzutil.h"
-#include "scmchain.h"
-#include "scm.h"
+#include "formats/scmchain.h"
+#include "services/scm.h"
 
 /* The same key, whatever its PKCS#8 bytes (the quick way wraps the
  * PKCS#1/SEC1 it was given; the careful way re-encodes). */

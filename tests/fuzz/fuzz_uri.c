@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "uri.h"
+#include "resolve/uri.h"
 
 static void check_field(const char *f, size_t cap)
 {

@@ -11,8 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "fuzzutil.h"
-#include "pem.h"
-#include "uriwrap.h"
+#include "formats/pem.h"
+#include "formats/uriwrap.h"
 
 static void from_der(const unsigned char *der, size_t len)
 {

@@ -86,7 +86,7 @@ for i in $(seq 1 6); do
   if ! OUT=$(curl -sS --fail --max-time 20 --cacert "$ETC/test-ca.pem" \
     --resolve "kms.example.com:$PORT:127.0.0.1" "https://kms.example.com:$PORT/" 2>&1); then
     echo "$OUT" >&2
-    fail "chroot, KMS key: handshake $i failed. BLOCKED on provider/transport.c: after chroot the worker cannot read ca_file ($ETC/api-ca.pem is outside $H/chroot); the provider must read ca_file once at load and hand it to libcurl with CURLOPT_CAINFO_BLOB"
+    fail "chroot, KMS key: handshake $i failed. BLOCKED on provider/net/transport.c: after chroot the worker cannot read ca_file ($ETC/api-ca.pem is outside $H/chroot); the provider must read ca_file once at load and hand it to libcurl with CURLOPT_CAINFO_BLOB"
   fi
 done
 pass "chroot, KMS key: 6 pages fetched over TLS"

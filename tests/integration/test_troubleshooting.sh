@@ -305,10 +305,10 @@ pass "docs/troubleshooting.md: all $n messages of its table were printed"
 
 # Every reason the code raises has a row (its text, as the error line shows it).
 while read -r name; do
-  text=$(sed -n "s/^ *{$name, \"\\(.*\\)\"},/\\1/p" "$HWC_SOURCE_DIR/provider/err.c")
+  text=$(sed -n "s/^ *{$name, \"\\(.*\\)\"},/\\1/p" "$HWC_SOURCE_DIR/provider/core/err.c")
   [ -n "$text" ] || fail "no text for $name in err.c"
   grep -qF -- "\`$text" <<<"$rows" || fail "docs/troubleshooting.md has no row for \"$text\" ($name)"
-done < <(cat "$HWC_SOURCE_DIR"/provider/*.c "$HWC_SOURCE_DIR"/tools/*.c |
+done < <(cat "$HWC_SOURCE_DIR"/provider/*/*.c "$HWC_SOURCE_DIR"/tools/*.c |
   grep -v '^ *{HWC_R_' | grep -oE 'HWC_R_[A-Z_]+' | grep -vx HWC_R_REASON_MAX | sort -u)
 pass "docs/troubleshooting.md: a row for every reason the code raises"
 hwc_done

@@ -15,9 +15,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "archive_certs.h"
-#include "objs.h"
-#include "hwc.h"
+#include "formats/archive_certs.h"
+#include "formats/objs.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 static EVP_PKEY *ca_key, *leaf_key;

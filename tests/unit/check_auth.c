@@ -20,9 +20,9 @@
 #include <openssl/err.h>
 #include <openssl/store.h>
 
-#include "auth.h"
-#include "iam.h"
-#include "signer.h"
+#include "auth/auth.h"
+#include "auth/iam.h"
+#include "auth/signer.h"
 #include "testutil.h"
 
 #define PID "0123456789abcdef0123456789abcdef"

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "objs.h"
+#include "resolve/cache.h"
+#include "formats/objs.h"
 #include "testutil.h"
 
 static hwc_cache *cache;

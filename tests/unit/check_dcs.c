@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcs.h"
-#include "settings.h"
+#include "services/dcs.h"
+#include "core/settings.h"
 #include "testutil.h"
 
 static int allowed(const char *link, const char *hosts)

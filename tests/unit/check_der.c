@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "der.h"
+#include "formats/der.h"
 #include "testutil.h"
 
 /*--------------------------------------------------------------- reader */

@@ -19,10 +19,10 @@
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
-#include "fwd.h"
-#include "hwc.h"
-#include "provider.h"
-#include "rkey.h"
+#include "ossl/fwd.h"
+#include "core/hwc.h"
+#include "ossl/provider.h"
+#include "resolve/rkey.h"
 #include "testutil.h"
 #include "rkeyutil.h"
 

@@ -10,7 +10,7 @@
 #include <check.h>
 #include <openssl/crypto.h>
 
-#include "endpoint.h"
+#include "net/endpoint.h"
 #include "testutil.h"
 
 #define HW HWC_CLOUD_HUAWEI

@@ -12,7 +12,7 @@
 
 #include <openssl/err.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 static const char *esc(const char *in, size_t len)

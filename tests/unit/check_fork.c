@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 static hwc_forklock lock;

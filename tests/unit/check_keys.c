@@ -16,14 +16,14 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "archive_certs.h"
-#include "certs.h"
-#include "keys.h"
+#include "formats/archive_certs.h"
+#include "formats/certs.h"
+#include "formats/keys.h"
 #include "kms_doc_example.h"
-#include "objs.h"
-#include "pem.h"
-#include "scmchain.h"
-#include "hwc.h"
+#include "formats/objs.h"
+#include "formats/pem.h"
+#include "formats/scmchain.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 /* The example of the KMS get-publickey API page, verbatim (PKCS#1 body). */

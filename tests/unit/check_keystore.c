@@ -17,9 +17,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "keystore_file.h"
-#include "objs.h"
-#include "hwc.h"
+#include "formats/keystore_file.h"
+#include "formats/objs.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 #define PASS "changeit"

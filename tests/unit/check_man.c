@@ -11,8 +11,8 @@
 
 #include <check.h>
 
-#include "hwc.h"
-#include "settings.h"
+#include "core/hwc.h"
+#include "core/settings.h"
 #include "testutil.h"
 
 #define MAX_ITEMS 64

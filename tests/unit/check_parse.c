@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "call.h"
-#include "dcs.h"
-#include "iam.h"
-#include "kms_keystores.h"
-#include "kms.h"
-#include "metadata.h"
-#include "scm.h"
+#include "net/call.h"
+#include "services/dcs.h"
+#include "auth/iam.h"
+#include "services/kms_keystores.h"
+#include "services/kms.h"
+#include "auth/metadata.h"
+#include "services/scm.h"
 #include "testutil.h"
-#include "transport.h"
+#include "net/transport.h"
 
 #define BAD "malformed service response"
 

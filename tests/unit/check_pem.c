@@ -5,8 +5,8 @@
 #include <check.h>
 #include <openssl/err.h>
 
-#include "pem.h"
-#include "hwc.h"
+#include "formats/pem.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 /* "hello" and "world!" in base64 */

@@ -16,9 +16,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "objs.h"
-#include "scmchain.h"
-#include "hwc.h"
+#include "formats/objs.h"
+#include "formats/scmchain.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 static EVP_PKEY *root_key, *inter_key, *rsa_key, *ec_key, *other_key;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwc.h"
-#include "settings.h"
+#include "core/hwc.h"
+#include "core/settings.h"
 #include "testutil.h"
 
 /*

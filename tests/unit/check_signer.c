@@ -10,7 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "signer.h"
+#include "auth/signer.h"
 #include "testutil.h"
 
 #define EMPTY_SHA256                                                           \

@@ -16,7 +16,7 @@
 #include <check.h>
 #include <openssl/err.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 #include "testutil.h"
 #include "tool_sync.h"
 

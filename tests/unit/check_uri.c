@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "settings.h"
+#include "core/settings.h"
 #include "testutil.h"
-#include "uri.h"
+#include "resolve/uri.h"
 
 static const char *good_key = "0d0466b0-e727-4d9c-b35d-f84bb474a37f";
 

@@ -8,9 +8,9 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "pem.h"
-#include "uriwrap.h"
-#include "hwc.h"
+#include "formats/pem.h"
+#include "formats/uriwrap.h"
+#include "core/hwc.h"
 #include "testutil.h"
 
 #define URI "hwcloud:kms/eu-de/0d0466b0-e727-4d9c-b35d-f84bb474a37f"

@@ -19,11 +19,11 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "auth.h"
-#include "call.h"
-#include "hwc.h"
-#include "metadata.h"
-#include "scm.h"
+#include "auth/auth.h"
+#include "net/call.h"
+#include "core/hwc.h"
+#include "auth/metadata.h"
+#include "services/scm.h"
 #include "testutil.h"
 
 /* Long enough to span several of a parser's growing buffers; the first 8

@@ -13,8 +13,8 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
 
-#include "provider.h"
-#include "rkey.h"
+#include "ossl/provider.h"
+#include "resolve/rkey.h"
 
 enum fake_mode { FAKE_DER, FAKE_RAW, FAKE_BROKEN, FAKE_MAXSALT };
 

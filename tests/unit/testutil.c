@@ -13,7 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "hwc.h"
+#include "core/hwc.h"
 
 #include "testutil.h"
 

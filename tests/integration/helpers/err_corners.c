@@ -16,10 +16,10 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "keystore_file.h"
-#include "objs.h"
-#include "hwc.h"
-#include "settings.h"
+#include "formats/keystore_file.h"
+#include "formats/objs.h"
+#include "core/hwc.h"
+#include "core/settings.h"
 
 /* The next allocation through OPENSSL_malloc fails, once. */
 static int fail_next;
