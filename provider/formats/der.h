@@ -1,11 +1,11 @@
 /*
- * der.h: layer 3, a strict DER reader over a byte range, and views of an
- * X.509 certificate and of an RSA/EC private key taken straight from their
- * DER. Pure functions: no allocation (except the PKCS#8 builder), no
- * OpenSSL parsing, nothing raised. They let the SCM export assembly match
- * a key with its certificate and order a chain without libcrypto decoding
- * each object a second time; anything they do not fully understand they
- * decline (return 0), and the caller falls back to libcrypto.
+ * der.h: a strict DER reader over a byte range, and views of an X.509
+ * certificate and of an RSA/EC private key taken straight from their DER
+ * (formats layer). Pure functions: no allocation (except the PKCS#8 builder),
+ * no OpenSSL parsing, nothing raised. They let the SCM export assembly match a
+ * key with its certificate and order a chain without libcrypto decoding each
+ * object a second time; anything they do not fully understand they decline
+ * (return 0), and the caller falls back to libcrypto.
  */
 #ifndef HWC_DER_H
 #define HWC_DER_H

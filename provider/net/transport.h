@@ -1,9 +1,9 @@
 /*
- * transport.h: layer 1, one HTTPS exchange through libcurl. TLS is always
- * verified, https is the only protocol (plain http only where a caller
- * says so: the ECS metadata service), bodies are capped while they arrive,
- * and each thread reuses one easy handle per transport so requests share
- * a connection. A transport belongs to one provider instance. Retries,
+ * transport.h: the net layer's bottom, one HTTPS exchange through libcurl.
+ * TLS is always verified, https is the only protocol (plain http only where a
+ * caller says so: the ECS metadata service), bodies are capped while they
+ * arrive, and each thread reuses one easy handle per transport so requests
+ * share a connection. A transport belongs to one provider instance. Retries,
  * authentication and error envelopes live in call.c, above this.
  */
 #ifndef HWC_TRANSPORT_H
