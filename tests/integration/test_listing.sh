@@ -38,10 +38,18 @@ run_ok "-r -alias loads the key" openssl storeutl -r -alias my-tls-key kms:key/
 expect_in "-r -alias: the key's name" "Name: kms:key/$EMU_KMS_RSA2048"
 expect_in "-r -alias: the key itself" "^  0: Pkey"
 expect_in "-r -alias: found in the followed name" "^  Total found: 1"
+# storeutl's whole output when nothing matched: "Total found: 0" from
+# OpenSSL 3.0, nothing at all from 3.5 (which opens its output only for the
+# first object). Anything else (an object, an error line) fails.
+expect_nothing_found() {
+  [ "$OUT" = "Total found: 0" ] || [ -z "$OUT" ] ||
+    fail "$1: expected no object and no error line, got: $OUT"
+  pass "$1"
+}
 run_ok "-alias on one key that has it" openssl storeutl -alias my-tls-key "kms:key/$EMU_KMS_RSA2048"
 expect_in "the key" "Total found: 1"
 run_ok "-alias on one key that lacks it" openssl storeutl -alias emu-ec256 "kms:key/$EMU_KMS_RSA2048"
-expect_in "nothing" "Total found: 0"
+expect_nothing_found "nothing"
 [ "$(grep -c error <<<"$OUT")" = 0 ] || fail "-alias mismatch raised errors: $OUT"
 pass "-alias mismatch: no error"
 run_ok "-r -alias on scm:cert/" openssl storeutl -r -certs -alias www-example-com scm:cert/
@@ -76,7 +84,7 @@ pass "only candidates exported ($n_exp of $n_certs)"
 # A subject search that matches nothing prints nothing but the count.
 for uri in "scm:cert/$EMU_SCM_RSA" "kms:key/$EMU_KMS_RSA2048" "dcs:ssl/$EMU_DCS_ZIP" scm:cert/; do
   run_ok "subject search without a match on $uri" openssl storeutl -subject /CN=nomatch "$uri"
-  expect_eq "$uri: no match, and no error line" "$OUT" "Total found: 0"
+  expect_nothing_found "$uri: no match, and no error line"
 done
 
 emu_fault '{"match":"/export","action":"status","status":500,"count":1}'

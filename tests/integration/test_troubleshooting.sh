@@ -150,7 +150,7 @@ k = lambda i: {"key_id": i, "key_alias": "dup", "key_spec": "RSA_2048",
                "key_usage": "SIGN_VERIFY", "key_state": "2"}
 body = {"key_details": [k("11111111-1111-4111-a111-111111111111"),
                         k("22222222-2222-4222-a222-222222222222")], "truncated": "false"}
-print(json.dumps({"match": "/kms/list-keys", "action": "status", "status": 200,
+print(json.dumps({"match": "/kms/list-keys", "action": "status", "status": 200, "count": -1,
                   "body": json.dumps(body)}))')"
 provoke_ssl "two keys, one alias" openssl pkey -pubin -noout -in kms:alias/dup
 emu_reset
