@@ -68,10 +68,16 @@ start_haproxy() { # OPENSSL_CONF
     > "$H/haproxy.log" 2>&1 &
   HAP_PID=$!
   wait_port "$PORT" || { cat "$H/haproxy.log" >&2; fail "haproxy does not listen on $PORT"; }
+  # libcurl 8.x makes an eventfd of its own per multi handle, one of them
+  # inside the easy handle that loaded the keys at start-up: those counted
+  # now; the KMS engine's multi handle adds one more of them.
+  LIBCURL_EVENTFDS=$(eventfds)
+  [ "$LIBCURL_EVENTFDS" = 0 ] || LIBCURL_EVENTFDS=$((LIBCURL_EVENTFDS + 1))
 }
 # HAProxy's open fds, less its connections to KMS (the engine's pool,
 # which may grow up to max_connections between two counts): what is left
-# must not grow. Its eventfds (the ASYNC wait fds) must all be gone.
+# must not grow. Its eventfds other than libcurl's own (the ASYNC wait
+# fds) must all be gone.
 fds() {
   local all kms
   all=$(ls "/proc/$HAP_PID/fd" | wc -l)
@@ -79,9 +85,10 @@ fds() {
     grep -c "pid=$HAP_PID,")
   echo $((all - kms))
 }
-eventfds() { ls -l "/proc/$HAP_PID/fd" | grep -c 'anon_inode:\[eventfd\]'; }
+eventfds() { ls -l "/proc/$HAP_PID/fd" | grep -c 'anon_inode:\[eventfd\]' || true; }
 no_wait_fds() {
-  expect_eq "$1: no wait fd left open" "$(eventfds)" 0
+  expect_eq "$1: no wait fd left open (eventfds besides libcurl's $LIBCURL_EVENTFDS)" \
+    "$(($(eventfds) - LIBCURL_EVENTFDS))" 0
 }
 stat_of() {
   emu_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
