@@ -18,9 +18,11 @@
  *   fork_stress KEY_URI CERT_URI FORKS THREADS [IN_FLIGHT]
  *
  * The provider comes from OPENSSL_CONF. Children run IN_FLIGHT (default 4)
- * at a time; each has 30 s before SIGALRM ends it. Exit 0 when every child
+ * at a time; each has 30 s before SIGALRM ends it (it prints its stack
+ * first, for the test's log). Exit 0 when every child
  * and every thread operation succeeded; stdout ends with a summary.
  */
+#include <execinfo.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,8 +92,26 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A child that hangs says where before it dies: the only thread of a
+ * child is the one that forked, so its stack is the hang's. */
+static void on_alarm(int sig)
+{
+    static const char msg[] = "fork_stress: child hung 30 s; its stack:\n";
+    void *frames[64];
+    int n = backtrace(frames, 64);
+
+    (void)sig;
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        _exit(3);
+    }
+    backtrace_symbols_fd(frames, n, 2);
+    signal(SIGALRM, SIG_DFL);
+    raise(SIGALRM);
+}
+
 static void child(long n)
 {
+    signal(SIGALRM, on_alarm);
     alarm(30); /* a lock left held by a thread that is gone hangs here */
     int ok = load_cert() && (n % 10 != 0 || sign_verify());
     if (!ok) {
@@ -135,6 +155,10 @@ int main(int argc, char **argv)
     in_flight = argc > 5 ? atol(argv[5]) : in_flight;
     if (threads < 1 || threads > 64 || forks < 1 || in_flight < 1) {
         die("bad arguments");
+    }
+    {
+        void *frame;
+        backtrace(&frame, 1); /* loads the unwinder before any fork */
     }
     key = helper_load_private("fork_stress", argv[1]);
     if (!load_cert() || !sign_verify()) {
