@@ -33,19 +33,49 @@ static void lock_init(void)
     hwc_forklock_init(&lock, NULL, NULL);
 }
 
+/* libcrypto's own locks are never taken under ours (a thread-stop
+ * callback of ours runs under one of libcrypto's and takes ours): the
+ * context is made and freed outside the lock. */
+static void ctx_free(OSSL_LIB_CTX *c, OSSL_PROVIDER *p)
+{
+    if (c != NULL) {
+        OSSL_PROVIDER_unload(p);
+        OSSL_LIB_CTX_free(c);
+    }
+}
+
+static OSSL_LIB_CTX *ctx_new(OSSL_PROVIDER **p)
+{
+    OSSL_LIB_CTX *c = OSSL_LIB_CTX_new();
+
+    if (c != NULL && (*p = OSSL_PROVIDER_load(c, "default")) == NULL) {
+        OSSL_LIB_CTX_free(c);
+        c = NULL;
+    }
+    return c;
+}
+
 OSSL_LIB_CTX *hwc_decode_libctx(void)
 {
-    OSSL_LIB_CTX *c;
+    OSSL_LIB_CTX *c, *made = NULL;
+    OSSL_PROVIDER *made_dflt = NULL;
 
     pthread_once(&lock_once, lock_init);
     hwc_forklock_lock(&lock);
-    if (ctx == NULL && (ctx = OSSL_LIB_CTX_new()) != NULL &&
-        (dflt = OSSL_PROVIDER_load(ctx, "default")) == NULL) {
-        OSSL_LIB_CTX_free(ctx);
-        ctx = NULL;
-    }
     c = ctx;
     hwc_forklock_unlock(&lock);
+    if (c == NULL && (made = ctx_new(&made_dflt)) != NULL) {
+        hwc_forklock_lock(&lock);
+        if (ctx == NULL) {
+            ctx = made;
+            dflt = made_dflt;
+            made = NULL;
+            made_dflt = NULL;
+        }
+        c = ctx;
+        hwc_forklock_unlock(&lock);
+        ctx_free(made, made_dflt); /* another thread was first */
+    }
     if (c == NULL) {
         hwc_raise(NULL, HWC_R_MALLOC,
                   "no library context to decode in (OpenSSL's default "
@@ -64,12 +94,16 @@ void hwc_decode_libctx_hold(void)
 
 void hwc_decode_libctx_release(void)
 {
+    OSSL_LIB_CTX *c = NULL;
+    OSSL_PROVIDER *p = NULL;
+
     hwc_forklock_lock(&lock);
-    if (holders > 0 && --holders == 0 && ctx != NULL) {
-        OSSL_PROVIDER_unload(dflt);
-        OSSL_LIB_CTX_free(ctx);
+    if (holders > 0 && --holders == 0) {
+        c = ctx;
+        p = dflt;
         dflt = NULL;
         ctx = NULL;
     }
     hwc_forklock_unlock(&lock);
+    ctx_free(c, p);
 }
