@@ -41,8 +41,14 @@ int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
         return 0;
     }
     ERR_set_mark();
-    /* on failure d2i frees x and sets it to NULL */
-    x = trusted ? d2i_X509_AUX(&x, &p, (long)len) : d2i_X509(&x, &p, (long)len);
+    /* On failure d2i_X509 frees x and sets it to NULL; d2i_X509_AUX, when
+     * the certificate parsed but its trust settings did not, returns NULL
+     * and leaves the certificate in x, for us to free. */
+    if ((trusted ? d2i_X509_AUX(&x, &p, (long)len)
+                 : d2i_X509(&x, &p, (long)len)) == NULL) {
+        X509_free(x);
+        x = NULL;
+    }
     if (x != NULL && p != der + len) {
         X509_free(x);
         x = NULL;
