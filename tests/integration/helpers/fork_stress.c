@@ -14,6 +14,7 @@
  * child can hang inside libcrypto whatever a provider does. The provider's
  * own structures after a fork in the middle of a change (the cache, freed
  * in the child) are checked by tests/unit/check_cache.c and check_fork.c.
+ * Under AddressSanitizer the workers pause for each fork (forkquiet.h).
  *
  *   fork_stress KEY_URI CERT_URI FORKS THREADS [IN_FLIGHT]
  *
@@ -35,6 +36,7 @@
 #include <openssl/evp.h>
 #include <openssl/store.h>
 
+#include "forkquiet.h"
 #include "helpers.h"
 
 static const char *cert_uri;
@@ -83,11 +85,13 @@ static void *worker(void *arg)
     long *failures = arg;
 
     while (!stop) {
+        fq_work_begin();
         if (!sign_verify()) {
             ERR_print_errors_fp(stderr);
             (*failures)++;
         }
         ERR_clear_error();
+        fq_work_end();
     }
     return NULL;
 }
@@ -175,7 +179,7 @@ int main(int argc, char **argv)
         while (running >= in_flight && reap(&bad)) {
             running--;
         }
-        if ((pid = fork()) < 0) {
+        if ((pid = fq_fork()) < 0) {
             die("fork");
         }
         if (pid == 0) {
