@@ -28,7 +28,7 @@ static BIO *open_file(const char *path, int *missing)
     ERR_pop_to_mark();
     if (b == NULL) {
         *missing = errno == ENOENT;
-        hwc_raise(NULL, HWC_R_DECODE, "%s: %s", path, strerror(errno));
+        hwc_raise(HWC_R_DECODE, "%s: %s", path, strerror(errno));
     }
     return b;
 }
@@ -50,7 +50,7 @@ STACK_OF(X509) * tool_read_cert_file(const char *path, int *missing)
     ERR_pop_to_mark(); /* the end of the file reads as an error */
     BIO_free(b);
     if (certs != NULL && sk_X509_num(certs) == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "%s: no PEM certificate in it", path);
+        hwc_raise(HWC_R_DECODE, "%s: no PEM certificate in it", path);
         sk_X509_free(certs);
         certs = NULL;
     }
@@ -79,7 +79,7 @@ int tool_cert_expiry(const X509 *x, char *text, size_t cap, long long *when,
     int d = 0, s = 0;
 
     if (!ASN1_TIME_to_tm(na, &tm) || !ASN1_TIME_diff(&d, &s, NULL, na)) {
-        hwc_raise(NULL, HWC_R_DECODE, "unreadable notAfter");
+        hwc_raise(HWC_R_DECODE, "unreadable notAfter");
         return 0;
     }
     strftime(text, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);

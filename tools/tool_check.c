@@ -104,7 +104,7 @@ static int call_iam(check_result *r)
     double t0 = now_s();
 
     if (region == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "region is not set: no call to test the credentials with");
         return 0;
     }
@@ -120,7 +120,7 @@ static int call_iam(check_result *r)
         ERR_GET_REASON(ERR_peek_last_error()) == HWC_R_CONFIG) {
         /* "set project_id" would be wrong advice: it is set. */
         ERR_pop_to_mark();
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "region %s does not contain project_id %s: IAM lists no "
                   "project named %s for these credentials",
                   region, want, region);
@@ -128,7 +128,7 @@ static int call_iam(check_result *r)
     }
     ERR_clear_last_mark();
     if (r->call_ok && want != NULL && strcmp(want, r->project) != 0) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "region %s does not contain project_id %s: its project for "
                   "these credentials is %s",
                   region, want, r->project);
@@ -150,7 +150,7 @@ static int check_loading(const tool_opts *o, int by_name, int settings_ok,
 
     r->by_name = by_name;
     if (r->conf.section != NULL && !r->conf.activated && !by_name) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "[%s] has no 'activate = 1': programs using %s do not load "
                   "the provider (if yours load it by name, as openssl "
                   "-provider hwcloud or HAProxy's ssl-provider do, check with "
@@ -160,8 +160,7 @@ static int check_loading(const tool_opts *o, int by_name, int settings_ok,
     }
     if (r->loaded.loaded && !r->loaded.status) {
         if (settings_ok) {
-            hwc_raise(NULL, HWC_R_CONFIG,
-                      "the provider OpenSSL loaded says: %s",
+            hwc_raise(HWC_R_CONFIG, "the provider OpenSSL loaded says: %s",
                       r->loaded.name ? r->loaded.name : "status 0");
         }
         ok = 0;

@@ -162,7 +162,7 @@ STACK_OF(X509) * tool_load_certs(OSSL_LIB_CTX *libctx, const char *uri)
     OSSL_STORE_close(sc);
     if (!ok || sk_X509_num(certs) == 0) {
         if (ok) {
-            hwc_raise(NULL, HWC_R_NOT_FOUND, "%s: no certificate found", uri);
+            hwc_raise(HWC_R_NOT_FOUND, "%s: no certificate found", uri);
         }
         sk_X509_pop_free(certs, X509_free);
         return NULL;

@@ -54,7 +54,7 @@ static char *temp_name(const char *path)
 
 static int fail_errno(const char *what, const char *path)
 {
-    hwc_raise(NULL, HWC_R_INTERNAL, "%s: %s: %s", path, what, strerror(errno));
+    hwc_raise(HWC_R_INTERNAL, "%s: %s: %s", path, what, strerror(errno));
     return 0;
 }
 
@@ -64,7 +64,7 @@ static int write_temp(tool_file *f)
     int fd, ok;
 
     if ((f->tmp = temp_name(f->path)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s", f->path);
+        hwc_raise(HWC_R_MALLOC, "%s", f->path);
         return 0;
     }
     if ((fd = mkstemp(f->tmp)) < 0) {
@@ -92,7 +92,7 @@ static int keep_old(tool_file *f)
     size_t n = strlen(f->tmp) + 5;
 
     if ((f->old = OPENSSL_malloc(n)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s", f->path);
+        hwc_raise(HWC_R_MALLOC, "%s", f->path);
         return 0;
     }
     snprintf(f->old, n, "%s.old", f->tmp);
@@ -209,7 +209,7 @@ int tool_write_atomic(const char *path, const void *data, size_t len)
     }
     ok = ok && rename(tmp, path) == 0;
     if (!ok) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "%s: %s", path, strerror(errno));
+        hwc_raise(HWC_R_INTERNAL, "%s: %s", path, strerror(errno));
         if (fd >= 0) {
             unlink(tmp);
         }

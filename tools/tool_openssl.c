@@ -82,7 +82,7 @@ static void activation_failed(OSSL_LIB_CTX *libctx, const tool_conf *tc,
 /* Raised once the libcrypto errors that explain it are off the queue. */
 static void cannot_load(const tool_loaded *out)
 {
-    hwc_raise(NULL, HWC_R_CONFIG,
+    hwc_raise(HWC_R_CONFIG,
               "OpenSSL cannot load the provider %s: %s; is hwcloud.so in "
               "OpenSSL's modules directory (openssl version -m), in "
               "OPENSSL_MODULES, or named by `module =` in its section?",
@@ -147,7 +147,7 @@ int tool_openssl_load(const tool_opts *o, const tool_conf *tc, int by_name,
 
     memset(out, 0, sizeof(*out));
     if (pthread_create(&t, NULL, load_thread, &j) != 0) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "cannot start a thread");
+        hwc_raise(HWC_R_INTERNAL, "cannot start a thread");
         return 0;
     }
     pthread_join(t, NULL);

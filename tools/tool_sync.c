@@ -171,8 +171,8 @@ static char *target_of(const char *path)
         return OPENSSL_strdup(path);
     }
     if ((t = realpath(path, NULL)) == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: a symbolic link to nothing: %s",
-                  path, strerror(errno));
+        hwc_raise(HWC_R_CONFIG, "%s: a symbolic link to nothing: %s", path,
+                  strerror(errno));
         return NULL;
     }
     path = OPENSSL_strdup(t);
@@ -265,7 +265,7 @@ static int plan(entry_run *er)
             return 0;
         }
         if (stat(er->target[k], &sb) == 0 && !S_ISREG(sb.st_mode)) {
-            hwc_raise(NULL, HWC_R_CONFIG, "%s: not a regular file",
+            hwc_raise(HWC_R_CONFIG, "%s: not a regular file",
                       er->e->file[k].path);
             return 0;
         }

@@ -74,7 +74,7 @@ static int conf_error(const parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    hwc_raise(NULL, HWC_R_CONFIG, "%s:%d: %s", p->file, line, msg);
+    hwc_raise(HWC_R_CONFIG, "%s:%d: %s", p->file, line, msg);
     return 0;
 }
 
@@ -446,7 +446,7 @@ static int check_owner(const char *path, int fd)
         return 0;
     }
     if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s is writable by group or others (mode %04o); its deploy "
                   "hooks run as %s: chmod go-w it",
                   path, (unsigned)(sb.st_mode & 07777),
@@ -463,14 +463,14 @@ static char *read_conf(const char *path)
     size_t n = 0;
 
     if (f == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: %s", path, strerror(errno));
+        hwc_raise(HWC_R_CONFIG, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (check_owner(path, fileno(f)) &&
         (buf = OPENSSL_malloc(MAX_CONF_SIZE + 1)) != NULL) {
         n = fread(buf, 1, MAX_CONF_SIZE + 1, f);
         if (ferror(f) || n > MAX_CONF_SIZE || memchr(buf, '\0', n) != NULL) {
-            hwc_raise(NULL, HWC_R_CONFIG, "%s: unreadable, too large or binary",
+            hwc_raise(HWC_R_CONFIG, "%s: unreadable, too large or binary",
                       path);
             OPENSSL_free(buf);
             buf = NULL;

@@ -90,7 +90,7 @@ static int secret_file_safe(const char *setting, const char *path,
               "(or root)";
     }
     if (why != NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: %s %s", setting, path, why);
+        hwc_raise(HWC_R_CONFIG, "%s: %s %s", setting, path, why);
         return 0;
     }
     return 1;
@@ -106,7 +106,7 @@ char *hwc_read_secret_file(const char *setting, const char *path)
 
     /* read(2), not stdio: its buffer would keep a copy, freed unwiped. */
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: cannot read %s: %s", setting, path,
+        hwc_raise(HWC_R_CONFIG, "%s: cannot read %s: %s", setting, path,
                   strerror(errno));
         if (fd >= 0) {
             close(fd);
@@ -132,8 +132,8 @@ char *hwc_read_secret_file(const char *setting, const char *path)
     }
     if (b.len == 0 || memchr(b.data, '\n', b.len) != NULL) {
         hwc_buf_free(&b);
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: %s must hold one non-empty line",
-                  setting, path);
+        hwc_raise(HWC_R_CONFIG, "%s: %s must hold one non-empty line", setting,
+                  path);
         return NULL;
     }
     return (char *)hwc_buf_steal(&b, NULL);
@@ -154,7 +154,7 @@ int hwc_auth_read_secret(const hwc_auth *a, enum hwc_setting inl,
         return 1;
     }
     if ((*out = OPENSSL_strdup(hwc_get(a->st, inl))) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "copying a secret");
+        hwc_raise(HWC_R_MALLOC, "copying a secret");
         return 0;
     }
     return 1;
@@ -213,7 +213,7 @@ static const char *project_remember(hwc_auth *a, const char *region,
     out = hwc_auth_projs_add(a, region, id);
     hwc_forklock_unlock(&a->lock);
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "more than %d regions without project_id; set project_id",
                   MAX_PROJECTS);
     }
@@ -234,7 +234,7 @@ static char *iam_url(const hwc_auth *a, const char *region)
         v = hwc_get(a->st, HWC_S_ENDPOINT);
     }
     if (v == NULL && region == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "no IAM endpoint: set region (HWCLOUD_REGION) or "
                   "iam_endpoint");
         return NULL;
@@ -246,7 +246,7 @@ static char *iam_url(const hwc_auth *a, const char *region)
                                     region, HWC_SVC_IAM);
     }
     if ((url = OPENSSL_strdup(v)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "copying an endpoint");
+        hwc_raise(HWC_R_MALLOC, "copying an endpoint");
         return NULL;
     }
     for (n = strlen(url); n > 0 && url[n - 1] == '/'; n--) {
@@ -297,7 +297,7 @@ static int discover_domain(hwc_auth *a, const hwc_call *c, char out[33])
     ic.auth_ops = &hwc_auth_ops_default;
     ic.auth = a;
     if (!(ok = hwc_iam_domain_id(&ic, out))) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s: the account id was not found (IAM GET "
                   "/v3/auth/domains); set domain_id (HWCLOUD_DOMAIN_ID)",
                   c->what);
@@ -353,10 +353,10 @@ static const struct method *find_method(const hwc_settings *st)
         }
     }
     if (!any) {
-        hwc_raise(NULL, HWC_R_AUTH, "auth=%s is not a known method", want);
+        hwc_raise(HWC_R_AUTH, "auth=%s is not a known method", want);
         return NULL;
     }
-    hwc_raise(NULL, HWC_R_AUTH,
+    hwc_raise(HWC_R_AUTH,
               "no credentials configured (auth=auto): looked for, in this "
               "order, token or token_file (HWCLOUD_TOKEN, HWCLOUD_TOKEN_FILE); "
               "access_key with secret_key or secret_key_file "
@@ -375,7 +375,7 @@ static hwc_auth *auth_alloc(const hwc_settings *st)
 
     if (a == NULL || (a->st = hwc_settings_dup(st)) == NULL) {
         OPENSSL_free(a);
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating credentials");
+        hwc_raise(HWC_R_MALLOC, "allocating credentials");
         return NULL;
     }
     hwc_forklock_init(&a->lock, fork_child, a);

@@ -27,7 +27,7 @@ static char *request_path(const char *base_url, const char *path)
     if (!hwc_buf_append(&b, p, n) || !hwc_buf_append_str(&b, path) ||
         hwc_buf_cstr(&b) == NULL) {
         hwc_buf_free(&b);
-        hwc_raise(NULL, HWC_R_MALLOC, "building a request path");
+        hwc_raise(HWC_R_MALLOC, "building a request path");
         return NULL;
     }
     return (char *)hwc_buf_steal(&b, NULL);
@@ -47,7 +47,7 @@ static const char *call_project(hwc_auth *a, const hwc_call *c)
         return c->project_id;
     }
     if (region == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s: signing with AK/SK needs the project: set project_id "
                   "or region",
                   c->what);
@@ -139,7 +139,7 @@ static int aksk_init(hwc_auth *a)
         return 0;
     }
     if (hwc_get(a->st, HWC_S_ACCESS_KEY) == NULL || a->sk == NULL) {
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "auth=aksk needs access_key and secret_key or "
                   "secret_key_file (HWCLOUD_ACCESS_KEY/HUAWEICLOUD_SDK_AK, "
                   "HWCLOUD_SECRET_KEY[_FILE]/HUAWEICLOUD_SDK_SK); missing:%s",
@@ -165,7 +165,7 @@ static int aksk_apply(hwc_auth *a, const hwc_call *c, const char *host,
 static int aksk_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
     (void)expired;
-    hwc_raise(NULL, HWC_R_AUTH,
+    hwc_raise(HWC_R_AUTH,
               "%s: the service refused the AK/SK signature of access key %s: "
               "check that secret_key belongs to it%s",
               c->what, a->ak,

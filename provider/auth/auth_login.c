@@ -49,7 +49,7 @@ static int do_login(hwc_auth *a, const hwc_call *c, const struct scope *s,
     }
     if (!ok) {
         /* Names who tried to log in where; never the password. */
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "%s: IAM %s login as %s (domain %s) at %s "
                   "failed",
                   c->what, s->kind == TK_USER ? "password" : a->m->name,
@@ -152,7 +152,7 @@ static int entry_copy(const struct tok_entry *e, char **tok, unsigned long *gen,
                       char *pid)
 {
     if ((*tok = OPENSSL_strdup(e->token)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "copying a token");
+        hwc_raise(HWC_R_MALLOC, "copying a token");
         return 0;
     }
     *gen = e->gen;
@@ -206,12 +206,12 @@ static int get_token(hwc_auth *a, const hwc_call *c, const struct scope *s,
     }
     if (e == NULL && (e = entry_new(a, s)) == NULL) {
         hwc_forklock_unlock(&a->lock);
-        hwc_raise(NULL, HWC_R_AUTH, "%s: too many logins in flight", c->what);
+        hwc_raise(HWC_R_AUTH, "%s: too many logins in flight", c->what);
         return 0;
     }
     if (failed) {
         hwc_forklock_unlock(&a->lock);
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "%s: the IAM login another thread made for this request "
                   "failed (see the debug log)",
                   c->what);
@@ -362,7 +362,7 @@ static int password_init(hwc_auth *a)
     if (hwc_get(a->st, HWC_S_IAM_USER) == NULL || a->password == NULL ||
         hwc_get(a->st, HWC_S_IAM_DOMAIN) == NULL) {
         hwc_raise(
-            NULL, HWC_R_AUTH,
+            HWC_R_AUTH,
             "auth=%s needs iam_user, iam_password or iam_password_file, "
             "and iam_domain (HWCLOUD_IAM_USER, HWCLOUD_IAM_PASSWORD[_FILE],"
             " HWCLOUD_IAM_DOMAIN); missing:%s%s%s",
@@ -380,7 +380,7 @@ static int agency_init(hwc_auth *a)
         return 0;
     }
     if (hwc_get(a->st, HWC_S_AGENCY_NAME) == NULL) {
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "auth=agency needs agency_name (HWCLOUD_AGENCY_NAME) and, "
                   "for another account's agency, agency_domain");
         return 0;
@@ -400,7 +400,7 @@ static int login_discover(hwc_auth *a, const hwc_call *c, char out[33])
     }
     hwc_secret_free(tok);
     if (!hwc_valid_project_id(out)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM's token for region %s names no project; set "
                   "project_id",
                   c->what, c->region);
@@ -425,7 +425,7 @@ static int login_domain(hwc_auth *a, const hwc_call *c, char out[33])
     memcpy(out, a->domain, 33);
     hwc_forklock_unlock(&a->lock);
     if (out[0] == '\0') {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM's token names no account; set domain_id", c->what);
         return 0;
     }

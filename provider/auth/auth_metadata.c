@@ -23,7 +23,7 @@ static int md_init(hwc_auth *a)
     size_t n;
 
     if ((a->md_base = OPENSSL_strdup(v ? v : HWC_METADATA_DEFAULT)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "copying an endpoint");
+        hwc_raise(HWC_R_MALLOC, "copying an endpoint");
         return 0;
     }
     for (n = strlen(a->md_base); n > 0 && a->md_base[n - 1] == '/'; n--) {
@@ -46,7 +46,7 @@ static int md_copy(const struct md_state *m, hwc_md_cred *out,
     *gen = m->gen;
     if (out->ak == NULL || out->sk == NULL || out->security_token == NULL) {
         hwc_md_cred_clear(out);
-        hwc_raise(NULL, HWC_R_MALLOC, "copying credentials");
+        hwc_raise(HWC_R_MALLOC, "copying credentials");
         return 0;
     }
     return 1;

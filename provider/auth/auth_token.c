@@ -19,7 +19,7 @@ static int token_init(hwc_auth *a)
         return 0;
     }
     if (a->token == NULL) {
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "auth=token needs token, token_file, HWCLOUD_TOKEN or "
                   "HWCLOUD_TOKEN_FILE");
         return 0;
@@ -37,7 +37,7 @@ static int token_apply(hwc_auth *a, const hwc_call *c, const char *host,
     /* A token is scoped to one project: another project cannot work. */
     if (c->project_id != NULL && configured != NULL &&
         strcmp(c->project_id, configured) != 0) {
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "%s: project_id %s differs from the configured project %s, "
                   "and a static token is scoped to one project",
                   c->what, c->project_id, configured);
@@ -53,12 +53,12 @@ static int token_refresh(hwc_auth *a, const hwc_call *c, int expired)
 {
     (void)a;
     if (expired) {
-        hwc_raise(NULL, HWC_R_TOKEN_EXPIRED,
+        hwc_raise(HWC_R_TOKEN_EXPIRED,
                   "%s: the configured token has expired: configure a new "
                   "token, or a login method that renews it (auth=password)",
                   c->what);
     } else {
-        hwc_raise(NULL, HWC_R_TOKEN_REFUSED,
+        hwc_raise(HWC_R_TOKEN_REFUSED,
                   "%s: the configured token was refused (not a valid token, "
                   "revoked, or not for this account): configure a valid one",
                   c->what);

@@ -128,7 +128,7 @@ int hwc_iam_parse_token_body(const char *what, const void *body, size_t len,
         return 0;
     }
     if (!hwc_iam_parse_time(exp, &out->expires_at)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM token answer lacks a valid token.expires_at", what);
     } else {
         out->lifetime =
@@ -154,7 +154,7 @@ static int post_tokens(const hwc_call *base, hwc_buf *body, hwc_iam_token *out)
 
     memset(out, 0, sizeof(*out));
     if (hwc_buf_cstr(body) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building an IAM request", c.what);
+        hwc_raise(HWC_R_MALLOC, "%s: building an IAM request", c.what);
         return 0;
     }
     c.service = HWC_SVC_IAM;
@@ -166,7 +166,7 @@ static int post_tokens(const hwc_call *base, hwc_buf *body, hwc_iam_token *out)
         return 0;
     }
     if (r.subject_token == NULL || r.subject_token[0] == '\0') {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM answered HTTP %ld without X-Subject-Token", c.what,
                   r.status);
     } else if (hwc_iam_parse_token_body(c.what, r.body.data, r.body.len, out)) {
@@ -234,7 +234,7 @@ int hwc_iam_pick_project(const char *what, json_t *root, const char *region,
     size_t i;
 
     if (!json_is_array(list)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM projects answer lacks \"projects\"", what);
         return 0;
     }
@@ -249,7 +249,7 @@ int hwc_iam_pick_project(const char *what, json_t *root, const char *region,
             return 1;
         }
     }
-    hwc_raise(NULL, HWC_R_CONFIG,
+    hwc_raise(HWC_R_CONFIG,
               "%s: IAM lists no project named %s for these credentials; "
               "set project_id (HWCLOUD_PROJECT_ID)",
               what, region);
@@ -264,11 +264,11 @@ int hwc_iam_project_id(const hwc_call *base, const char *region, char out[33])
     int ok = 0;
 
     if (!hwc_valid_region(region)) {
-        hwc_raise(NULL, HWC_R_CONFIG, "%s: region is not valid", c.what);
+        hwc_raise(HWC_R_CONFIG, "%s: region is not valid", c.what);
         return 0;
     }
     if (!hwc_buf_printf(&q, "name=%s", region) || hwc_buf_cstr(&q) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", c.what);
+        hwc_raise(HWC_R_MALLOC, "%s: building a request", c.what);
         return 0;
     }
     c.service = HWC_SVC_IAM;
@@ -290,7 +290,7 @@ int hwc_iam_pick_domain(const char *what, json_t *root, char out[33])
     size_t i;
 
     if (!json_is_array(list)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: IAM domains answer lacks \"domains\"", what);
         return 0;
     }
@@ -303,7 +303,7 @@ int hwc_iam_pick_domain(const char *what, json_t *root, char out[33])
             return 1;
         }
     }
-    hwc_raise(NULL, HWC_R_CONFIG,
+    hwc_raise(HWC_R_CONFIG,
               "%s: IAM lists no account for these credentials (GET "
               "/v3/auth/domains); set domain_id (HWCLOUD_DOMAIN_ID)",
               what);

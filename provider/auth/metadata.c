@@ -65,8 +65,8 @@ static int exchange(const hwc_http_opts *o, const char *method,
     hwc_debug("metadata %s %s -> %ld%s%s in %.0f ms", method, url, r->status,
               ok ? "" : ": ", ok ? "" : r->detail, r->seconds * 1000);
     if (!ok) {
-        hwc_raise(NULL, HWC_R_TRANSPORT, "metadata service %s%s: %s", base,
-                  path, r->detail);
+        hwc_raise(HWC_R_TRANSPORT, "metadata service %s%s: %s", base, path,
+                  r->detail);
     }
     return ok;
 }
@@ -78,7 +78,7 @@ int hwc_md_parse_session(const char *what, hwc_buf *b, hwc_md_session *ses)
     }
     if (b->len == 0 || memchr(b->data, '\n', b->len) != NULL ||
         hwc_buf_cstr(b) == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: the session token answer is malformed", what);
         return 0;
     }
@@ -109,7 +109,7 @@ static int get_session(const char *base, const hwc_http_opts *o,
         ses->not_needed = 1; /* a service without session tokens */
         ok = 1;
     } else {
-        hwc_raise(NULL, HWC_R_AUTH,
+        hwc_raise(HWC_R_AUTH,
                   "metadata service %s: the session token request answered "
                   "HTTP %ld",
                   base, r.status);
@@ -142,7 +142,7 @@ int hwc_md_parse_cred(const char *what, const void *body, size_t len,
     if (!ok) {
         hwc_md_cred_clear(out);
         if (root != NULL) {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+            hwc_raise(HWC_R_BAD_RESPONSE,
                       "%s: answer lacks credential.access, "
                       "secret, securitytoken or expires_at",
                       what);
@@ -168,12 +168,12 @@ static int get_key(const char *base, const hwc_http_opts *o,
                                    r.body.len, out);
         } else if (r.status == 401 && hwc_buf_cstr(&r.body) != NULL &&
                    strstr((char *)r.body.data, "Cloud Service Agency")) {
-            hwc_raise(NULL, HWC_R_AUTH,
+            hwc_raise(HWC_R_AUTH,
                       "metadata service: this instance has no agency "
                       "(configure a Cloud Service Agency for the ECS)");
         } else {
             *stale = r.status == 401 && ses->token != NULL;
-            hwc_raise(NULL, HWC_R_AUTH,
+            hwc_raise(HWC_R_AUTH,
                       "metadata service %s: securitykey answered HTTP %ld",
                       base, r.status);
         }

@@ -56,7 +56,7 @@ static int pct_decode(hwc_buf *out, const char *s, size_t n, int plus_space)
             int lo = hi >= 0 ? hex_value((unsigned char)s[i + 2]) : -1;
 
             if (lo < 0) {
-                hwc_raise(NULL, HWC_R_INTERNAL,
+                hwc_raise(HWC_R_INTERNAL,
                           "malformed percent-escape in request URL");
                 return 0;
             }
@@ -109,7 +109,7 @@ static int canonical_uri(hwc_buf *out, const char *path)
     const char *p = path != NULL ? path : "";
 
     if (strpbrk(p, "?#") != NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "request path holds '?' or '#'");
+        hwc_raise(HWC_R_INTERNAL, "request path holds '?' or '#'");
         return 0;
     }
     for (;;) {
@@ -295,7 +295,7 @@ static int hdr_init(hdr *h, const hwc_header *in)
 {
     if (!valid_token(in->name) || in->value == NULL ||
         strpbrk(in->value, "\r\n") != NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "header to sign is malformed: %.64s",
+        hwc_raise(HWC_R_INTERNAL, "header to sign is malformed: %.64s",
                   valid_token(in->name) ? in->name : "(bad name)");
         return 0;
     }
@@ -317,7 +317,7 @@ static hdr *hdrs_sorted(const hwc_sign_input *in)
     hdr *h;
 
     if (in->nheaders > 0 && in->headers == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "headers missing");
+        hwc_raise(HWC_R_INTERNAL, "headers missing");
         return NULL;
     }
     if ((h = OPENSSL_zalloc((in->nheaders + 1) * sizeof(*h))) == NULL) {
@@ -373,7 +373,7 @@ static char *sha256_hex(const void *data, size_t len)
 
     if (!EVP_Q_digest(NULL, "SHA256", NULL, data, len, md, &mdlen) ||
         mdlen != SHA256_LEN) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "SHA-256 unavailable");
+        hwc_raise(HWC_R_INTERNAL, "SHA-256 unavailable");
         return NULL;
     }
     return hwc_hex_encode(md, mdlen);
@@ -394,7 +394,7 @@ static int payload_hash(hwc_buf *out, const hwc_sign_input *in, const hdr *h,
         return hwc_buf_append(out, given->value, given->vlen);
     }
     if (in->body == NULL && in->body_len > 0) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "body length without body");
+        hwc_raise(HWC_R_INTERNAL, "body length without body");
         return 0;
     }
     if ((hex = sha256_hex(in->body != NULL ? in->body : (const void *)"",
@@ -420,7 +420,7 @@ static int build_canonical(const hwc_sign_input *in, hwc_buf *canon,
     int ok;
 
     if (in == NULL || !valid_token(in->method)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "request method missing or invalid");
+        hwc_raise(HWC_R_INTERNAL, "request method missing or invalid");
         return 0;
     }
     if ((h = hdrs_sorted(in)) == NULL) {
@@ -498,7 +498,7 @@ static char *hmac_hex(const char *sk, const char *sts)
                   (const unsigned char *)sts, strlen(sts), mac, sizeof(mac),
                   &maclen) == NULL ||
         maclen != SHA256_LEN) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "HMAC-SHA256 unavailable");
+        hwc_raise(HWC_R_INTERNAL, "HMAC-SHA256 unavailable");
     } else {
         hex = hwc_hex_encode(mac, maclen);
     }
@@ -527,7 +527,7 @@ static const hdr *sdk_date(const hdr *h, size_t n)
     const hdr *date = hdr_find(h, n, "x-sdk-date");
 
     if (date == NULL || !valid_sdk_date(date->value, date->vlen)) {
-        hwc_raise(NULL, HWC_R_INTERNAL,
+        hwc_raise(HWC_R_INTERNAL,
                   "X-Sdk-Date header missing or not YYYYMMDDTHHMMSSZ");
         return NULL;
     }
@@ -537,8 +537,7 @@ static const hdr *sdk_date(const hdr *h, size_t n)
 static int check_keys(const char *ak, const char *sk)
 {
     if (!valid_ak(ak) || sk == NULL || *sk == '\0') {
-        hwc_raise(NULL, HWC_R_AUTH,
-                  "access key or secret key missing or malformed");
+        hwc_raise(HWC_R_AUTH, "access key or secret key missing or malformed");
         return 0;
     }
     return 1;

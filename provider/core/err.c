@@ -135,14 +135,13 @@ void hwc_err_release(void)
     hwc_forklock_unlock(&lock);
 }
 
-void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
-                  const char *func, const char *fmt, ...)
+void hwc_raise_at(int reason, const char *file, int line, const char *func,
+                  const char *fmt, ...)
 {
     char msg[HWC_MSG_MAX];
     va_list ap;
     int lib = library();
 
-    (void)ctx;
     /* Formatted and escaped here, once: messages echo text from files
      * and services, and must fit (libcrypto drops a longer one whole). */
     va_start(ap, fmt);

@@ -69,16 +69,17 @@ void hwc_err_acquire(void);
 void hwc_err_release(void);
 
 /*
- * hwc_raise: the one path into the error queue (libcrypto's, under our
- * error library, so that no instance's core handle is needed and none can
- * dangle). ctx is unused.
+ * hwc_raise: the one path into the error queue: libcrypto's, under our
+ * error library (one per process), so that no provider instance's core
+ * handle is needed and none can dangle once its instance is gone. Which
+ * instance raised an error therefore needs no argument.
  */
-#define hwc_raise(ctx, reason, ...)                                            \
-    hwc_raise_at((ctx), (reason), __FILE__, __LINE__, __func__, __VA_ARGS__)
-void hwc_raise_at(const void *ctx, int reason, const char *file, int line,
-                  const char *func, const char *fmt, ...)
+#define hwc_raise(reason, ...)                                                 \
+    hwc_raise_at((reason), __FILE__, __LINE__, __func__, __VA_ARGS__)
+void hwc_raise_at(int reason, const char *file, int line, const char *func,
+                  const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 6, 7)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 

@@ -139,7 +139,7 @@ hwc_settings *hwc_settings_new(void)
     hwc_settings *st = OPENSSL_zalloc(sizeof(*st));
 
     if (st == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating settings");
+        hwc_raise(HWC_R_MALLOC, "allocating settings");
     }
     return st;
 }
@@ -166,7 +166,7 @@ hwc_settings *hwc_settings_dup(const hwc_settings *st)
         if (st->val[i] != NULL &&
             (d->val[i] = OPENSSL_strdup(st->val[i])) == NULL) {
             hwc_settings_free(d);
-            hwc_raise(NULL, HWC_R_MALLOC, "copying settings");
+            hwc_raise(HWC_R_MALLOC, "copying settings");
             return NULL;
         }
         d->src[i] = st->src[i];
@@ -182,7 +182,7 @@ int hwc_settings_set(hwc_settings *st, enum hwc_setting s, const char *v,
         v = NULL;
     }
     if (!hwc_str_set(&st->val[s], v)) {
-        hwc_raise(NULL, HWC_R_MALLOC, "storing setting %s", defs[s].key);
+        hwc_raise(HWC_R_MALLOC, "storing setting %s", defs[s].key);
         return 0;
     }
     st->src[s] = v != NULL ? src : HWC_SRC_UNSET;
@@ -510,9 +510,8 @@ int hwc_settings_validate(const hwc_settings *st)
             continue;
         }
         /* Secrets are never echoed, even when they are malformed. */
-        hwc_raise(NULL, HWC_R_CONFIG,
-                  "setting %s (from %s): %s%s%s: expected %s", defs[i].key,
-                  hwc_setting_source_text(st, i),
+        hwc_raise(HWC_R_CONFIG, "setting %s (from %s): %s%s%s: expected %s",
+                  defs[i].key, hwc_setting_source_text(st, i),
                   defs[i].kind == K_SECRET ? "" : "'",
                   defs[i].kind == K_SECRET ? "value" : st->val[i],
                   defs[i].kind == K_SECRET ? "" : "'", expected_form(i));

@@ -98,7 +98,7 @@ static struct archive *arc_open(const unsigned char *data, size_t len,
     struct archive *a = archive_read_new();
 
     if (a == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "archive reader");
+        hwc_raise(HWC_R_MALLOC, "archive reader");
         return NULL;
     }
     if (kind == ARC_GZIP) {
@@ -115,10 +115,10 @@ static struct archive *arc_open(const unsigned char *data, size_t len,
     }
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
         if (kind == ARC_ANY) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "not a zip, tar, gzip, PEM or DER certificate file");
         } else {
-            hwc_raise(NULL, HWC_R_DECODE, "archive: %s",
+            hwc_raise(HWC_R_DECODE, "archive: %s",
                       archive_error_string(a) ? archive_error_string(a)
                                               : "unreadable");
         }
@@ -153,17 +153,17 @@ static int next_file(struct arc_read *r, struct archive_entry **e)
             const char *es = archive_error_string(r->a);
 
             if (*r->members == 0 && r->kind == ARC_ANY) {
-                hwc_raise(NULL, HWC_R_DECODE,
+                hwc_raise(HWC_R_DECODE,
                           "not a zip, tar, gzip, PEM or DER certificate "
                           "file");
             } else {
-                hwc_raise(NULL, HWC_R_DECODE, "archive: entry %d: %s",
+                hwc_raise(HWC_R_DECODE, "archive: entry %d: %s",
                           *r->members + 1, es != NULL ? es : "unreadable");
             }
             return -1;
         }
         if (++*r->members > ARC_MAX_MEMBERS) {
-            hwc_raise(NULL, HWC_R_TOO_LARGE, "archive: more than %d entries",
+            hwc_raise(HWC_R_TOO_LARGE, "archive: more than %d entries",
                       ARC_MAX_MEMBERS);
             return -1;
         }
@@ -205,7 +205,7 @@ static int read_member(struct arc_read *r, const char *name)
             const char *es = archive_error_string(r->a);
 
             if (got == ARCHIVE_FATAL) {
-                hwc_raise(NULL, HWC_R_DECODE, "archive: %.200s: %s", name,
+                hwc_raise(HWC_R_DECODE, "archive: %.200s: %s", name,
                           es != NULL ? es : "unreadable");
                 return 0;
             }
@@ -214,7 +214,7 @@ static int read_member(struct arc_read *r, const char *name)
                                          es != NULL ? es : "unreadable");
         }
         if ((size_t)got > r->max || r->total > r->max - (size_t)got) {
-            hwc_raise(NULL, HWC_R_TOO_LARGE,
+            hwc_raise(HWC_R_TOO_LARGE,
                       "archive: unpacked contents exceed the limit of "
                       "%zu bytes (at %.200s)",
                       r->max, name);
@@ -222,7 +222,7 @@ static int read_member(struct arc_read *r, const char *name)
         }
         r->total += (size_t)got;
         if (!hwc_buf_append(&r->member, r->chunk, (size_t)got)) {
-            hwc_raise(NULL, HWC_R_MALLOC, "archive member");
+            hwc_raise(HWC_R_MALLOC, "archive member");
             return 0;
         }
     }
@@ -263,11 +263,11 @@ int hwc_decode_archive_certs(const unsigned char *data, size_t len,
     int members = 0, ok = 0;
 
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "certificate file: no output list");
+        hwc_raise(HWC_R_INTERNAL, "certificate file: no output list");
         return 0;
     }
     if (data == NULL || len == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "certificate file: empty");
+        hwc_raise(HWC_R_DECODE, "certificate file: empty");
         return 0;
     }
     if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
@@ -281,7 +281,7 @@ int hwc_decode_archive_certs(const unsigned char *data, size_t len,
     } else if (hwc_pem_has_begin(data, len) ||
                add_der_cert(&tmp, data, len, 0, NULL) > 0) {
         if (len > max_unpacked) {
-            hwc_raise(NULL, HWC_R_TOO_LARGE,
+            hwc_raise(HWC_R_TOO_LARGE,
                       "certificate file: %zu bytes exceed the limit of %zu",
                       len, max_unpacked);
             goto done;
@@ -300,7 +300,7 @@ int hwc_decode_archive_certs(const unsigned char *data, size_t len,
         goto done;
     }
     if (tmp.n == 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "certificate file: no certificate in %d entr%s%s%s", members,
                   members == 1 ? "y" : "ies", tmp.failed ? "; " : "",
                   tmp.failed ? tmp.failed : "");

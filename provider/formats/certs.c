@@ -37,7 +37,7 @@ int hwc_decode_cert_der(hwc_objs *l, const unsigned char *der, size_t len,
     }
     if ((lc = hwc_decode_libctx()) == NULL ||
         (x = X509_new_ex(lc, NULL)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "decoding a certificate");
+        hwc_raise(HWC_R_MALLOC, "decoding a certificate");
         return 0;
     }
     ERR_set_mark();
@@ -73,11 +73,11 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
     int n, ok = 0;
 
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "certificates: no output list");
+        hwc_raise(HWC_R_INTERNAL, "certificates: no output list");
         return 0;
     }
     if (text == NULL || len == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "certificates: empty");
+        hwc_raise(HWC_R_DECODE, "certificates: empty");
         return 0;
     }
     if (!hwc_pem_has_begin(text, len)) {
@@ -85,9 +85,8 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
                                     NULL);
 
         if (r < 0) {
-            hwc_raise(NULL, HWC_R_DECODE,
-                      "certificates: neither PEM nor a DER X.509 "
-                      "certificate");
+            hwc_raise(HWC_R_DECODE, "certificates: neither PEM nor a DER X.509 "
+                                    "certificate");
         }
         ok = r > 0 && hwc_objs_move(out, &tmp);
         hwc_objs_free(&tmp);
@@ -105,7 +104,7 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
         r = hwc_decode_cert_der(&tmp, blocks[i].der, blocks[i].der_len, trusted,
                                 NULL);
         if (r < 0) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "PEM block %d (%s): not a valid X.509 certificate", i + 1,
                       blocks[i].label);
             goto done;
@@ -115,8 +114,7 @@ int hwc_decode_cert_bundle(const char *text, size_t len, hwc_objs *out)
         }
     }
     if (tmp.n == 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
-                  "no CERTIFICATE PEM block among %d block%s", n,
+        hwc_raise(HWC_R_DECODE, "no CERTIFICATE PEM block among %d block%s", n,
                   n == 1 ? "" : "s");
         goto done;
     }

@@ -77,7 +77,7 @@ OSSL_LIB_CTX *hwc_decode_libctx(void)
         ctx_free(made, made_dflt); /* another thread was first */
     }
     if (c == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC,
+        hwc_raise(HWC_R_MALLOC,
                   "no library context to decode in (OpenSSL's default "
                   "provider would not load)");
     }

@@ -382,13 +382,12 @@ static void jks_raise_empty(const jks_ctx *c, const hwc_objs *tmp)
     const char *what = c->jceks ? "JCEKS" : "JKS";
 
     if (tmp->failed == NULL) {
-        hwc_raise(NULL, HWC_R_DECODE, "%s keystore holds no entries", what);
+        hwc_raise(HWC_R_DECODE, "%s keystore holds no entries", what);
     } else if (c->keypass_failures > 0) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
-                  "no %s entry could be decrypted: %s", what, tmp->failed);
+        hwc_raise(HWC_R_BAD_PASSWORD, "no %s entry could be decrypted: %s",
+                  what, tmp->failed);
     } else {
-        hwc_raise(NULL, HWC_R_DECODE, "no usable %s entry: %s", what,
-                  tmp->failed);
+        hwc_raise(HWC_R_DECODE, "no usable %s entry: %s", what, tmp->failed);
     }
 }
 
@@ -401,20 +400,19 @@ static int jks_decode(jks_ctx *c, const unsigned char *data, size_t len,
     int ok = 0;
 
     if (!jks_walk(c, data, body)) {
-        hwc_raise(NULL, HWC_R_DECODE, "malformed %s keystore: %s", what,
-                  c->why);
+        hwc_raise(HWC_R_DECODE, "malformed %s keystore: %s", what, c->why);
         return 0;
     }
     if (!hwc_jks_digest_ok(c, data, body)) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
-                  "%s: wrong password or tampered keystore", what);
+        hwc_raise(HWC_R_BAD_PASSWORD, "%s: wrong password or tampered keystore",
+                  what);
         return 0;
     }
     c->out = &tmp;
     c->why = NULL;
     if (!jks_walk(c, data, body)) {
         if (c->why != NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "%s keystore: %s", what, c->why);
+            hwc_raise(HWC_R_MALLOC, "%s keystore: %s", what, c->why);
         }
     } else if (tmp.n == 0) {
         jks_raise_empty(c, &tmp);
@@ -436,16 +434,16 @@ int hwc_jks_parse(const unsigned char *data, size_t len, const char *pass,
     memset(&c, 0, sizeof(c));
     c.iter_left = &iter_left;
     if (data == NULL || out == NULL || !jks_header(data, len, &c.jceks)) {
-        hwc_raise(NULL, HWC_R_DECODE, "not a JKS or JCEKS keystore");
+        hwc_raise(HWC_R_DECODE, "not a JKS or JCEKS keystore");
         return 0;
     }
     if (pass == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD, "%s keystore needs a password",
+        hwc_raise(HWC_R_BAD_PASSWORD, "%s keystore needs a password",
                   c.jceks ? "JCEKS" : "JKS");
         return 0;
     }
     if ((pw = hwc_jks_password_utf16be(pass, passlen, &c.pwlen)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "keystore password");
+        hwc_raise(HWC_R_MALLOC, "keystore password");
         return 0;
     }
     c.pw = pw;

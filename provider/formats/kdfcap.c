@@ -37,14 +37,14 @@ int hwc_kdf_spend(hwc_kdf_budget *b, int64_t cost, int64_t cap,
                   const char *what)
 {
     if (cost > cap) {
-        hwc_raise(NULL, HWC_R_TOO_LARGE,
+        hwc_raise(HWC_R_TOO_LARGE,
                   "%s: its key derivation asks for %lld iterations, more "
                   "than the cap of %lld; refused before running it",
                   what, (long long)cost, (long long)cap);
         return 0;
     }
     if (cost > b->left) {
-        hwc_raise(NULL, HWC_R_TOO_LARGE,
+        hwc_raise(HWC_R_TOO_LARGE,
                   "%s: the keystore's key derivations add up to more than "
                   "the cap of %ld iterations; refused before running them",
                   what, (long)HWC_KDF_MAX_TOTAL);

@@ -110,7 +110,7 @@ static int emit_pub(const EVP_PKEY *pk, hwc_objs *out)
     len = i2d_PUBKEY(pk, &der);
     ERR_pop_to_mark();
     if (len <= 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "public key cannot be encoded as SubjectPublicKeyInfo");
         return 0;
     }
@@ -140,11 +140,11 @@ int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out)
     int n, ok;
 
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "public key: no output list");
+        hwc_raise(HWC_R_INTERNAL, "public key: no output list");
         return 0;
     }
     if (text == NULL || len == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "public key: empty");
+        hwc_raise(HWC_R_DECODE, "public key: empty");
         return 0;
     }
     if (hwc_pem_has_begin(text, len)) {
@@ -155,7 +155,7 @@ int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out)
             pk = pub_from_der(blocks[i].der, blocks[i].der_len);
         }
         if (pk == NULL) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "public key: PEM block 1 (%s) is neither a "
                       "SubjectPublicKeyInfo nor a PKCS#1 RSAPublicKey",
                       n > 0 ? blocks[0].label : "");
@@ -173,7 +173,7 @@ int hwc_decode_public_key(const char *text, size_t len, hwc_objs *out)
             }
         }
         if (pk == NULL) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "public key: not PEM, and not a DER (or base64) "
                       "SubjectPublicKeyInfo or PKCS#1 RSAPublicKey");
         }
@@ -272,7 +272,7 @@ static int emit_priv(EVP_PKEY *pk, hwc_objs *out)
     PKCS8_PRIV_KEY_INFO_free(p8);
     ERR_pop_to_mark();
     if (len <= 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "private key cannot be encoded as PKCS#8 PrivateKeyInfo");
         return 0;
     }
@@ -323,7 +323,7 @@ static int find_key_block(const hwc_pem_block *blocks, int n, int *key,
         const char *label = blocks[i].label;
 
         if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
-            hwc_raise(NULL, HWC_R_UNSUPPORTED,
+            hwc_raise(HWC_R_UNSUPPORTED,
                       "PEM block %d: encrypted PKCS#8 private keys (ENCRYPTED "
                       "PRIVATE KEY) are not supported; export the key "
                       "unencrypted",
@@ -338,7 +338,7 @@ static int find_key_block(const hwc_pem_block *blocks, int n, int *key,
             continue; /* certificates and the like next to the key */
         }
         if (block_encrypted(&blocks[i])) {
-            hwc_raise(NULL, HWC_R_UNSUPPORTED,
+            hwc_raise(HWC_R_UNSUPPORTED,
                       "PEM block %d (%s): encrypted PEM private keys "
                       "(Proc-Type: 4,ENCRYPTED) are not supported; export "
                       "the key unencrypted",
@@ -346,13 +346,12 @@ static int find_key_block(const hwc_pem_block *blocks, int n, int *key,
             return 0;
         }
         if (block_has_headers(&blocks[i])) {
-            hwc_raise(NULL, HWC_R_DECODE,
-                      "PEM block %d (%s): unexpected PEM headers", i + 1,
-                      label);
+            hwc_raise(HWC_R_DECODE, "PEM block %d (%s): unexpected PEM headers",
+                      i + 1, label);
             return 0;
         }
         if (*key >= 0) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "more than one private key (PEM blocks %d and %d)",
                       *key + 1, i + 1);
             return 0;
@@ -360,7 +359,7 @@ static int find_key_block(const hwc_pem_block *blocks, int n, int *key,
         *key = i;
     }
     if (*key < 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "no private key PEM block (RSA PRIVATE KEY, EC PRIVATE KEY "
                   "or PRIVATE KEY) among %d block%s",
                   n, n == 1 ? "" : "s");
@@ -408,8 +407,8 @@ static EVP_PKEY *priv_from_pem(const char *text, size_t len)
         pk = sec1_with_params(&blocks[key], &blocks[params], kl);
     }
     if (pk == NULL) {
-        hwc_raise(NULL, HWC_R_DECODE, "PEM block %d (%s): not a valid %s",
-                  key + 1, blocks[key].label, kl->what);
+        hwc_raise(HWC_R_DECODE, "PEM block %d (%s): not a valid %s", key + 1,
+                  blocks[key].label, kl->what);
     }
     hwc_pem_blocks_free(blocks, n);
     return pk;
@@ -427,11 +426,11 @@ int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
     int ok;
 
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "private key: no output list");
+        hwc_raise(HWC_R_INTERNAL, "private key: no output list");
         return 0;
     }
     if (text == NULL || len == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "private key: empty");
+        hwc_raise(HWC_R_DECODE, "private key: empty");
         return 0;
     }
     if (hwc_pem_has_begin(text, len)) {
@@ -439,7 +438,7 @@ int hwc_decode_private_key_ex(const char *text, size_t len, hwc_objs *out,
     } else {
         pk = priv_from_der((const unsigned char *)text, len, NULL, NULL);
         if (pk == NULL) {
-            hwc_raise(NULL, HWC_R_DECODE,
+            hwc_raise(HWC_R_DECODE,
                       "private key: neither PEM nor a DER private key");
         }
     }

@@ -204,7 +204,7 @@ static int pem_encrypted_key(const pem_span *s, pem_ks *ks, hwc_objs *out)
         }
     }
     if (p8 == NULL || (len = i2d_PKCS8_PRIV_KEY_INFO(p8, &der)) <= 0) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
+        hwc_raise(HWC_R_BAD_PASSWORD,
                   "PEM keystore: cannot decrypt ENCRYPTED PRIVATE KEY "
                   "(wrong or missing password)");
     } else {
@@ -258,10 +258,10 @@ static int pem_keystore(const unsigned char *data, size_t len, const char *pass,
         p = s.end;
     }
     if (ok && r < 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "PEM keystore: unterminated block");
+        hwc_raise(HWC_R_DECODE, "PEM keystore: unterminated block");
         ok = 0;
     } else if (ok && tmp.n == 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "PEM keystore holds no private key or certificate");
         ok = 0;
     }
@@ -276,7 +276,7 @@ int hwc_decode_keystore(const unsigned char *data, size_t len, const char *pass,
                         size_t passlen, OSSL_LIB_CTX *libctx, hwc_objs *out)
 {
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "keystore: no output list");
+        hwc_raise(HWC_R_INTERNAL, "keystore: no output list");
         return 0;
     }
     switch (hwc_keystore_sniff(data, len)) {
@@ -288,7 +288,7 @@ int hwc_decode_keystore(const unsigned char *data, size_t len, const char *pass,
     case HWC_KS_PEM:
         return pem_keystore(data, len, pass, passlen, libctx, out);
     default:
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "keystore is neither JKS, JCEKS, PKCS#12 nor PEM (%zu "
                   "bytes)",
                   len);

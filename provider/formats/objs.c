@@ -57,7 +57,7 @@ int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
     if (l == NULL || der == NULL || len == 0 ||
         (kind != HWC_OBJ_CERT && kind != HWC_OBJ_PRIVKEY &&
          kind != HWC_OBJ_PUBKEY)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "hwc_objs_add: invalid arguments");
+        hwc_raise(HWC_R_INTERNAL, "hwc_objs_add: invalid arguments");
         return 0;
     }
     memset(&o, 0, sizeof(o));
@@ -66,13 +66,13 @@ int hwc_objs_add(hwc_objs *l, enum hwc_obj_kind kind, const char *data_type,
         snprintf(o.data_type, sizeof(o.data_type), "%s", data_type);
     }
     if (!objs_reserve(l, 1) || (o.der = OPENSSL_memdup(der, len)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
+        hwc_raise(HWC_R_MALLOC, "decoded object list");
         return 0;
     }
     o.der_len = len;
     if (label != NULL && (o.label = OPENSSL_strdup(label)) == NULL) {
         obj_clear(&o);
-        hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
+        hwc_raise(HWC_R_MALLOC, "decoded object list");
         return 0;
     }
     l->v[l->n++] = o;
@@ -152,12 +152,11 @@ static void failed_put(hwc_objs *l, const char *a, const char *b, const char *c,
 int hwc_objs_note_failure(hwc_objs *l, const char *label, const char *why)
 {
     if (l == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL,
-                  "hwc_objs_note_failure: invalid arguments");
+        hwc_raise(HWC_R_INTERNAL, "hwc_objs_note_failure: invalid arguments");
         return 0;
     }
     if (!failed_room(l)) {
-        hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
+        hwc_raise(HWC_R_MALLOC, "decoded object list");
         return 0;
     }
     failed_put(l, label, label != NULL ? ": " : NULL,
@@ -191,11 +190,11 @@ static void failed_merge(hwc_objs *dst, hwc_objs *src)
 int hwc_objs_move(hwc_objs *dst, hwc_objs *src)
 {
     if (dst == NULL || src == NULL || dst == src) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "hwc_objs_move: invalid arguments");
+        hwc_raise(HWC_R_INTERNAL, "hwc_objs_move: invalid arguments");
         return 0;
     }
     if (!objs_reserve(dst, src->n)) {
-        hwc_raise(NULL, HWC_R_MALLOC, "decoded object list");
+        hwc_raise(HWC_R_MALLOC, "decoded object list");
         return 0;
     }
     failed_merge(dst, src);

@@ -263,14 +263,14 @@ int hwc_pem_split(const char *text, size_t len, hwc_pem_block **blocks)
     int n;
 
     if (blocks == NULL || (text == NULL && len > 0)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "hwc_pem_split: invalid arguments");
+        hwc_raise(HWC_R_INTERNAL, "hwc_pem_split: invalid arguments");
         return -1;
     }
     *blocks = NULL;
     why[0] = '\0';
     n = pem_split(text, len, blocks, why, sizeof(why));
     if (n < 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "%s", why);
+        hwc_raise(HWC_R_DECODE, "%s", why);
     }
     return n;
 }

@@ -205,7 +205,7 @@ static p12_item *p12_new_item(p12_ctx *c, const PKCS12_SAFEBAG *bag)
 
         if (nv == NULL) {
             ASN1_OBJECT_free(trusted);
-            hwc_raise(NULL, HWC_R_MALLOC, "PKCS#12 bag list");
+            hwc_raise(HWC_R_MALLOC, "PKCS#12 bag list");
             return NULL;
         }
         c->items = nv;
@@ -306,7 +306,7 @@ static int p12_add_cert(p12_ctx *c, const PKCS12_SAFEBAG *bag)
     }
     it->x = x;
     if ((len = i2d_X509(x, &it->der)) <= 0) {
-        hwc_raise(NULL, HWC_R_MALLOC, "PKCS#12 certificate");
+        hwc_raise(HWC_R_MALLOC, "PKCS#12 certificate");
         return 0;
     }
     it->len = (size_t)len;
@@ -425,12 +425,12 @@ static int p12_check_mac(p12_ctx *c, PKCS12 *p12)
     broken = !ok && ERR_peek_last_error() != before;
     ERR_pop_to_mark();
     if (broken) {
-        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "PKCS#12: cannot compute the MAC (unsupported algorithm?)");
         return 0;
     }
     if (!ok) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
+        hwc_raise(HWC_R_BAD_PASSWORD,
                   "PKCS#12: wrong password or tampered keystore (MAC check "
                   "failed)");
         return 0;
@@ -445,14 +445,14 @@ static int p12_walk(p12_ctx *c, PKCS12 *p12, int *legacy)
     int ok = safes != NULL;
 
     if (!ok) {
-        hwc_raise(NULL, HWC_R_DECODE, "PKCS#12: malformed authenticated safe");
+        hwc_raise(HWC_R_DECODE, "PKCS#12: malformed authenticated safe");
     }
     for (int i = 0; ok && i < sk_PKCS7_num(safes); i++) {
         ok = p12_safe(c, sk_PKCS7_value(safes, i), legacy);
     }
     sk_PKCS7_pop_free(safes, PKCS7_free);
     if (ok && *legacy) {
-        hwc_raise(NULL, HWC_R_LEGACY_NEEDED,
+        hwc_raise(HWC_R_LEGACY_NEEDED,
                   "PKCS#12 keystore uses legacy algorithms (RC2/3DES): "
                   "OpenSSL's legacy provider is needed but cannot be loaded");
         ok = 0;
@@ -464,11 +464,11 @@ static int p12_walk(p12_ctx *c, PKCS12 *p12, int *legacy)
 static void p12_raise_empty(const p12_ctx *c, const hwc_objs *tmp)
 {
     if (c->pass_failures > 0) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
+        hwc_raise(HWC_R_BAD_PASSWORD,
                   "PKCS#12: wrong password (nothing could be decrypted)%s%s",
                   tmp->failed ? ": " : "", tmp->failed ? tmp->failed : "");
     } else {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "PKCS#12 keystore holds no usable key or certificate%s%s",
                   tmp->failed ? ": " : "", tmp->failed ? tmp->failed : "");
     }
@@ -500,7 +500,7 @@ int hwc_pkcs12_parse(const unsigned char *data, size_t len, const char *pass,
     int ok;
 
     if (data == NULL || out == NULL || len > INT32_MAX || passlen > INT32_MAX) {
-        hwc_raise(NULL, HWC_R_DECODE, "not a PKCS#12 keystore");
+        hwc_raise(HWC_R_DECODE, "not a PKCS#12 keystore");
         return 0;
     }
     ERR_set_mark();
@@ -508,7 +508,7 @@ int hwc_pkcs12_parse(const unsigned char *data, size_t len, const char *pass,
     ERR_pop_to_mark();
     if (p12 == NULL || p != data + len) {
         PKCS12_free(p12);
-        hwc_raise(NULL, HWC_R_DECODE, "malformed or truncated PKCS#12 data");
+        hwc_raise(HWC_R_DECODE, "malformed or truncated PKCS#12 data");
         return 0;
     }
     memset(&c, 0, sizeof(c));

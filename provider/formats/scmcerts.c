@@ -101,7 +101,7 @@ void hwc_scm_reraise_in(const char *field)
         reason = HWC_R_DECODE;
     }
     ERR_pop_to_mark();
-    hwc_raise(NULL, reason, "%s: %s", field, msg);
+    hwc_raise(reason, "%s: %s", field, msg);
 }
 
 int hwc_scm_blank(const char *s)
@@ -156,7 +156,7 @@ static struct scm_cert *list_add(struct scm_list *l, unsigned char *der,
             (nv = OPENSSL_realloc(l->v, ncap * sizeof(*nv))) == NULL) {
             OPENSSL_free(der);
             X509_free(x);
-            hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
+            hwc_raise(HWC_R_MALLOC, "SCM certificate list");
             return NULL;
         }
         l->v = nv;
@@ -183,7 +183,7 @@ static struct scm_cert *list_add(struct scm_list *l, unsigned char *der,
 
 static int bad_block(enum scm_src src, int block, const char *label)
 {
-    hwc_raise(NULL, HWC_R_DECODE,
+    hwc_raise(HWC_R_DECODE,
               "%s: PEM block %d (%s): not a valid X.509 certificate",
               hwc_scm_src_field[src], block, label);
     return 0;
@@ -226,7 +226,7 @@ static int add_block(struct scm_list *l, const hwc_pem_block *b, int block,
     }
     if (!trusted && hwc_cert_view_parse(b->der, b->der_len, &v)) {
         if ((der = OPENSSL_memdup(b->der, b->der_len)) == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "SCM certificate list");
+            hwc_raise(HWC_R_MALLOC, "SCM certificate list");
             return 0;
         }
         c = list_add(l, der, b->der_len, NULL, src, pos, b, block);
@@ -256,7 +256,7 @@ int hwc_scm_parse_field(const char *text, enum scm_src src, struct scm_list *l)
         return 1;
     }
     if (strstr(text, "-----BEGIN ") == NULL) {
-        hwc_raise(NULL, HWC_R_DECODE, "%s: not PEM (no BEGIN line)", field);
+        hwc_raise(HWC_R_DECODE, "%s: not PEM (no BEGIN line)", field);
         return 0;
     }
     ERR_set_mark();
@@ -280,7 +280,7 @@ int hwc_scm_parse_field(const char *text, enum scm_src src, struct scm_list *l)
         found++;
     }
     if (found == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "%s: no CERTIFICATE PEM block", field);
+        hwc_raise(HWC_R_DECODE, "%s: no CERTIFICATE PEM block", field);
         goto done;
     }
     ok = 1;

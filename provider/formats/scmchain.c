@@ -236,7 +236,7 @@ static int order_by_x509(struct scm_list *l, EVP_PKEY *pk, hwc_objs *tmp)
         }
     }
     if ((leaf = pick_leaf(l, pkey_fits, pk)) < 0) {
-        hwc_raise(NULL, HWC_R_KEY_MISMATCH,
+        hwc_raise(HWC_R_KEY_MISMATCH,
                   "SCM export: private_key matches no certificate in "
                   "certificate or entire_certificate");
         return 0;
@@ -271,7 +271,7 @@ static int parse_fields(struct scm_list *l, const char *certificate,
         return 0;
     }
     if (l->n == 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "SCM export: no certificate (certificate, "
                   "certificate_chain and entire_certificate are empty)");
         return 0;
@@ -316,12 +316,12 @@ int hwc_assemble_scm(const char *certificate, const char *certificate_chain,
     int has_key = !hwc_scm_blank(private_key), ok = 0;
 
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "SCM export: no output list");
+        hwc_raise(HWC_R_INTERNAL, "SCM export: no output list");
         return 0;
     }
     if (hwc_scm_blank(certificate) && hwc_scm_blank(certificate_chain) &&
         hwc_scm_blank(entire_certificate) && !has_key) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "SCM export: certificate, certificate_chain, "
                   "entire_certificate and private_key are all empty");
         return 0;

@@ -70,15 +70,15 @@ int hwc_uri_wrap_der(const char *uri, unsigned char **der, size_t *len)
     unsigned char *o;
 
     if (der == NULL || len == NULL) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "hwc_uri_wrap_der: invalid arguments");
+        hwc_raise(HWC_R_INTERNAL, "hwc_uri_wrap_der: invalid arguments");
         return 0;
     }
     if (uri == NULL || (ulen = strlen(uri)) == 0) {
-        hwc_raise(NULL, HWC_R_URI_INVALID, "URI to wrap is empty");
+        hwc_raise(HWC_R_URI_INVALID, "URI to wrap is empty");
         return 0;
     }
     if (ulen > URI_MAX || !utf8_ok((const unsigned char *)uri, ulen)) {
-        hwc_raise(NULL, HWC_R_URI_INVALID,
+        hwc_raise(HWC_R_URI_INVALID,
                   "URI to wrap is longer than %d bytes or not UTF-8", URI_MAX);
         return 0;
     }
@@ -86,7 +86,7 @@ int hwc_uri_wrap_der(const char *uri, unsigned char **der, size_t *len)
             hwc_der_put_tl(NULL, TAG_UTF8STRING, ulen) + ulen;
     total = hwc_der_put_tl(NULL, TAG_SEQUENCE, inner) + inner;
     if ((o = OPENSSL_malloc(total)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
+        hwc_raise(HWC_R_MALLOC, "wrapped URI");
         return 0;
     }
     w += hwc_der_put_tl(o + w, TAG_SEQUENCE, inner);
@@ -115,7 +115,7 @@ char *hwc_uri_wrap_pem(const char *uri)
     b64 = hwc_base64_encode(der, dlen);
     OPENSSL_free(der);
     if (b64 == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
+        hwc_raise(HWC_R_MALLOC, "wrapped URI");
         return NULL;
     }
     blen = strlen(b64);
@@ -128,7 +128,7 @@ char *hwc_uri_wrap_pem(const char *uri)
     OPENSSL_free(b64);
     if (!ok || (pem = (char *)hwc_buf_steal(&b, NULL)) == NULL) {
         hwc_buf_free(&b);
-        hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
+        hwc_raise(HWC_R_MALLOC, "wrapped URI");
         return NULL;
     }
     return pem;
@@ -141,47 +141,45 @@ char *hwc_uri_unwrap_der(const unsigned char *der, size_t len)
     char *uri;
 
     if (der == NULL || len == 0) {
-        hwc_raise(NULL, HWC_R_DECODE, "wrapped URI: empty");
+        hwc_raise(HWC_R_DECODE, "wrapped URI: empty");
         return NULL;
     }
     if (!hwc_der_take(&in, TAG_SEQUENCE, &seq, NULL)) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "wrapped URI: not a DER SEQUENCE (or bad length)");
         return NULL;
     }
     if (in.n != 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "wrapped URI: %zu trailing bytes after the SEQUENCE", in.n);
         return NULL;
     }
     if (!hwc_der_take(&seq, TAG_VISIBLESTRING, &magic, NULL)) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "wrapped URI: first element is not a VisibleString");
         return NULL;
     }
     if (magic.n != mlen || memcmp(magic.p, HWC_URI_PEM_MAGIC, mlen) != 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
-                  "wrapped URI: wrong magic (expected \"%s\")",
+        hwc_raise(HWC_R_DECODE, "wrapped URI: wrong magic (expected \"%s\")",
                   HWC_URI_PEM_MAGIC);
         return NULL;
     }
     if (!hwc_der_take(&seq, TAG_UTF8STRING, &u, NULL)) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "wrapped URI: second element is not a UTF8String");
         return NULL;
     }
     if (seq.n != 0) {
-        hwc_raise(NULL, HWC_R_DECODE,
-                  "wrapped URI: extra elements after the URI");
+        hwc_raise(HWC_R_DECODE, "wrapped URI: extra elements after the URI");
         return NULL;
     }
     if (u.n == 0 || u.n > URI_MAX || !utf8_ok(u.p, u.n)) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "wrapped URI: URI is empty, too long or not valid UTF-8");
         return NULL;
     }
     if ((uri = OPENSSL_malloc(u.n + 1)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "wrapped URI");
+        hwc_raise(HWC_R_MALLOC, "wrapped URI");
         return NULL;
     }
     memcpy(uri, u.p, u.n);

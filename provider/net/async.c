@@ -204,7 +204,7 @@ hwc_engine *hwc_engine_new(long max_connections)
 
     if (e == NULL || (e->multi = curl_multi_init()) == NULL) {
         OPENSSL_free(e);
-        hwc_raise(NULL, HWC_R_MALLOC, "making the KMS request engine");
+        hwc_raise(HWC_R_MALLOC, "making the KMS request engine");
         return NULL;
     }
     /* A pool of kept-alive connections, or streams of one HTTP/2
@@ -219,7 +219,7 @@ hwc_engine *hwc_engine_new(long max_connections)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!e->started) {
         hwc_engine_free(e);
-        hwc_raise(NULL, HWC_R_INTERNAL, "starting the KMS request thread");
+        hwc_raise(HWC_R_INTERNAL, "starting the KMS request thread");
         return NULL;
     }
     return e;

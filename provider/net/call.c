@@ -29,7 +29,7 @@ int hwc_hdrs_add(hwc_hdrs *h, const char *name, const char *value)
     char *n, *v;
 
     if (h->n >= sizeof(h->v) / sizeof(h->v[0])) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "too many headers");
+        hwc_raise(HWC_R_INTERNAL, "too many headers");
         return 0;
     }
     n = OPENSSL_strdup(name);
@@ -37,7 +37,7 @@ int hwc_hdrs_add(hwc_hdrs *h, const char *name, const char *value)
     if (n == NULL || v == NULL) {
         OPENSSL_free(n);
         hwc_secret_free(v);
-        hwc_raise(NULL, HWC_R_MALLOC, "adding a header");
+        hwc_raise(HWC_R_MALLOC, "adding a header");
         return 0;
     }
     h->v[h->n].name = n;
@@ -76,14 +76,14 @@ json_t *hwc_json_parse(const char *what, const unsigned char *body, size_t len)
 
     if (root == NULL) {
         /* The body is never echoed: it may hold key material. */
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: response is not valid JSON (%s at line %d column %d)",
                   what, err.text, err.line, err.column);
         return NULL;
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: response is not a JSON object",
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: response is not a JSON object",
                   what);
         return NULL;
     }
@@ -112,8 +112,7 @@ static int opt_member(const char *what, json_t *o, const char *name,
         return 1;
     }
     if (!is(*v)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s is not %s", what, name,
-                  type);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s is not %s", what, name, type);
         return 0;
     }
     return 1;
@@ -174,7 +173,7 @@ char *hwc_query_escape(const char *s)
     }
     if (!ok || hwc_buf_cstr(&b) == NULL) {
         hwc_buf_free(&b);
-        hwc_raise(NULL, HWC_R_MALLOC, "escaping a query value");
+        hwc_raise(HWC_R_MALLOC, "escaping a query value");
         return NULL;
     }
     return (char *)hwc_buf_steal(&b, NULL);
@@ -376,14 +375,14 @@ static void raise_failure(const hwc_call *c, int answered,
             r->fail == HWC_HTTP_TOO_LARGE ? HWC_R_TOO_LARGE : HWC_R_TRANSPORT;
 
         if (r->fail == HWC_HTTP_TIMEOUT && attempts > 1) {
-            hwc_raise(NULL, reason,
+            hwc_raise(reason,
                       "%s: %s %.*s%s: timed out after %d attempts, %.1f s "
                       "(the last: %s)",
                       c->what, c->method, shown_len(c->base_url), c->base_url,
                       c->path, attempts, seconds, r->detail);
             return;
         }
-        hwc_raise(NULL, reason, "%s: %s %.*s%s: %s%s", c->what, c->method,
+        hwc_raise(reason, "%s: %s %.*s%s: %s%s", c->what, c->method,
                   shown_len(c->base_url), c->base_url, c->path, r->detail,
                   tries);
         return;
@@ -393,8 +392,8 @@ static void raise_failure(const hwc_call *c, int answered,
     if (strcmp(code, status) == 0) {
         code = "";
     }
-    hwc_raise(NULL, HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)%s",
-              c->what, r->status, code[0] ? " " : "", code, msg[0] ? " " : "",
+    hwc_raise(HWC_R_SERVICE, "%s: HTTP %ld%s%s%s%s (request id %s)%s", c->what,
+              r->status, code[0] ? " " : "", code, msg[0] ? " " : "",
               msg[0] ? msg : "", r->request_id[0] ? r->request_id : "none",
               tries);
 }
@@ -467,7 +466,7 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
 
     memset(r, 0, sizeof(*r));
     if (url == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building the request", c->what);
+        hwc_raise(HWC_R_MALLOC, "%s: building the request", c->what);
         return 0;
     }
     url_host(url, host, sizeof(host));

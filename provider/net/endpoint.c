@@ -66,11 +66,11 @@ static void raise_bad_region(const char *region)
 {
     /* Echo the value only when it cannot garble the error text. */
     if (region != NULL && printable(region)) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "region \"%.80s\" is invalid (expected ^[a-z0-9-]{1,64}$)",
                   region);
     } else {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "region is missing or invalid (expected ^[a-z0-9-]{1,64}$)");
     }
 }
@@ -87,7 +87,7 @@ static char *make_url(const char *prefix, const char *region,
     }
     hwc_buf_free(&url);
     if (out == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "building an endpoint URL");
+        hwc_raise(HWC_R_MALLOC, "building an endpoint URL");
     }
     return out;
 }
@@ -152,7 +152,7 @@ static char *huawei_endpoint(const char *region, enum hwc_service svc)
 
     if (svc == HWC_SVC_IAM && !iam_regional(region)) {
         if ((url = OPENSSL_strdup(IAM_GLOBAL)) == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "building an endpoint URL");
+            hwc_raise(HWC_R_MALLOC, "building an endpoint URL");
         }
         return url;
     }
@@ -168,7 +168,7 @@ static char *otc_endpoint(const char *region, enum hwc_service svc)
     int swiss = strcmp(region, "eu-ch2") == 0;
 
     if (svc == HWC_SVC_SCM || svc == HWC_SVC_CODEARTS) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s is not available on Open Telekom Cloud; set %s_endpoint",
                   service_names[svc], service_names[svc]);
         return NULL;
@@ -185,7 +185,7 @@ char *hwc_endpoint_default(enum hwc_cloud cloud, const char *region,
 {
     if ((unsigned)svc >= HWC_SVC_COUNT ||
         (cloud != HWC_CLOUD_HUAWEI && cloud != HWC_CLOUD_OTC)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "unknown service or cloud");
+        hwc_raise(HWC_R_INTERNAL, "unknown service or cloud");
         return NULL;
     }
     if (!region_ok(region)) {

@@ -103,7 +103,7 @@ hwc_transport *hwc_transport_new(hwc_thread_stop_register_fn *stop_register,
     hwc_transport *t = OPENSSL_zalloc(sizeof(*t));
 
     if (t == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating a transport");
+        hwc_raise(HWC_R_MALLOC, "allocating a transport");
         return NULL;
     }
     pthread_once(&locks_once, locks_init);

@@ -59,14 +59,13 @@ typedef struct hwc_ac_ctx {
             OSSL_FUNC_asym_cipher_##T##_fn *fwd_fn_ = ACF(ctx, ID, T);         \
                                                                                \
             return fwd_fn_ != NULL ? fwd_fn_((ctx)->fwd_ctx, __VA_ARGS__)      \
-                                   : hwc_ac_missing(ctx);                      \
+                                   : hwc_ac_missing();                         \
         }                                                                      \
     } while (0)
 
-static int hwc_ac_missing(const hwc_ac_ctx *ctx)
+static int hwc_ac_missing(void)
 {
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-              "operation not supported for this key");
+    hwc_raise(HWC_R_UNSUPPORTED, "operation not supported for this key");
     return 0;
 }
 
@@ -90,7 +89,7 @@ static void *hwc_ac_newctx(void *provctx)
     hwc_ac_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx));
 
     if (ctx == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "asym cipher context");
+        hwc_raise(HWC_R_MALLOC, "asym cipher context");
         return NULL;
     }
     ctx->prov = provctx;
@@ -148,7 +147,7 @@ static int hwc_ac_route(hwc_ac_ctx *ctx, void *provkey)
         (fn = ACF(ctx, NEWCTX, newctx)) == NULL ||
         (ctx->fwd_ctx = fn(ctx->fwd.provctx)) == NULL) {
         hwc_ac_fwd_drop(ctx);
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "no %s cipher beside hwcloud's for this key", name);
         return -1;
     }
@@ -162,7 +161,7 @@ static int hwc_ac_fwd_init(hwc_ac_ctx *ctx, int id, const OSSL_PARAM params[])
         HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_asym_cipher_encrypt_init_fn);
 
     return fn != NULL ? fn(ctx->fwd_ctx, ctx->key->fwd_kd, params)
-                      : hwc_ac_missing(ctx);
+                      : hwc_ac_missing();
 }
 
 static void hwc_ac_freectx(void *vctx)
@@ -184,7 +183,7 @@ static void *hwc_ac_dupctx(void *vctx)
     hwc_ac_ctx *dst = OPENSSL_memdup(src, sizeof(*src));
 
     if (dst == NULL) {
-        hwc_raise(src->prov, HWC_R_MALLOC, "asym cipher context");
+        hwc_raise(HWC_R_MALLOC, "asym cipher context");
         return NULL;
     }
     hwc_rkey_up_ref(dst->key);
@@ -214,7 +213,7 @@ static int hwc_ac_init(hwc_ac_ctx *ctx, void *provkey,
     }
     if (ctx->key == NULL || ctx->key->pub == NULL ||
         ctx->key->base_id != EVP_PKEY_RSA) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "no RSA key for the cipher");
+        hwc_raise(HWC_R_INTERNAL, "no RSA key for the cipher");
         return 0;
     }
     ctx->pad = RSA_PKCS1_PADDING;
@@ -253,7 +252,7 @@ static int hwc_ac_decrypt_init(void *vctx, void *provkey,
     if (ctx->key->ops == NULL || ctx->key->ops->decrypt == NULL ||
         ctx->key->usage == HWC_USAGE_SIGN_VERIFY) {
         /* The usual way here is TLS 1.2 RSA key exchange: say the cure. */
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "%s is a SIGN_VERIFY key: KMS cannot decrypt with it "
                   "(TLS: RSA key exchange needs decryption; use ECDHE "
                   "cipher suites)",
@@ -346,27 +345,26 @@ static int hwc_ac_check_kms(const hwc_ac_ctx *ctx, size_t inlen)
 
     if (ctx->pad == RSA_PKCS1_PADDING ||
         ctx->pad == RSA_PKCS1_WITH_TLS_PADDING) { /* TLS 1.2 RSA kx */
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS cannot do PKCS#1 v1.5 decryption; use ECDHE cipher "
                   "suites");
         return 0;
     }
     if (ctx->pad != RSA_PKCS1_OAEP_PADDING) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS decrypts RSAES-OAEP only (no raw or X9.31 RSA)");
         return 0;
     }
     if (!hwc_ac_is_md(ctx, ctx->oaep_md, "SHA256") ||
         !hwc_ac_is_md(ctx, mgf1, "SHA256") || ctx->label_len != 0) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS decrypts RSAES-OAEP with SHA-256, MGF1 SHA-256 and no "
                   "label only (e.g. -pkeyopt rsa_oaep_md:sha256)");
         return 0;
     }
     if (inlen != (size_t)EVP_PKEY_get_size(ctx->key->pub)) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-                  "ciphertext is %zu bytes, the modulus %d", inlen,
-                  EVP_PKEY_get_size(ctx->key->pub));
+        hwc_raise(HWC_R_UNSUPPORTED, "ciphertext is %zu bytes, the modulus %d",
+                  inlen, EVP_PKEY_get_size(ctx->key->pub));
         return 0;
     }
     return 1;
@@ -394,7 +392,7 @@ static int hwc_ac_decrypt(void *vctx, unsigned char *out, size_t *outlen,
         return 0; /* the KMS client raised the error */
     }
     if (ptlen > outsize) {
-        hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+        hwc_raise(HWC_R_REMOTE_OP,
                   "KMS returned %zu bytes for a %zu-byte buffer", ptlen,
                   outsize);
     } else {
@@ -421,8 +419,7 @@ static int hwc_ac_set_pad(hwc_ac_ctx *ctx, const OSSL_PARAM *p)
             return 1;
         }
     }
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "RSA padding \"%s\"",
-              (const char *)p->data);
+    hwc_raise(HWC_R_UNSUPPORTED, "RSA padding \"%s\"", (const char *)p->data);
     return 0;
 }
 

@@ -71,7 +71,7 @@ static void *hwc_enc_newctx(void *provctx, const hwc_enc_kind *kind)
     hwc_enc_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx));
 
     if (ctx == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "encoder context");
+        hwc_raise(HWC_R_MALLOC, "encoder context");
         return NULL;
     }
     ctx->prov = provctx;
@@ -127,7 +127,7 @@ static BIO *hwc_enc_bio(const hwc_provctx *prov, OSSL_CORE_BIO *cout)
     BIO *out = BIO_new_from_core_bio(prov != NULL ? prov->libctx : NULL, cout);
 
     if (out == NULL) {
-        hwc_raise(prov, HWC_R_INTERNAL, "cannot write to the output BIO");
+        hwc_raise(HWC_R_INTERNAL, "cannot write to the output BIO");
     }
     return out;
 }
@@ -182,7 +182,7 @@ static int hwc_enc_forward(const hwc_enc_ctx *ctx, OSSL_CORE_BIO *cout,
 
     if (ctx->fwd_ctx == NULL || fn == NULL ||
         ctx->fwd.provctx != key->fwd->f.provctx) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "no %s encoder (%s) beside hwcloud's for this key",
                   ctx->kind->type, ctx->kind->props);
         return 0;
@@ -202,7 +202,7 @@ static int hwc_enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
                                cbarg);
     }
     if (key == NULL || key->pub == NULL) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "no KMS key to encode");
+        hwc_raise(HWC_R_UNSUPPORTED, "no KMS key to encode");
         return 0;
     }
     switch (ctx->kind->form) {
@@ -211,7 +211,7 @@ static int hwc_enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
     case HWC_ENC_PEM:
         return hwc_enc_pem(ctx, cout, key, selection);
     default:
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "a KMS key has no DER form; use PEM (" HWC_URI_PEM_LABEL ")");
         return 0;
     }

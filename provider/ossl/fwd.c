@@ -154,7 +154,7 @@ hwc_kmfwd *hwc_kmfwd_get(OSSL_LIB_CTX *libctx, const char *type)
     hwc_kmfwd *k;
 
     if (km == NULL) {
-        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "no provider other than hwcloud offers %s keys (is the "
                   "default provider loaded?)",
                   type);
@@ -164,7 +164,7 @@ hwc_kmfwd *hwc_kmfwd_get(OSSL_LIB_CTX *libctx, const char *type)
         !fwd_resolve((OSSL_PROVIDER *)EVP_KEYMGMT_get0_provider(km),
                      OSSL_OP_KEYMGMT, type, NULL,
                      EVP_KEYMGMT_get0_description(km), &k->f)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "cannot use the %s keys of %s", type,
+        hwc_raise(HWC_R_INTERNAL, "cannot use the %s keys of %s", type,
                   OSSL_PROVIDER_get0_name(EVP_KEYMGMT_get0_provider(km)));
         OPENSSL_free(k);
         EVP_KEYMGMT_free(km);
@@ -221,7 +221,7 @@ hwc_rkey *hwc_rkey_new_local(hwc_kmfwd *fwd, void *kd)
         hwc_kmfwd_free(fwd);
         OPENSSL_free(k);
         if (k == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "allocating a key object");
+            hwc_raise(HWC_R_MALLOC, "allocating a key object");
         }
         return NULL;
     }

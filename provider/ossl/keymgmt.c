@@ -76,13 +76,12 @@ static void *hwc_km_load(const void *reference, size_t reference_sz,
     hwc_rkey *key;
 
     if (reference == NULL || reference_sz != sizeof(hwc_rkey *)) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "bad key reference (size %zu)",
-                  reference_sz);
+        hwc_raise(HWC_R_INTERNAL, "bad key reference (size %zu)", reference_sz);
         return NULL;
     }
     key = *(hwc_rkey *const *)reference;
     if (key == NULL || key->pub == NULL || key->base_id != base_id) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "key reference of the wrong type");
+        hwc_raise(HWC_R_INTERNAL, "key reference of the wrong type");
         return NULL;
     }
     return hwc_rkey_up_ref(key);
@@ -188,7 +187,7 @@ static int hwc_km_set_params(void *keydata, const OSSL_PARAM params[])
     if (params == NULL || params[0].key == NULL) {
         return 1;
     }
-    hwc_raise(NULL, HWC_R_UNSUPPORTED, "a KMS key (%s) cannot be changed",
+    hwc_raise(HWC_R_UNSUPPORTED, "a KMS key (%s) cannot be changed",
               key != NULL && key->uri != NULL ? key->uri : "?");
     return 0;
 }

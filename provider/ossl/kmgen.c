@@ -46,7 +46,7 @@ void *hwc_km_gen_init(void *provctx, const char *type, int selection,
     OSSL_FUNC_keymgmt_gen_init_fn *fn;
 
     if (g == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "key generation context");
+        hwc_raise(HWC_R_MALLOC, "key generation context");
         return NULL;
     }
     if ((g->f = hwc_kmfwd_get(hwc_km_libctx(provctx), type)) == NULL ||

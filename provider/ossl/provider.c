@@ -296,7 +296,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 
     hwc_err_acquire();
     if (pp == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
+        hwc_raise(HWC_R_MALLOC, "initialising the provider");
         hwc_err_release();
         return 0;
     }
@@ -308,7 +308,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         (pp->pub.transport = hwc_transport_new(thread_stop_register, pp)) ==
             NULL ||
         (pp->pub.libctx = OSSL_LIB_CTX_new_child(handle, in)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "initialising the provider");
+        hwc_raise(HWC_R_MALLOC, "initialising the provider");
         goto err;
     }
     if (!load_settings(pp, handle, in)) {

@@ -78,8 +78,8 @@ static int hwc_sig_sm2_z(hwc_sig_ctx *ctx)
     if (!hwc_sig_sm2_z_input(ctx, in, &inlen) ||
         !EVP_Digest(in, inlen, z, &zlen, ctx->md, NULL) ||
         !EVP_DigestUpdate(ctx->mdctx, z, zlen)) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL,
-                  "computing the SM2 identity hash of %s", ctx->key->uri);
+        hwc_raise(HWC_R_INTERNAL, "computing the SM2 identity hash of %s",
+                  ctx->key->uri);
         return 0;
     }
     return 1;
@@ -95,7 +95,7 @@ int hwc_sig_set_distid(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
         memcmp(p->data, hwc_sm2_default_id, idlen) == 0) {
         return 1;
     }
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+    hwc_raise(HWC_R_UNSUPPORTED,
               "distinguishing id: KMS signs with SM2 keys under the default "
               "id 1234567812345678 only");
     return 0;
@@ -116,7 +116,7 @@ static int hwc_sig_digest_init(hwc_sig_ctx *ctx, const char *mdname,
     }
     if ((ctx->mdctx = EVP_MD_CTX_new()) == NULL ||
         !EVP_DigestInit_ex(ctx->mdctx, ctx->md, NULL)) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "starting a %s digest", mdname);
+        hwc_raise(HWC_R_INTERNAL, "starting a %s digest", mdname);
         return 0;
     }
     if (ctx->key->sm2 && !hwc_sig_sm2_z(ctx)) {
@@ -133,7 +133,7 @@ static int hwc_sig_fwd_digest_init(hwc_sig_ctx *ctx, int id, const char *mdname,
         HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_digest_sign_init_fn);
 
     if (fn == NULL) {
-        return hwc_sig_missing(ctx);
+        return hwc_sig_missing();
     }
     return fn(ctx->fwd_ctx, mdname, ctx->key->fwd_kd, params);
 }

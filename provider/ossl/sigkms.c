@@ -25,20 +25,20 @@ static int hwc_sig_check_kms(const hwc_sig_ctx *ctx, size_t tbslen)
      * and would turn our reason into "no suitable signature algorithm". */
     if (ctx->key->ops == NULL || ctx->key->ops->sign == NULL ||
         ctx->key->usage == HWC_USAGE_ENCRYPT_DECRYPT) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "%s is an ENCRYPT_DECRYPT key: KMS cannot sign with it",
                   ctx->key->uri);
         return 0;
     }
     if (ctx->mdinfo == NULL) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS signs digests of a known type: set the digest "
                   "(e.g. -pkeyopt digest:sha256)");
         return 0;
     }
     mdlen = (size_t)EVP_MD_get_size(ctx->md);
     if (tbslen != mdlen) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "input is %zu bytes, a %s digest is %zu bytes", tbslen,
                   ctx->mdinfo->name, mdlen);
         return 0;
@@ -48,14 +48,14 @@ static int hwc_sig_check_kms(const hwc_sig_ctx *ctx, size_t tbslen)
     }
     if (ctx->saltlen != HWC_SALT_UNSET &&
         ctx->saltlen != RSA_PSS_SALTLEN_DIGEST && ctx->saltlen != (int)mdlen) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS uses a PSS salt as long as the digest (%zu bytes); "
                   "saltlen %d is not possible",
                   mdlen, ctx->saltlen);
         return 0;
     }
     if (ctx->mgf1[0] != '\0' && !EVP_MD_is_a(ctx->md, ctx->mgf1)) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS uses MGF1 with the signature digest (%s), not %s",
                   ctx->mdinfo->name, ctx->mgf1);
         return 0;
@@ -93,7 +93,7 @@ static int hwc_sig_ecdsa_der(const hwc_sig_ctx *ctx, unsigned char **sig,
         ECDSA_SIG_free(es);
         es = NULL;
         if (*siglen != 2 * half) {
-            hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+            hwc_raise(HWC_R_REMOTE_OP,
                       "ECDSA signature from KMS is neither DER nor r||s "
                       "(%zu bytes)",
                       *siglen);
@@ -106,14 +106,14 @@ static int hwc_sig_ecdsa_der(const hwc_sig_ctx *ctx, unsigned char **sig,
             BN_free(r);
             BN_free(s);
             ECDSA_SIG_free(es);
-            hwc_raise(ctx->prov, HWC_R_MALLOC, "ECDSA signature");
+            hwc_raise(HWC_R_MALLOC, "ECDSA signature");
             return 0;
         }
     }
     len = i2d_ECDSA_SIG(es, &der);
     ECDSA_SIG_free(es);
     if (len <= 0) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "encoding an ECDSA signature");
+        hwc_raise(HWC_R_INTERNAL, "encoding an ECDSA signature");
         return 0;
     }
     OPENSSL_free(*sig);
@@ -133,7 +133,7 @@ static int hwc_sig_rsa_fix(const hwc_sig_ctx *ctx, unsigned char **sig,
         return 1;
     }
     if (*siglen > n || (padded = OPENSSL_zalloc(n)) == NULL) {
-        hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+        hwc_raise(HWC_R_REMOTE_OP,
                   "RSA signature from KMS is %zu bytes, modulus %zu", *siglen,
                   n);
         return 0;
@@ -169,14 +169,14 @@ int hwc_sig_remote(hwc_sig_ctx *ctx, unsigned char *out, size_t *outlen,
     }
     if (!hwc_sig_local_verify(ctx, HWC_LOCAL_KMS_CHECK, sig, siglen, dgst,
                               dlen)) {
-        hwc_raise(ctx->prov, HWC_R_REMOTE_OP,
+        hwc_raise(HWC_R_REMOTE_OP,
                   "the %s signature KMS returned for %s does not verify with "
                   "its public key",
                   alg, ctx->key->uri);
         goto done;
     }
     if (siglen > outsize) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "signature buffer too small");
+        hwc_raise(HWC_R_INTERNAL, "signature buffer too small");
         goto done;
     }
     memcpy(out, sig, siglen);

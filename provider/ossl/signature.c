@@ -48,10 +48,9 @@ static const struct hwc_sig_md hwc_sig_mds[] = {
     {"SM3", "SM3"},
 };
 
-int hwc_sig_missing(const hwc_sig_ctx *ctx)
+int hwc_sig_missing(void)
 {
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-              "operation not supported for this key");
+    hwc_raise(HWC_R_UNSUPPORTED, "operation not supported for this key");
     return 0;
 }
 
@@ -71,14 +70,14 @@ static void *hwc_sig_newctx(void *provctx, const char *propq)
 
     (void)propq;
     if (ctx == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "signature context");
+        hwc_raise(HWC_R_MALLOC, "signature context");
         return NULL;
     }
     ctx->prov = provctx;
     ctx->saltlen = HWC_SALT_UNSET;
     if (propq != NULL && (ctx->propq = OPENSSL_strdup(propq)) == NULL) {
         OPENSSL_free(ctx);
-        hwc_raise(provctx, HWC_R_MALLOC, "signature context");
+        hwc_raise(HWC_R_MALLOC, "signature context");
         return NULL;
     }
     return ctx;
@@ -139,7 +138,7 @@ static int hwc_sig_fwd_ctx(hwc_sig_ctx *ctx, const hwc_rkey *key)
         (fn = SIGF(ctx, NEWCTX, newctx)) == NULL ||
         (ctx->fwd_ctx = fn(ctx->fwd.provctx, ctx->propq)) == NULL) {
         hwc_sig_fwd_drop(ctx);
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "no %s signature beside hwcloud's for this key", name);
         return 0;
     }
@@ -172,7 +171,7 @@ static void *hwc_sig_dupctx(void *vctx)
     hwc_sig_ctx *dst = OPENSSL_memdup(src, sizeof(*src));
 
     if (dst == NULL) {
-        hwc_raise(src->prov, HWC_R_MALLOC, "signature context");
+        hwc_raise(HWC_R_MALLOC, "signature context");
         return NULL;
     }
     dst->md = NULL;
@@ -189,7 +188,7 @@ static void *hwc_sig_dupctx(void *vctx)
         (src->propq != NULL &&
          (dst->propq = OPENSSL_strdup(src->propq)) == NULL) ||
         !hwc_sig_fwd_dup(dst, src)) {
-        hwc_raise(src->prov, HWC_R_MALLOC, "copying a signature context");
+        hwc_raise(HWC_R_MALLOC, "copying a signature context");
         hwc_sig_freectx(dst);
         return NULL;
     }
@@ -226,7 +225,7 @@ static int hwc_sig_md_fits_key(hwc_sig_ctx *ctx, const char *mdname)
     if (strcmp(mdname, want) == 0) {
         return 1;
     }
-    hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+    hwc_raise(HWC_R_UNSUPPORTED,
               "KMS signs with a %d-bit %s key using %s only, not %s",
               EVP_PKEY_get_bits(ctx->key->pub), ctx->key->sm2 ? "SM2" : "EC",
               want, mdname);
@@ -240,14 +239,13 @@ static int hwc_sig_md_fits_type(hwc_sig_ctx *ctx, const EVP_MD *md)
     int sm3 = EVP_MD_is_a(md, "SM3");
 
     if (ctx->key->sm2 && !sm3) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "KMS signs with SM2 keys using SM3 only, not %s",
                   EVP_MD_get0_name(md));
         return 0;
     }
     if (!ctx->key->sm2 && sm3 && ctx->signing) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
-                  "SM3 signatures need an SM2 key");
+        hwc_raise(HWC_R_UNSUPPORTED, "SM3 signatures need an SM2 key");
         return 0;
     }
     return 1;
@@ -271,7 +269,7 @@ int hwc_sig_set_md(hwc_sig_ctx *ctx, const char *name)
     }
     if (md == NULL || (i == HWC_NELEM(hwc_sig_mds) && ctx->signing)) {
         EVP_MD_free(md);
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "digest %s: KMS signs SHA-256, SHA-384 or SHA-512 (SM3 "
                   "with SM2 keys) only",
                   name);
@@ -285,7 +283,7 @@ int hwc_sig_set_md(hwc_sig_ctx *ctx, const char *name)
     if (ctx->mdctx != NULL && ctx->md != NULL &&
         !EVP_MD_is_a(md, EVP_MD_get0_name(ctx->md))) {
         EVP_MD_free(md);
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "the digest cannot change during a digest-sign operation");
         return 0;
     }
@@ -305,7 +303,7 @@ int hwc_sig_init(hwc_sig_ctx *ctx, void *provkey, int signing,
         ctx->key = hwc_rkey_up_ref(key);
     }
     if (ctx->key == NULL || ctx->key->pub == NULL) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "no key for the signature");
+        hwc_raise(HWC_R_INTERNAL, "no key for the signature");
         return 0;
     }
     ctx->signing = signing;
@@ -331,7 +329,7 @@ static int hwc_sig_fwd_init(hwc_sig_ctx *ctx, int id, const OSSL_PARAM params[])
         HWC_FWD_FN(&ctx->fwd, id, OSSL_FUNC_signature_sign_init_fn);
 
     if (fn == NULL) {
-        return hwc_sig_missing(ctx);
+        return hwc_sig_missing();
     }
     return fn(ctx->fwd_ctx, ctx->key->fwd_kd, params);
 }
@@ -429,8 +427,8 @@ EVP_PKEY_CTX *hwc_sig_local_ctx(const hwc_sig_ctx *ctx, enum hwc_local mode)
                  : EVP_PKEY_verify_init(pctx)) <= 0 ||
         EVP_PKEY_CTX_set_params(pctx, params) <= 0) {
         EVP_PKEY_CTX_free(pctx);
-        hwc_raise(ctx->prov, HWC_R_INTERNAL,
-                  "cannot set up a local verification for %s", ctx->key->uri);
+        hwc_raise(HWC_R_INTERNAL, "cannot set up a local verification for %s",
+                  ctx->key->uri);
         return NULL;
     }
     return pctx;

@@ -53,7 +53,7 @@ typedef struct hwc_sig_ctx {
             OSSL_FUNC_signature_##T##_fn *fwd_fn_ = SIGF(ctx, ID, T);          \
                                                                                \
             return fwd_fn_ != NULL ? fwd_fn_((ctx)->fwd_ctx, __VA_ARGS__)      \
-                                   : hwc_sig_missing(ctx);                     \
+                                   : hwc_sig_missing();                        \
         }                                                                      \
     } while (0)
 
@@ -66,7 +66,7 @@ typedef struct hwc_sig_ctx {
  */
 enum hwc_local { HWC_LOCAL_CALLER = 0, HWC_LOCAL_KMS, HWC_LOCAL_KMS_CHECK };
 
-int hwc_sig_missing(const hwc_sig_ctx *ctx);
+int hwc_sig_missing(void);
 OSSL_LIB_CTX *hwc_sig_libctx(const hwc_sig_ctx *ctx);
 int hwc_sig_is_rsa(const hwc_sig_ctx *ctx);
 /* The digest by name: one KMS signs with, fitting the key. */

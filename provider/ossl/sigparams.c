@@ -194,7 +194,7 @@ static int hwc_sig_set_pad(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
         pad = 0;
     }
     if (pad != RSA_PKCS1_PADDING && pad != RSA_PKCS1_PSS_PADDING) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "RSA padding: KMS signs with PKCS#1 v1.5 or PSS only");
         return 0;
     }
@@ -228,7 +228,7 @@ static int hwc_sig_set_salt(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
     }
     v = strtol(s, &end, 10); /* "-1" is how -sigopt spells "digest" */
     if (*s == '\0' || *end != '\0' || v < -4 || v > 1024) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "PSS salt length \"%s\"", s);
+        hwc_raise(HWC_R_UNSUPPORTED, "PSS salt length \"%s\"", s);
         return 0;
     }
     ctx->saltlen = (int)v;
@@ -240,7 +240,7 @@ static int hwc_sig_set_mgf1(hwc_sig_ctx *ctx, const OSSL_PARAM *p)
     char *name = ctx->mgf1;
 
     if (!OSSL_PARAM_get_utf8_string(p, &name, sizeof(ctx->mgf1))) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED, "MGF1 digest name");
+        hwc_raise(HWC_R_UNSUPPORTED, "MGF1 digest name");
         return 0;
     }
     return 1;

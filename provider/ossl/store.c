@@ -83,7 +83,7 @@ static hwc_store_ctx *store_new(void *provctx, const char *uri)
     ctx = OPENSSL_zalloc(sizeof(*ctx));
     if (ctx == NULL || (ctx->uri_text = OPENSSL_strdup(uri)) == NULL) {
         OPENSSL_free(ctx);
-        hwc_raise(provctx, HWC_R_MALLOC, "%s: opening", uri);
+        hwc_raise(HWC_R_MALLOC, "%s: opening", uri);
         return NULL;
     }
     ctx->prov = provctx;
@@ -194,7 +194,7 @@ static void *hwc_store_open_ex(void *provctx, const char *uri,
         return NULL;
     }
     if (params != NULL && (bad = apply_params(ctx, params)) != NULL) {
-        hwc_raise(provctx, HWC_R_CONFIG, "%s: %s", uri, bad);
+        hwc_raise(HWC_R_CONFIG, "%s: %s", uri, bad);
         hwc_store_close(ctx);
         return NULL;
     }
@@ -390,8 +390,7 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
     }
     if (ctx->bad_param != NULL) {
         ctx->failed = 1;
-        hwc_raise(ctx->prov, HWC_R_CONFIG, "%s: %s", ctx->uri_text,
-                  ctx->bad_param);
+        hwc_raise(HWC_R_CONFIG, "%s: %s", ctx->uri_text, ctx->bad_param);
         return 0;
     }
     if (hwc_uri_is_listing(&ctx->uri)) {
@@ -411,8 +410,8 @@ static int hwc_store_load(void *loaderctx, OSSL_CALLBACK *object_cb,
         /* The others were loaded; now say which entries were not. */
         ctx->report_pending = 0;
         ctx->failed = 1;
-        hwc_raise(ctx->prov, HWC_R_DECODE, "%s: entries not loaded: %s",
-                  ctx->uri_text, ctx->got.objs.failed);
+        hwc_raise(HWC_R_DECODE, "%s: entries not loaded: %s", ctx->uri_text,
+                  ctx->got.objs.failed);
         return 0;
     } else {
         return 0; /* nothing (more) of what was asked for: eof is true */

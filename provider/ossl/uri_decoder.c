@@ -82,7 +82,7 @@ static void *hwc_dec_newctx(void *provctx)
     hwc_dec_ctx *ctx = OPENSSL_zalloc(sizeof(*ctx));
 
     if (ctx == NULL) {
-        hwc_raise(provctx, HWC_R_MALLOC, "decoder context");
+        hwc_raise(HWC_R_MALLOC, "decoder context");
         return NULL;
     }
     ctx->prov = provctx;
@@ -110,7 +110,7 @@ static int emit_handoff(hwc_dec_ctx *ctx, hwc_rkey *key, OSSL_CALLBACK *data_cb,
     memcpy(token, HANDOFF_MAGIC, HANDOFF_MAGIC_LEN);
     if (RAND_bytes_ex(ctx->prov->libctx, token + HANDOFF_MAGIC_LEN,
                       HANDOFF_NONCE_LEN, 0) <= 0) {
-        hwc_raise(ctx->prov, HWC_R_INTERNAL, "no random bytes for a nonce");
+        hwc_raise(HWC_R_INTERNAL, "no random bytes for a nonce");
         return 0;
     }
     current_handoff.key = key;
@@ -156,7 +156,7 @@ static int resolve_uri(hwc_dec_ctx *ctx, const char *uri,
         return 0;
     }
     if (hwc_uri_is_listing(&parsed)) {
-        hwc_raise(ctx->prov, HWC_R_URI_INVALID,
+        hwc_raise(HWC_R_URI_INVALID,
                   "%s (PEM-wrapped URI) is a listing, not a key: wrap the "
                   "URI of one key",
                   uri);
@@ -172,11 +172,11 @@ static int resolve_uri(hwc_dec_ctx *ctx, const char *uri,
          * file: store, for its own key-by-value path). */
         ok = hwc_emit_obj(key, data_cb, cbarg);
     } else {
-        hwc_raise(ctx->prov, HWC_R_NOT_FOUND,
-                  "%s (PEM-wrapped URI) names no private key", uri);
+        hwc_raise(HWC_R_NOT_FOUND, "%s (PEM-wrapped URI) names no private key",
+                  uri);
     }
     if (!ok && ERR_peek_last_error() == 0) {
-        hwc_raise(ctx->prov, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "%s (PEM-wrapped URI): the key could not be loaded", uri);
     }
     hwc_fetched_free(&got);

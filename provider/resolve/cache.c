@@ -41,7 +41,7 @@ hwc_cache *hwc_cache_new(void)
     hwc_cache *c = OPENSSL_zalloc(sizeof(*c));
 
     if (c == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating the object cache");
+        hwc_raise(HWC_R_MALLOC, "allocating the object cache");
         return NULL;
     }
     hwc_forklock_init(&c->lock, NULL, NULL);

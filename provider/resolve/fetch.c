@@ -38,7 +38,7 @@ static EVP_PKEY *public_half(hwc_provctx *prov, const hwc_obj *spki)
                                  HWC_INTERNAL_PROPQ);
 
     if (pk == NULL) {
-        hwc_raise(prov, HWC_R_DECODE, "public key does not decode");
+        hwc_raise(HWC_R_DECODE, "public key does not decode");
     }
     return pk;
 }
@@ -78,7 +78,7 @@ static int kms_handle(hwc_provctx *prov, const hwc_fetch_req *req,
         return 0;
     }
     if (!spec_matches(info, pub)) {
-        hwc_raise(prov, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: key spec %s does not match the public key returned",
                   req->uri_text, info->key_spec);
         EVP_PKEY_free(pub);
@@ -164,7 +164,7 @@ static int ask_password(const hwc_fetch_req *req, char *pass, size_t cap,
     params[1] = OSSL_PARAM_construct_end();
     if (req->pw_cb == NULL ||
         !req->pw_cb(pass, cap, len, params, req->pw_cbarg)) {
-        hwc_raise(NULL, HWC_R_BAD_PASSWORD,
+        hwc_raise(HWC_R_BAD_PASSWORD,
                   "%s: the keystore needs a password and none was given "
                   "(openssl: -passin)",
                   req->uri_text);
@@ -334,7 +334,7 @@ int hwc_fetch(hwc_provctx *prov, const hwc_fetch_req *req, hwc_fetched *out)
 
     if (fetch_depth > 0) {
         memset(out, 0, sizeof(*out));
-        hwc_raise(prov, HWC_R_NOT_PERMITTED,
+        hwc_raise(HWC_R_NOT_PERMITTED,
                   "%s: refused: met while another URI was being fetched "
                   "(a service answer or callback may not make the provider "
                   "fetch more)",
@@ -388,7 +388,7 @@ static int fetch_one(hwc_provctx *prov, const hwc_fetch_req *req,
         ok = fetch_codearts(req, cl, out);
         break;
     default:
-        hwc_raise(prov, HWC_R_INTERNAL, "%s: a listing URI has no object",
+        hwc_raise(HWC_R_INTERNAL, "%s: a listing URI has no object",
                   req->uri_text);
         break;
     }

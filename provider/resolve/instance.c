@@ -37,7 +37,7 @@ int hwc_prov_usable(const hwc_provctx *prov, const char *what)
     if (prov->config_error == NULL) {
         return 1;
     }
-    hwc_raise(prov, HWC_R_CONFIG, "%s: %s", what, prov->config_error);
+    hwc_raise(HWC_R_CONFIG, "%s: %s", what, prov->config_error);
     return 0;
 }
 

@@ -73,7 +73,7 @@ static int add_name(hwc_lister *l, const char *prefix, const char *id,
     o->n++;
     return 1;
 fail:
-    hwc_raise(NULL, HWC_R_MALLOC, "%s: listing", l->uri_text);
+    hwc_raise(HWC_R_MALLOC, "%s: listing", l->uri_text);
     l->failed = 1;
     return 0;
 }
@@ -88,7 +88,7 @@ hwc_lister *hwc_lister_new(hwc_provctx *prov, const hwc_uri *uri,
         (alias != NULL && (l->alias = OPENSSL_strdup(alias)) == NULL) ||
         (subject != NULL && (l->subject = X509_NAME_dup(subject)) == NULL)) {
         hwc_lister_free(l);
-        hwc_raise(prov, HWC_R_MALLOC, "%s: listing", uri_text);
+        hwc_raise(HWC_R_MALLOC, "%s: listing", uri_text);
         return NULL;
     }
     l->prov = prov;
@@ -246,7 +246,7 @@ static int next_scm_page(hwc_lister *l)
 
 static int raise_capped(hwc_lister *l)
 {
-    hwc_raise(NULL, HWC_R_UNSUPPORTED,
+    hwc_raise(HWC_R_UNSUPPORTED,
               "%s: listed %d of %d certificates; SCM's ListCertificates "
               "pages no further (offset at most %d): load the others by "
               "scm:cert/<id> or scm:name/<name>",

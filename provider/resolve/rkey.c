@@ -17,7 +17,7 @@ hwc_rkey *hwc_rkey_new(const char *uri, const char *key_id,
 
     if (k == NULL || (k->uri = OPENSSL_strdup(uri ? uri : "")) == NULL) {
         OPENSSL_free(k);
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating a key object");
+        hwc_raise(HWC_R_MALLOC, "allocating a key object");
         return NULL;
     }
     k->refs = 1;

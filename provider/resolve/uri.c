@@ -217,13 +217,13 @@ static void raise_invalid(const char *text, const struct uri_form *f,
 
     printable(text, shown, sizeof(shown));
     if (f != NULL) {
-        hwc_raise(NULL, HWC_R_URI_INVALID,
+        hwc_raise(HWC_R_URI_INVALID,
                   "%s: %s; expected %s[?region=R]"
                   "[&project_id=P]",
                   shown, why, f->form);
         return;
     }
-    hwc_raise(NULL, HWC_R_URI_INVALID,
+    hwc_raise(HWC_R_URI_INVALID,
               "%s: %s; expected one of kms:key/<id>, kms:alias/<alias>, "
               "kms:key/, kms:keystore/[<id>], scm:cert/[<id>], "
               "scm:name/<name>, dcs:ssl/<instance id>, "

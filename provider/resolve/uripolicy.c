@@ -64,7 +64,7 @@ int hwc_uri_pem_permit(const struct hwc_settings *st, const char *uri)
     ERR_pop_to_mark();
     if ((u.region[0] || u.project_id[0]) &&
         !hwc_get_bool(st, HWC_S_URI_PEM_OVERRIDES)) {
-        hwc_raise(NULL, HWC_R_NOT_PERMITTED,
+        hwc_raise(HWC_R_NOT_PERMITTED,
                   "PEM-wrapped URI %s: ?region= and ?project_id= are refused "
                   "in key files (they would reach another project or region "
                   "with the operator's identity); uri_pem_overrides = yes "
@@ -74,7 +74,7 @@ int hwc_uri_pem_permit(const struct hwc_settings *st, const char *uri)
     }
     snprintf(canon, sizeof(canon), "%s%s", prefix, u.id);
     if (list != NULL && !allowed(list, canon)) {
-        hwc_raise(NULL, HWC_R_NOT_PERMITTED,
+        hwc_raise(HWC_R_NOT_PERMITTED,
                   "PEM-wrapped URI %s: %s matches no pattern of uri_pem_allow "
                   "(%s)",
                   uri, canon, list);

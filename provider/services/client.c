@@ -21,7 +21,7 @@ static int check_ca_file(const char *path)
 {
     /* A ca_file that cannot be read must never mean "verify nothing". */
     if (access(path, R_OK) != 0) {
-        hwc_raise(NULL, HWC_R_CONFIG, "ca_file %s cannot be read", path);
+        hwc_raise(HWC_R_CONFIG, "ca_file %s cannot be read", path);
         return 0;
     }
     return 1;
@@ -37,7 +37,7 @@ hwc_client *hwc_client_new(const hwc_settings *st, hwc_auth *auth,
         (cl->what = OPENSSL_strdup(what)) == NULL ||
         (ca != NULL && (cl->ca_file = OPENSSL_strdup(ca)) == NULL)) {
         hwc_client_free(cl);
-        hwc_raise(NULL, HWC_R_MALLOC, "allocating a client");
+        hwc_raise(HWC_R_MALLOC, "allocating a client");
         return NULL;
     }
     cl->refs = 1;
@@ -103,12 +103,12 @@ char *hwc_client_base_url(const hwc_client *cl, enum hwc_service svc)
     }
     if (v != NULL) {
         if ((url = OPENSSL_strdup(v)) == NULL) {
-            hwc_raise(NULL, HWC_R_MALLOC, "copying an endpoint");
+            hwc_raise(HWC_R_MALLOC, "copying an endpoint");
         }
         return url ? strip_slash(url) : NULL;
     }
     if (region == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s: no endpoint for %s: set region (HWCLOUD_REGION), "
                   "endpoint or %s_endpoint",
                   cl->what, hwc_service_name(svc), hwc_service_name(svc));
@@ -133,7 +133,7 @@ const char *hwc_client_project(const hwc_client *cl)
         return p;
     }
     if (region == NULL || cl->auth == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s: project_id is not set (openssl.cnf project_id, "
                   "HWCLOUD_PROJECT_ID, or ?project_id= in the URI), and no "
                   "region to discover it from",
@@ -158,7 +158,7 @@ const char *hwc_client_domain(const hwc_client *cl)
         return d;
     }
     if (cl->auth == NULL) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "%s: domain_id is not set (openssl.cnf domain_id or "
                   "HWCLOUD_DOMAIN_ID), and no credentials to discover it with",
                   cl->what);

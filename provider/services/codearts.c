@@ -40,7 +40,7 @@ int hwc_codearts_download_keystore(const hwc_client *cl, const char *file_name,
         *data = hwc_buf_steal(&r.body, len);
         ok = *data != NULL;
         if (!ok) {
-            hwc_raise(NULL, HWC_R_MALLOC, "%s: keeping the keystore", cl->what);
+            hwc_raise(HWC_R_MALLOC, "%s: keeping the keystore", cl->what);
         }
         hwc_http_resp_free(&r);
     }

@@ -22,12 +22,12 @@ int hwc_dcs_parse_link(const char *what, json_t *resp, char **link)
 
     *link = NULL;
     if (json_unpack_ex(resp, &err, 0, "{s:s}", "link", &v) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: ssl-certs/download answer lacks %s", what, err.text);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: ssl-certs/download answer lacks %s",
+                  what, err.text);
         return 0;
     }
     if ((*link = OPENSSL_strdup(v)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the link", what);
+        hwc_raise(HWC_R_MALLOC, "%s: copying the link", what);
         return 0;
     }
     return 1;
@@ -132,14 +132,14 @@ static int download(const hwc_client *cl, const char *link,
     /* Checked here, before a byte is sent: libcurl would refuse other
      * schemes too, but the error should say why. */
     if (strncmp(link, "https://", 8) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: refusing download link that is not https://", cl->what);
         return 0;
     }
     /* Only OBS: the answer must not send this process, or the CA it is
      * about to trust for Redis, to a host of someone else's choosing. */
     if (!hwc_dcs_link_allowed(link, hosts, host, sizeof(host))) {
-        hwc_raise(NULL, HWC_R_NOT_PERMITTED,
+        hwc_raise(HWC_R_NOT_PERMITTED,
                   "%s: refusing the download link to %s: not one of "
                   "dcs_download_hosts (%s)",
                   cl->what, host, hosts ? hosts : HWC_DCS_DOWNLOAD_HOSTS);
@@ -160,7 +160,7 @@ static int download(const hwc_client *cl, const char *link,
     *data = hwc_buf_steal(&r.body, len);
     hwc_http_resp_free(&r);
     if (*data == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: keeping the download", cl->what);
+        hwc_raise(HWC_R_MALLOC, "%s: keeping the download", cl->what);
         return 0;
     }
     return 1;

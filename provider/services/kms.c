@@ -42,7 +42,7 @@ static int kms_post_text(const hwc_client *cl, const char *op, const char *text,
         c.may_pause = may_pause;
         ok = hwc_call_json(&c, out);
     } else if (base != NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
+        hwc_raise(HWC_R_MALLOC, "%s: building a request", cl->what);
     }
     OPENSSL_free(base);
     return ok;
@@ -85,8 +85,8 @@ int hwc_kms_parse_key_info(const char *what, json_t *o, hwc_kms_key_info *out)
 
     memset(out, 0, sizeof(*out));
     if (id == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: key details without a key_id string", what);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: key details without a key_id string",
+                  what);
         return 0;
     }
     snprintf(ctx, sizeof(ctx), "%s: key details", what);
@@ -129,12 +129,12 @@ int hwc_kms_parse_public_key(const char *what, json_t *resp, char **public_key)
 
     *public_key = NULL;
     if (json_unpack_ex(resp, &err, 0, "{s:s}", "public_key", &pk) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: get-publickey answer lacks %s",
-                  what, err.text);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: get-publickey answer lacks %s", what,
+                  err.text);
         return 0;
     }
     if ((*public_key = OPENSSL_strdup(pk)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the public key", what);
+        hwc_raise(HWC_R_MALLOC, "%s: copying the public key", what);
         return 0;
     }
     return 1;
@@ -162,13 +162,13 @@ int hwc_kms_parse_b64(const char *what, json_t *resp, const char *op,
     json_error_t err;
 
     if (json_unpack_ex(resp, &err, 0, "{s:s}", field, &v) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s", what, op,
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s answer lacks %s", what, op,
                   err.text);
         return 0;
     }
     if ((*out = hwc_base64_decode(v, strlen(v), outlen)) == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s is not base64", what,
-                  op, field);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s: %s is not base64", what, op,
+                  field);
         return 0;
     }
     return 1;
@@ -190,7 +190,7 @@ int hwc_kms_parse_plain(const char *what, json_t *resp, unsigned char **out,
                                  "plain_text_base64", out, outlen);
     }
     if (text == NULL) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: decrypt-data answer has neither plain_text_base64 nor "
                   "plain_text",
                   what);
@@ -198,7 +198,7 @@ int hwc_kms_parse_plain(const char *what, json_t *resp, unsigned char **out,
     }
     *outlen = json_string_length(json_object_get(resp, "plain_text"));
     if ((*out = OPENSSL_memdup(text, *outlen ? *outlen : 1)) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying the plaintext", what);
+        hwc_raise(HWC_R_MALLOC, "%s: copying the plaintext", what);
         *outlen = 0;
         return 0;
     }
@@ -215,7 +215,7 @@ int hwc_kms_sign(const hwc_client *cl, const char *key_id, const char *alg,
     int ok = 0;
 
     if (body == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a sign request", cl->what);
+        hwc_raise(HWC_R_MALLOC, "%s: building a sign request", cl->what);
     } else if (kms_post_text(cl, "sign", body, 1, &resp)) {
         ok =
             hwc_kms_parse_b64(cl->what, resp, "sign", "signature", sig, siglen);
@@ -241,12 +241,11 @@ int hwc_kms_decrypt(const hwc_client *cl, const char *key_id, const char *alg,
                          cipher, "encryption_algorithm", alg);
     }
     if (body == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a decrypt request",
-                  cl->what);
+        hwc_raise(HWC_R_MALLOC, "%s: building a decrypt request", cl->what);
     } else if (kms_post(cl, "decrypt-data", body, 1, &resp)) {
         ok = hwc_kms_parse_plain(cl->what, resp, pt, ptlen);
     } else if (is_otc(cl)) {
-        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "%s: Open Telekom Cloud documents no asymmetric decryption "
                   "in KMS (decrypt-data with %s); use a key of Huawei Cloud "
                   "KMS, or ECDHE key exchange, which needs only signatures",
@@ -313,14 +312,14 @@ int hwc_kms_key_usable(const char *what, const hwc_kms_key_info *info)
     const char *state = hwc_kms_state_text(info->key_state);
 
     if (!is_asymmetric(info->key_spec)) {
-        hwc_raise(NULL, HWC_R_UNSUPPORTED,
+        hwc_raise(HWC_R_UNSUPPORTED,
                   "%s: key spec %s is not an RSA, EC, SECP256K1 or SM2 key "
                   "pair",
                   what, info->key_spec);
         return 0;
     }
     if (strcmp(info->key_state, "2") != 0) {
-        hwc_raise(NULL, HWC_R_KEY_STATE, "%s: key is %s (key_state %s)", what,
+        hwc_raise(HWC_R_KEY_STATE, "%s: key is %s (key_state %s)", what,
                   state != NULL ? state : "not enabled", info->key_state);
         return 0;
     }
@@ -340,7 +339,7 @@ int hwc_kms_parse_list_page(const char *what, json_t *resp, char *marker,
     *more = 0;
     details = json_object_get(resp, "key_details");
     if (!json_is_array(details)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: list-keys answer: key_details not a list", what);
         return 0;
     }
@@ -414,8 +413,8 @@ int hwc_kms_parse_alias_page(const char *what, json_t *resp, const char *alias,
 
     *more = 0;
     if (!json_is_array(list)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: aliases answer: aliases not a list", what);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: aliases answer: aliases not a list",
+                  what);
         return 0;
     }
     json_array_foreach(list, i, e)
@@ -424,8 +423,8 @@ int hwc_kms_parse_alias_page(const char *what, json_t *resp, const char *alias,
 
         if (!json_is_object(e) || !hwc_json_opt_str(what, e, "alias", &a) ||
             !hwc_json_opt_str(what, e, "key_id", &k)) {
-            hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                      "%s: aliases answer: malformed entry", what);
+            hwc_raise(HWC_R_BAD_RESPONSE, "%s: aliases answer: malformed entry",
+                      what);
             return 0;
         }
         if (a != NULL && k != NULL && alias_is(a, alias) && (*matches)++ == 0) {
@@ -491,8 +490,8 @@ static int alias_api(const hwc_client *cl, const char *alias, char *key_id,
         }
     }
     if (matches > 1) {
-        hwc_raise(NULL, HWC_R_AMBIGUOUS,
-                  "%s: the alias %s names more than one key", cl->what, alias);
+        hwc_raise(HWC_R_AMBIGUOUS, "%s: the alias %s names more than one key",
+                  cl->what, alias);
         return -2;
     }
     return matches;

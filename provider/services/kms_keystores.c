@@ -54,8 +54,8 @@ int hwc_keystores_parse_info(const char *what, json_t *o,
     memset(info, 0, sizeof(*info));
     if (!json_is_object(o) ||
         !json_is_string(json_object_get(o, "keystore_id"))) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: keystore entry without keystore_id", what);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: keystore entry without keystore_id",
+                  what);
         return 0;
     }
     hwc_json_text(o, "keystore_id", info->id, sizeof(info->id));
@@ -152,7 +152,7 @@ int hwc_keystores_parse_created(const char *what, json_t *resp, char *id,
     const char *v = NULL;
 
     if (json_unpack(resp, "{s:{s:s}}", "keystore", "keystore_id", &v) != 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: create answer lacks keystore.keystore_id", what);
         return 0;
     }
@@ -168,13 +168,13 @@ int hwc_keystores_create(const hwc_client *cl, const char *alias,
     int ok = 0;
 
     if (!hwc_keystore_alias_valid(alias)) {
-        hwc_raise(NULL, HWC_R_CONFIG,
+        hwc_raise(HWC_R_CONFIG,
                   "keystore alias '%s' does not match ^[a-zA-Z0-9:/_-]{1,255}$",
                   alias);
         return 0;
     }
     if (!ca_is_certificate(ca_pem)) {
-        hwc_raise(NULL, HWC_R_DECODE,
+        hwc_raise(HWC_R_DECODE,
                   "the HSM CA certificate is not a PEM X.509 certificate");
         return 0;
     }

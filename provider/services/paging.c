@@ -17,7 +17,7 @@ int hwc_page_parse_offset(const char *what, json_t *resp, const char *noun,
 
     *seen = *total = 0;
     if (!json_is_array(arr)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s not a list", what, noun,
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s: %s not a list", what, noun,
                   items);
         return 0;
     }
@@ -25,8 +25,8 @@ int hwc_page_parse_offset(const char *what, json_t *resp, const char *noun,
         return 0;
     }
     if (t < 0 || t > HWC_MAX_LIST_ITEMS) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s: %s %lld out of range",
-                  what, noun, count, (long long)t);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s: %s %lld out of range", what,
+                  noun, count, (long long)t);
         return 0;
     }
     *total = (int)t;
@@ -48,8 +48,8 @@ int hwc_page_next_marker(const char *what, const char *op, const char *next,
                          int more, char *marker, size_t cap)
 {
     if (more && strcmp(next, marker) == 0) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: %s returned the same marker twice", what, op);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s returned the same marker twice",
+                  what, op);
         return 0;
     }
     OPENSSL_strlcpy(marker, more ? next : "", cap);
@@ -59,8 +59,8 @@ int hwc_page_next_marker(const char *what, const char *op, const char *next,
 int hwc_page_count(int *pages, int per_page, const char *what, const char *op)
 {
     if (++*pages > HWC_MAX_LIST_ITEMS / per_page) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE, "%s: %s did not end after %d pages",
-                  what, op, *pages - 1);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: %s did not end after %d pages", what,
+                  op, *pages - 1);
         return 0;
     }
     return 1;
@@ -77,7 +77,7 @@ int hwc_name_match_take(const hwc_name_match *m, const char *what,
                         const char *thing, char *id, size_t cap)
 {
     if (m->matches != 1) {
-        hwc_raise(NULL, m->matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
+        hwc_raise(m->matches ? HWC_R_AMBIGUOUS : HWC_R_NOT_FOUND,
                   "%s: %s %s %s", what, m->matches ? "more than one" : "no",
                   thing, m->name);
         return 0;

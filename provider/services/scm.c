@@ -19,13 +19,13 @@ static int dup_field(const char *what, json_t *resp, const char *name,
         return 1;
     }
     if (!json_is_string(v)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: export answer field %s is not a string", what, name);
         return 0;
     }
     if ((*out = OPENSSL_strndup(json_string_value(v), json_string_length(v))) ==
         NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: copying %s", what, name);
+        hwc_raise(HWC_R_MALLOC, "%s: copying %s", what, name);
         return 0;
     }
     return 1;
@@ -52,8 +52,8 @@ int hwc_scm_parse_export(const char *what, json_t *resp, hwc_scm_bundle *out)
         dup_field(what, resp, "entire_certificate", &out->entire_certificate) &&
         dup_field(what, resp, "private_key", &out->private_key);
     if (!json_is_object(resp)) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
-                  "%s: export answer is not an object", what);
+        hwc_raise(HWC_R_BAD_RESPONSE, "%s: export answer is not an object",
+                  what);
     }
     if (!ok) {
         hwc_scm_bundle_free(out);
@@ -102,7 +102,7 @@ static int parse_entry(const char *what, json_t *c, hwc_scm_cert_info *info)
 {
     memset(info, 0, sizeof(*info));
     if (!json_is_object(c) || !json_is_string(json_object_get(c, "id"))) {
-        hwc_raise(NULL, HWC_R_BAD_RESPONSE,
+        hwc_raise(HWC_R_BAD_RESPONSE,
                   "%s: certificate list entry without an id", what);
         return 0;
     }
@@ -156,13 +156,13 @@ int hwc_scm_list_page(const hwc_client *cl, int offset, int limit,
         goto done;
     }
     if (offset < 0 || offset > HWC_SCM_MAX_OFFSET) {
-        hwc_raise(NULL, HWC_R_INTERNAL, "SCM list offset %d", offset);
+        hwc_raise(HWC_R_INTERNAL, "SCM list offset %d", offset);
         goto done;
     }
     if (!hwc_buf_printf(&query, "limit=%d&offset=%d%s%s", limit, offset,
                         kw ? "&content=" : "", kw ? kw : "") ||
         hwc_buf_cstr(&query) == NULL) {
-        hwc_raise(NULL, HWC_R_MALLOC, "%s: building a request", cl->what);
+        hwc_raise(HWC_R_MALLOC, "%s: building a request", cl->what);
         goto done;
     }
     hwc_client_prepare(cl, &call, HWC_SVC_SCM, "GET", base,
@@ -214,7 +214,7 @@ int hwc_scm_resolve_name(const hwc_client *cl, const char *name, char *id,
         return 0;
     }
     if (ns.matches == 0 && total > HWC_SCM_MAX_LISTED) {
-        hwc_raise(NULL, HWC_R_NOT_FOUND,
+        hwc_raise(HWC_R_NOT_FOUND,
                   "%s: no certificate named %s among the first %d of the %d "
                   "listed; SCM's ListCertificates pages no further (offset "
                   "at most %d): use scm:cert/<id>",

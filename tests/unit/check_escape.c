@@ -99,7 +99,7 @@ START_TEST(test_raise_escapes)
     char alias[] = "prod\n40E7:error:forged\x1b[2J";
 
     ERR_clear_error();
-    hwc_raise(NULL, HWC_R_DECODE, "alias %s: broken", alias);
+    hwc_raise(HWC_R_DECODE, "alias %s: broken", alias);
     ck_assert_uint_ne(ERR_peek_last_error_data(&data, &flags), 0);
     ck_assert_ptr_nonnull(data);
     ck_assert_str_eq(data, "alias prod\\n40E7:error:forged\\x1B[2J: broken");
@@ -117,7 +117,7 @@ START_TEST(test_raise_long_message_kept)
     memset(big, 'x', 4999);
     big[4999] = '\0';
     ERR_clear_error();
-    hwc_raise(NULL, HWC_R_DECODE, "start %s", big);
+    hwc_raise(HWC_R_DECODE, "start %s", big);
     ERR_peek_last_error_data(&data, &flags);
     ck_assert_ptr_nonnull(data);
     ck_assert_uint_eq(strncmp(data, "start xxx", 9), 0);
