@@ -7,8 +7,9 @@
  * (plain builds; ThreadSanitizer, which locks its own state around a fork)
  * the forks land anywhere in the workers' operations.
  *
- * A worker brackets each unit of work with fq_work_begin/fq_work_end; the
- * thread that forks calls fq_fork instead of fork.
+ * A worker brackets each unit of work with fq_work_begin/fq_work_end and
+ * calls fq_ready_one after its first; the thread that forks waits for them
+ * with fq_wait_ready, then calls fq_fork instead of fork.
  */
 #ifndef HWC_FORKQUIET_H
 #define HWC_FORKQUIET_H
@@ -29,7 +30,7 @@
 
 static pthread_mutex_t fq_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t fq_cond = PTHREAD_COND_INITIALIZER;
-static int fq_forking, fq_busy;
+static int fq_forking, fq_busy, fq_ready;
 
 static inline void fq_work_begin(void)
 {
@@ -52,6 +53,27 @@ static inline void fq_work_end(void)
         }
         pthread_mutex_unlock(&fq_mutex);
     }
+}
+
+/* A worker says it has started (once, after its first unit of work). */
+static inline void fq_ready_one(void)
+{
+    pthread_mutex_lock(&fq_mutex);
+    fq_ready++;
+    pthread_cond_broadcast(&fq_cond);
+    pthread_mutex_unlock(&fq_mutex);
+}
+
+/* Waits until n workers have started: a thread still starting is outside
+ * any unit of work, yet inside the sanitizer's thread set-up, whose locks
+ * a fork would leave held. */
+static inline void fq_wait_ready(int n)
+{
+    pthread_mutex_lock(&fq_mutex);
+    while (fq_ready < n) {
+        pthread_cond_wait(&fq_cond, &fq_mutex);
+    }
+    pthread_mutex_unlock(&fq_mutex);
 }
 
 /* fork(), once no worker is inside a unit of work (under ASan only). */

@@ -24,7 +24,7 @@ set -e
 OUT=$(cat "$HWC_TEST_TMP/out")
 echo "$OUT"
 [ "$rc" -ne 124 ] || fail "the fork stress did not finish (a hang)"
-[ "$rc" -eq 0 ] || { tail -40 "$HWC_TEST_TMP/err" >&2; fail "fork stress failed ($rc)"; }
+[ "$rc" -eq 0 ] || { tail -100 "$HWC_TEST_TMP/err" >&2; fail "fork stress failed ($rc)"; }
 expect_in "$FORKS forks under 4 busy threads: no child crashed, hung or failed" \
   "fork_stress: $FORKS forks, 0 bad children, 0 failed thread operations"
 pass "took $(( $(date +%s) - start )) s"

@@ -231,6 +231,9 @@ static void *churn(void *arg)
         hwc_cache_lookup(cache, HWC_CACHE_OBJECTS, key, 60, &out, NULL);
         hwc_objs_free(&out);
         fq_work_end();
+        if (n == 1) {
+            fq_ready_one();
+        }
     }
     hwc_objs_free(&in);
     return NULL;
@@ -251,6 +254,7 @@ START_TEST(fork_while_threads_use_it)
         ck_assert_int_eq(pthread_create(&th[i], NULL, churn, (void *)tags[i]),
                          0);
     }
+    fq_wait_ready(3);
     for (int i = 0; i < 500 && !bad; i++) {
         int status;
         pid_t pid = fq_fork();

@@ -84,7 +84,7 @@ static void *worker(void *arg)
 {
     long *failures = arg;
 
-    while (!stop) {
+    for (int first = 1; !stop; first = 0) {
         fq_work_begin();
         if (!sign_verify()) {
             ERR_print_errors_fp(stderr);
@@ -92,6 +92,9 @@ static void *worker(void *arg)
         }
         ERR_clear_error();
         fq_work_end();
+        if (first) {
+            fq_ready_one();
+        }
     }
     return NULL;
 }
@@ -173,6 +176,7 @@ int main(int argc, char **argv)
             die("pthread_create");
         }
     }
+    fq_wait_ready((int)threads);
     for (long i = 0; i < forks; i++) {
         pid_t pid;
 
