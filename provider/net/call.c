@@ -457,6 +457,30 @@ static void log_attempt(const hwc_call *c, const hwc_http_resp *r)
               c->auth_ops ? c->auth_ops->name(c->auth) : "none");
 }
 
+/* The service's error code and message of an answer that is not 2xx ("" and
+ * "" otherwise). A download host is no API: its error body is not read. */
+static void read_error(const hwc_call *c, int answered, const hwc_http_resp *r,
+                       char *code, size_t codelen, char *msg, size_t msglen)
+{
+    code[0] = msg[0] = '\0';
+    if (answered && (r->status < 200 || r->status >= 300) &&
+        c->answer != HWC_ANSWER_PRESIGNED) {
+        hwc_error_envelope(r->body.data, r->body.len, code, codelen, msg,
+                           msglen);
+    }
+}
+
+/* The server's Retry-After (capped), else our backoff. */
+static long retry_wait_ms(const hwc_http_resp *r, int tries)
+{
+    if (r->retry_after < 0) {
+        return backoff_ms(tries);
+    }
+    return (r->retry_after > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S
+                                               : r->retry_after) *
+           1000;
+}
+
 int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
 {
     char *url = build_url(c);
@@ -481,13 +505,7 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
         }
         answered = r->fail == HWC_HTTP_OK;
         log_attempt(c, r);
-        code[0] = msg[0] = '\0';
-        /* A download host is no API: its error body is not read. */
-        if (answered && (r->status < 200 || r->status >= 300) &&
-            c->answer != HWC_ANSWER_PRESIGNED) {
-            hwc_error_envelope(r->body.data, r->body.len, code, sizeof(code),
-                               msg, sizeof(msg));
-        }
+        read_error(c, answered, r, code, sizeof(code), msg, sizeof(msg));
         v = judge(c, answered, r, code);
         if (v == V_DONE) {
             ok = 1;
@@ -505,11 +523,7 @@ int hwc_call_perform(const hwc_call *c, hwc_http_resp *r)
                           (now_ms() - start) / 1000.0);
             break;
         }
-        wait = r->retry_after >= 0
-                   ? (r->retry_after > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S
-                                                         : r->retry_after) *
-                         1000
-                   : backoff_ms(tries);
+        wait = retry_wait_ms(r, tries);
         if (v != V_RETRY || tries >= c->retries ||
             now_ms() + wait >= deadline) {
             raise_failure(c, answered, r, code, msg, tries + 1,

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,10 +18,11 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include "net/async.h"
+#include "net/headers.h"
 #include "net/transport.h"
+#include "net/trust.h"
 
 /*
  * A transport belongs to one provider instance (or is the process default
@@ -39,22 +39,10 @@ struct slot {
     struct slot *next;
 };
 
-/*
- * Trust bundles are read once and kept in memory (CURLOPT_CAINFO_BLOB):
- * servers that chroot or drop privileges after loading their keys (HAProxy,
- * nginx workers) still verify the API when they sign later.
- */
-struct trust_blob {
-    char *path; /* ca_file, or "" for none */
-    int system; /* the system bundle is included */
-    hwc_buf pem;
-};
-
 struct hwc_transport {
     unsigned long serial; /* unique in the process: names it in tls_slots */
-    hwc_forklock lock;    /* trust blobs, curl_inited */
-    struct trust_blob trust[8];
-    size_t ntrust;
+    hwc_forklock lock;    /* curl_inited, engine */
+    hwc_trust_set trust;
     int curl_inited; /* this transport holds a curl_global_init */
     hwc_thread_stop_register_fn *stop_register;
     void *stop_arg;
@@ -111,6 +99,7 @@ hwc_transport *hwc_transport_new(hwc_thread_stop_register_fn *stop_register,
     t->stop_register = stop_register;
     t->stop_arg = stop_arg;
     hwc_forklock_init(&t->lock, NULL, NULL);
+    hwc_trust_init(&t->trust);
     return t;
 }
 
@@ -145,10 +134,7 @@ void hwc_transport_free(hwc_transport *t)
         }
     }
     hwc_forklock_unlock(&slots_lock);
-    for (size_t i = 0; i < t->ntrust; i++) {
-        OPENSSL_free(t->trust[i].path);
-        hwc_buf_free(&t->trust[i].pem);
-    }
+    hwc_trust_clear(&t->trust);
     if (t->engine != NULL && hwc_engine_stale(t->engine)) {
         hwc_engine_abandon(t->engine); /* the parent's, not ours */
     } else {
@@ -314,114 +300,12 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return hwc_buf_append(&rs->resp->body, p, len) ? len : 0;
 }
 
-static void copy_value(char *dst, size_t cap, const char *v, size_t len)
-{
-    while (len > 0 &&
-           (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ')) {
-        len--;
-    }
-    while (len > 0 && *v == ' ') {
-        v++;
-        len--;
-    }
-    if (len >= cap) {
-        len = cap - 1;
-    }
-    memcpy(dst, v, len);
-    dst[len] = '\0';
-}
-
-static int header_is(const char *line, size_t len, const char *name,
-                     const char **value, size_t *vlen)
-{
-    size_t n = strlen(name);
-
-    if (len <= n || line[n] != ':' || strncasecmp(line, name, n) != 0) {
-        return 0;
-    }
-    *value = line + n + 1;
-    *vlen = len - n - 1;
-    return 1;
-}
-
-int hwc_http_parse_header(const char *p, size_t len, hwc_http_resp *resp)
-{
-    const char *v;
-    size_t vlen;
-    char tmp[32];
-
-    if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
-        /* A new response (after 100-continue or a redirect) starts. */
-        resp->request_id[0] = '\0';
-        resp->retry_after = -1;
-    } else if (header_is(p, len, "X-Request-Id", &v, &vlen)) {
-        copy_value(resp->request_id, sizeof(resp->request_id), v, vlen);
-    } else if (header_is(p, len, "Content-Type", &v, &vlen)) {
-        copy_value(resp->content_type, sizeof(resp->content_type), v, vlen);
-    } else if (header_is(p, len, "Retry-After", &v, &vlen)) {
-        copy_value(tmp, sizeof(tmp), v, vlen);
-        char *end;
-        long s = strtol(tmp, &end, 10);
-        resp->retry_after = (*tmp != '\0' && *end == '\0' && s >= 0) ? s : -1;
-    } else if (header_is(p, len, "X-Subject-Token", &v, &vlen)) {
-        /* Tokens can be megabytes long (SCM documents 2 MiB). */
-        char *tok = OPENSSL_malloc(vlen + 1);
-        if (tok == NULL) {
-            return 0;
-        }
-        copy_value(tok, vlen + 1, v, vlen);
-        hwc_secret_free(resp->subject_token);
-        resp->subject_token = tok;
-    }
-    return 1;
-}
-
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     hwc_http_resp *resp = ((struct recv_state *)arg)->resp;
     size_t len = size * n;
 
     return hwc_http_parse_header(p, len, resp) ? len : 0;
-}
-
-static struct curl_slist *build_headers(const hwc_http_req *req)
-{
-    struct curl_slist *list = NULL, *tmp;
-    hwc_buf line = {0};
-
-    /* libcurl would add it on its own; we want it absent. Accept and
-     * Content-Type are the caller's (call.c). */
-    list = curl_slist_append(list, "Expect:");
-    for (size_t i = 0; list != NULL && i < req->nheaders; i++) {
-        const hwc_header *h = &req->headers[i];
-        if (strpbrk(h->name, "\r\n:") != NULL ||
-            strpbrk(h->value, "\r\n") != NULL) {
-            tmp = NULL; /* header injection: refuse the request */
-        } else {
-            /* Appends, not printf: a token header is kilobytes long. */
-            line.len = 0;
-            tmp = hwc_buf_append_str(&line, h->name) &&
-                          hwc_buf_append(&line, ": ", 2) &&
-                          hwc_buf_append_str(&line, h->value)
-                      ? curl_slist_append(list, hwc_buf_cstr(&line))
-                      : NULL;
-        }
-        if (tmp == NULL) {
-            curl_slist_free_all(list);
-            list = NULL;
-        }
-    }
-    hwc_buf_free(&line);
-    return list;
-}
-
-/* Wipes our copies of header values (tokens, signatures) before freeing. */
-static void free_headers(struct curl_slist *list)
-{
-    for (struct curl_slist *l = list; l != NULL; l = l->next) {
-        OPENSSL_cleanse(l->data, strlen(l->data));
-    }
-    curl_slist_free_all(list);
 }
 
 static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
@@ -454,81 +338,6 @@ static enum hwc_http_fail classify(CURLcode rc, const struct recv_state *rs)
     default:
         return HWC_HTTP_INTERNAL;
     }
-}
-
-static int read_file_into(const char *path, hwc_buf *b)
-{
-    FILE *f = fopen(path, "r");
-    char chunk[8192];
-    size_t n;
-
-    if (f == NULL) {
-        return 0;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (!hwc_buf_append(b, chunk, n)) {
-            break;
-        }
-    }
-    fclose(f);
-    return hwc_buf_append_str(b, "\n");
-}
-
-/* The bundle for (ca_file, system); NULL when it cannot be read. It lives
- * as long as the transport. */
-static const hwc_buf *trust_bundle(hwc_transport *tp, const char *ca_file,
-                                   int system)
-{
-    const char *key = ca_file ? ca_file : "";
-    const hwc_buf *found = NULL;
-    struct trust_blob *t;
-
-    hwc_forklock_lock(&tp->lock);
-    for (size_t i = 0; i < tp->ntrust && found == NULL; i++) {
-        if (tp->trust[i].system == system &&
-            strcmp(tp->trust[i].path, key) == 0) {
-            found = &tp->trust[i].pem;
-        }
-    }
-    if (found == NULL &&
-        tp->ntrust < sizeof(tp->trust) / sizeof(tp->trust[0])) {
-        t = &tp->trust[tp->ntrust];
-        memset(t, 0, sizeof(*t));
-        if ((t->path = OPENSSL_strdup(key)) != NULL &&
-            (!system || read_file_into(X509_get_default_cert_file(), &t->pem) ||
-             ca_file != NULL) &&
-            (ca_file == NULL || read_file_into(ca_file, &t->pem))) {
-            t->system = system;
-            tp->ntrust++;
-            found = &t->pem;
-        } else {
-            OPENSSL_free(t->path);
-            hwc_buf_free(&t->pem);
-        }
-    }
-    hwc_forklock_unlock(&tp->lock);
-    return found;
-}
-
-static int set_trust(CURL *c, hwc_transport *tp, const hwc_http_opts *o)
-{
-    const hwc_buf *pem;
-    struct curl_blob blob;
-
-    /* No ca_file: libcurl's default, the system store. */
-    if (o->ca_file == NULL) {
-        return 1;
-    }
-    if ((pem = trust_bundle(tp, o->ca_file, o->add_system_ca)) == NULL) {
-        return 0;
-    }
-    blob.data = pem->data;
-    blob.len = pem->len;
-    blob.flags = CURL_BLOB_NOCOPY; /* kept for the life of the transport */
-    /* Only the blob: no compiled-in directory adds trust behind it. */
-    return curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK &&
-           curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
-           curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 }
 
 /*
@@ -589,7 +398,7 @@ static int set_options(CURL *c, hwc_transport *tp, const hwc_http_opts *o,
     } else {
         ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     }
-    return ok && set_trust(c, tp, o);
+    return ok && hwc_trust_apply(&tp->trust, c, o->ca_file, o->add_system_ca);
 }
 
 static double now_seconds(void)
@@ -661,7 +470,7 @@ static int finish(CURL *c, CURLcode rc, struct curl_slist *hdrs,
     /* The handle must not keep pointers into our freed header list. */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-    free_headers(hdrs);
+    hwc_http_free_headers(hdrs);
     resp->seconds = now_seconds() - start;
     resp->fail = classify(rc, rs);
     if (resp->fail != HWC_HTTP_OK) {
@@ -702,14 +511,14 @@ static int perform_paused(hwc_transport *tp, hwc_engine *e,
         snprintf(resp->detail, sizeof(resp->detail), "out of memory");
         return 0;
     }
-    if ((hdrs = build_headers(req)) == NULL ||
+    if ((hdrs = hwc_http_build_headers(req)) == NULL ||
         !set_options(c, tp, o, req, hdrs, &rs, errbuf) ||
         /* Once the server answered over HTTP/2, a request waits to be a
          * stream of a connection being made rather than open one more (with
          * HTTP/1.1 waiting would only make connections one after another). */
         curl_easy_setopt(c, CURLOPT_PIPEWAIT, (long)hwc_engine_http2(e)) !=
             CURLE_OK) {
-        free_headers(hdrs);
+        hwc_http_free_headers(hdrs);
         hwc_engine_put(e, c);
         return refused(resp, refused_options);
     }
@@ -741,9 +550,9 @@ int hwc_http_perform(const hwc_http_opts *o, const hwc_http_req *req,
         snprintf(resp->detail, sizeof(resp->detail), "%s", unavailable);
         return 0;
     }
-    if ((hdrs = build_headers(req)) == NULL ||
+    if ((hdrs = hwc_http_build_headers(req)) == NULL ||
         !set_options(c, tp, o, req, hdrs, &rs, errbuf)) {
-        free_headers(hdrs);
+        hwc_http_free_headers(hdrs);
         return refused(resp, refused_options);
     }
     return finish(c, curl_easy_perform(c), hdrs, &rs, errbuf, start, resp);
