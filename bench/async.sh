@@ -83,26 +83,57 @@ material() {
   chmod 644 "$W"/*.pem "$W"/*.pem.key
 }
 
+# CPU seconds a process (all its threads) has used so far; 0 without one.
+TCK=$(getconf CLK_TCK)
+cpu_of() {
+  if [ -z "$1" ] || [ ! -r "/proc/$1/stat" ]; then
+    echo 0
+    return
+  fi
+  awk -v t="$TCK" '{ sub(/^.*\) /, ""); printf "%.3f\n", ($12 + $13) / t }' "/proc/$1/stat"
+}
+
 # load SCENARIO SERVERNAME PORT DELAY [extra JSON]: a warm-up, then
 # SECONDS_EACH seconds of handshakes; the emulator's counters cover the
-# measured part only.
+# measured part only. Against the async HAProxy (WARM_POOL=1) the warm-up
+# adds WARM_MS of KMS latency, so that every client waits on KMS at once
+# and the engine's pool of connections is complete: a new connection after
+# it is one the pool did not reuse. (A blocking server would still be
+# signing the warm-up's queued handshakes while the measured part runs.)
+# Besides the rates, the CPU seconds the server (HAProxy), the emulator
+# and the clients used while measured: they share this machine's cores.
+WARM_MS=300 WARM_POOL=0
 load() {
-  local scen=$1 name=$2 port=$3 d=$4 extra=${5:-"{}"} out
+  local scen=$1 name=$2 port=$3 d=$4 extra=${5:-"{}"} out warm w
   emu_reset
-  delay "$d"
+  w=$d
+  [ "$WARM_POOL" = 1 ] && [ "$WARM_MS" -gt "$d" ] && w=$WARM_MS
+  delay "$w"
   OPENSSL_CONF=$PLAIN "$LOAD" --connect "127.0.0.1:$port" --servername "$name" \
     --cafile "$W/ca.pem" --clients "$CLIENTS" --seconds 1 >/dev/null
+  warm=$(stat_json)
   emu_reset
   delay "$d"
+  local s0 e0 s1 e1
+  s0=$(cpu_of "$HAP_PID") e0=$(cpu_of "${HWC_BENCH_EMU_PID:-}")
   out=$(OPENSSL_CONF=$PLAIN "$LOAD" --connect "127.0.0.1:$port" \
     --servername "$name" --cafile "$W/ca.pem" --clients "$CLIENTS" \
     --seconds "$SECONDS_EACH") || { note "$scen" "tls_load failed"; return; }
+  s1=$(cpu_of "$HAP_PID") e1=$(cpu_of "${HWC_BENCH_EMU_PID:-}")
   python3 -c '
 import json, sys
 r = json.loads(sys.argv[2]); r.update(json.loads(sys.argv[3]))
 r.update(json.loads(sys.argv[4]))
-r.update(scenario=sys.argv[1], delay_ms=int(sys.argv[5]))
-print(json.dumps(r))' "$scen" "$out" "$(stat_json)" "$extra" "$d"
+w = json.loads(sys.argv[6])
+r.update(scenario=sys.argv[1], delay_ms=int(sys.argv[5]),
+         pool_connections=w["new_connections"], warm_in_flight_peak=w["in_flight_peak"])
+if sys.argv[7] == "1":
+    r.update(server_cpu_s=round(float(sys.argv[9]) - float(sys.argv[8]), 3))
+if sys.argv[10] == "1":
+    r.update(emulator_cpu_s=round(float(sys.argv[12]) - float(sys.argv[11]), 3))
+print(json.dumps(r))' "$scen" "$out" "$(stat_json)" "$extra" "$d" "$warm" \
+    "$([ -n "$HAP_PID" ] && echo 1 || echo 0)" "$s0" "$s1" \
+    "$([ -n "${HWC_BENCH_EMU_PID:-}" ] && echo 1 || echo 0)" "$e0" "$e1"
   log "$scen: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["per_second"])' "$out")/s"
 }
 
@@ -142,6 +173,7 @@ run_haproxy() {
   port=$(free_port)
   log "HAProxy, ssl-mode-async, nbthread 1, $CLIENTS clients, ${SECONDS_EACH}s each"
   haproxy_start "$port" 1 || { note conc.haproxy "haproxy did not start: $(tail -c 300 "$W/haproxy.log")"; stop_hap; return; }
+  WARM_POOL=1
   for d in 0 "$DELAY_MS"; do
     for t in rsa ec; do
       load "conc.haproxy.kms.$t@$d" "kms-$t.example.com" "$port" "$d"
@@ -149,6 +181,7 @@ run_haproxy() {
     done
   done
   stop_hap
+  WARM_POOL=0
   port=$(free_port)
   log "HAProxy without ssl-mode-async, $DELAY_MS ms"
   haproxy_start "$port" 0 || { note conc.haproxy_sync "haproxy did not start"; stop_hap; return; }

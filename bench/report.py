@@ -202,6 +202,83 @@ def coexist_section(R, rep, goals):
     out()
 
 
+def _pool_words(R):
+    """What the warm-up left in the engine's pool (bench/async.sh)."""
+    k = R.one("conc.haproxy.kms.rsa@0")
+    if k is None or "pool_connections" not in k:
+        return "the warm-up is not counted"
+    return ("the warm-up adds 300 ms of KMS latency so that every client "
+            "waits on KMS at once: it opened %d connections, the pool the "
+            "measured runs reuse" % k["pool_connections"])
+
+
+def _cpu_ms(r, key):
+    """CPU milliseconds per handshake of one process in one run."""
+    if r is None or key not in r or not r.get("handshakes"):
+        return None
+    return 1000.0 * r[key] / r["handshakes"]
+
+
+def cpu_section(R, rep, d):
+    """Where the CPU of a handshake goes: server, emulator, clients."""
+    out = rep.out
+    rows, extra = [], {}
+    for spec, label in (("rsa", "RSA 2048"), ("ec", "EC P-256")):
+        for dl in (0, d):
+            cells = []
+            for key in ("kms", "file"):
+                r = R.one("conc.haproxy.%s.%s@%d" % (key, spec, dl))
+                parts = [_cpu_ms(r, k) for k in
+                         ("server_cpu_s", "emulator_cpu_s", "cpu_s")]
+                if r is None or parts[0] is None or parts[2] is None:
+                    cells = None
+                    break
+                parts[1] = parts[1] or 0.0
+                cells.append(parts)
+            if cells is None:
+                continue
+            (ks, ke, kc), (fs, fe, fc) = cells
+            extra[(spec, dl)] = (ks - fs, ke - fe, kc - fc)
+            rows.append([label, "%d ms" % dl,
+                         "%.2f / %.2f" % (ks, fs), "%.2f / %.2f" % (ke, fe),
+                         "%.2f / %.2f" % (kc, fc),
+                         "%.2f / %.2f" % (ks + ke + kc, fs + fe + fc)])
+    if not rows:
+        return
+    out("CPU per handshake in the same runs (ms; `kms:` / file key): HAProxy "
+        "(its thread and the provider's), the emulator (the KMS stand-in) "
+        "and the 64 clients, all on this machine's %s cores. When they are "
+        "busy, a rate is the inverse of the total, so the file key's rate "
+        "is the ceiling for the `kms:` key's." % _ncpu())
+    out()
+    rep.table(["key", "added latency", "HAProxy", "emulator", "clients",
+               "total"], rows)
+    ec = extra.get(("ec", 0))
+    sv = R.one("sign.ec.curl_sign_verify@0")
+    sb = R.one("sign.ec.curl_sign@0")
+    if ec is not None:
+        words = ("An EC P-256 `kms:` handshake costs %.2f ms more CPU than "
+                 "with the file key: HAProxy +%.2f ms, the emulator +%.2f ms, "
+                 "the clients %+.2f ms." % (sum(ec), ec[0], ec[1], ec[2]))
+        if sv is not None and sb is not None:
+            words += (" Of HAProxy's share, decoding and verifying KMS's "
+                      "signature locally (docs/security.md) takes about "
+                      "%.2f ms (the signature figures below: bare request "
+                      "plus verification against the bare request)."
+                      % ((sv["median_us"] - sb["median_us"]) / 1000.0))
+        words += (" An EC handshake is cheap, so these fractions of a "
+                  "millisecond are a large part of it; on a server whose "
+                  "KMS is elsewhere and whose clients are remote, only "
+                  "HAProxy's share remains.")
+        out(words)
+        out()
+
+
+def _ncpu():
+    return str(os.cpu_count() or "?")
+
+
+
 def conc_section(R, rep, goals, d):
     """64 clients at once: HAProxy ssl-mode-async, and nginx (bench/async.sh)."""
     out = rep.out
@@ -219,8 +296,8 @@ def conc_section(R, rep, goals, d):
         "in (docs/haproxy.md); without `ssl-mode-async` each signature "
         "blocks HAProxy's one thread. Counts: sign requests against "
         "handshakes, new TLS connections to KMS once the engine's pool is "
-        "warm, and the most sign requests the emulator had in flight at "
-        "once." % _conc_seconds(R))
+        "warm (%s), and the most sign requests the emulator had in flight "
+        "at once." % (_conc_seconds(R), _pool_words(R)))
     out()
     rows = []
     for spec, label in (("rsa", "RSA 2048"), ("ec", "EC P-256")):
@@ -270,6 +347,7 @@ def conc_section(R, rep, goals, d):
                "file key handshakes/s", "ratio", "median handshake "
                "(kms / file)", "sign requests; new TLS connections (limit)",
                "sign requests in flight (peak)"], rows)
+    cpu_section(R, rep, d)
     hk = R.one("conc.haproxy.kms.rsa@%d" % d)
     if hk is not None and sync is not None and sync["per_second"] > 0:
         out("When to turn `ssl-mode-async` on: whenever a HAProxy with "

@@ -151,6 +151,7 @@ delay() { [ "$1" -gt 0 ] && emu_fault "{\"match\":\"$2\",\"action\":\"delay\",\"
 
 log "starting the emulator (results in $T)"
 emu_start || exit 1
+export HWC_BENCH_EMU_PID=$_EMU_PID # bench/async.sh reads its CPU time
 # The provider logs in with a password (one login per process and token
 # lifetime is part of what is counted); the bare libcurl requests use the
 # emulator's static token.
