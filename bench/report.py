@@ -263,7 +263,7 @@ def cpu_section(R, rep, d):
         if sv is not None and sb is not None:
             words += (" Of HAProxy's share, decoding and verifying KMS's "
                       "signature locally (docs/security.md) takes about "
-                      "%.2f ms (the signature figures below: bare request "
+                      "%.2f ms (the signature figures above: bare request "
                       "plus verification against the bare request)."
                       % ((sv["median_us"] - sb["median_us"]) / 1000.0))
         words += (" An EC handshake is cheap, so these fractions of a "
