@@ -34,7 +34,7 @@ status=0
 run_stage() {
   local name=$1 dir=$2 ctest_args=$3
   shift 4
-  local t0 blog tlog summary failed secs
+  local t0 blog tlog summary outcome failed skipped secs
   t0=$(date +%s)
   mkdir -p "$dir"
   blog=$ROOT/$dir/check-sanitizers-build.log
@@ -67,8 +67,9 @@ run_stage() {
     --timeout 900) >"$tlog" 2>&1
   local rc=$?
   summary=$(grep -E 'tests passed|No tests were found' "$tlog" | tail -1)
-  failed=$(sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (.*)$/\1/p' "$tlog" |
-    tr '\n' ' ')
+  outcome=$(bash "$ROOT/scripts/ctest-outcome.sh" "$tlog")
+  failed=$(sed -n 's/^failed: //p' <<<"$outcome")
+  skipped=$(sed -n 's/^skipped: //p' <<<"$outcome")
   secs=$(($(date +%s) - t0))
   if [ $rc -ne 0 ]; then
     status=1
@@ -79,6 +80,9 @@ run_stage() {
     "$secs")")
   if [ -n "$failed" ]; then
     rows+=("$(printf '%-9s   failed: %s' "" "$failed")")
+  fi
+  if [ -n "$skipped" ]; then
+    rows+=("$(printf '%-9s   skipped: %s' "" "$skipped")")
   fi
 }
 
