@@ -67,6 +67,11 @@ struct emu_config {
     int otc; /* --cloud otc: what Open Telekom Cloud's docs leave out */
     int pss_salt_max; /* --pss-salt max: PSS salt as long as possible */
     int die_with_parent;
+    /* Set (release) once the fixtures are made; requests read it (acquire)
+     * first, so that what the main thread made happens-before any answer
+     * in ThreadSanitizer's eyes too (clients only learn the ports from the
+     * env file written afterwards, an order it cannot see). */
+    int ready;
     unsigned port;
     unsigned http_port;
     char region[16];

@@ -133,6 +133,17 @@ static void node_free(struct fault_node *n)
     free(n);
 }
 
+static json_t *copy_json(const json_t *j)
+{
+    json_t *c;
+
+    if (j == NULL)
+        return NULL;
+    if ((c = json_deep_copy(j)) == NULL)
+        abort();
+    return c;
+}
+
 int fault_take(const char *method, const char *path, struct emu_fault *out)
 {
     char *key = emu_printf("%s %s", method, path);
@@ -150,8 +161,11 @@ int fault_take(const char *method, const char *path, struct emu_fault *out)
                 abort();
             memcpy(out->body, n->f.body, n->f.body_len + 1);
         }
-        out->headers = n->f.headers != NULL ? json_incref(n->f.headers) : NULL;
-        out->fields = n->f.fields != NULL ? json_incref(n->f.fields) : NULL;
+        /* Copies, not references: the answering threads free theirs
+         * concurrently, and jansson's inline refcount check is a plain
+         * read beside another thread's atomic decrement. */
+        out->headers = copy_json(n->f.headers);
+        out->fields = copy_json(n->f.fields);
         if (n->remaining > 0 && --n->remaining == 0) {
             *pp = n->next;
             node_free(n);

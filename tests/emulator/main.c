@@ -219,6 +219,7 @@ int main(int argc, char **argv)
         server_stop();
         return 1;
     }
+    __atomic_store_n(&g_emu.ready, 1, __ATOMIC_RELEASE);
     fprintf(stderr,
             "hwc-emulator: ready on https://127.0.0.1:%u and "
             "http://127.0.0.1:%u\n",

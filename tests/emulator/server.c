@@ -210,6 +210,11 @@ static enum MHD_Result answer(struct emu_req *req);
 
 static enum MHD_Result handle(struct emu_req *req)
 {
+    if (!__atomic_load_n(&g_emu.ready, __ATOMIC_ACQUIRE)) {
+        struct emu_resp resp = {0};
+        resp_body(&resp, 503, "text/plain", emu_strdup("starting\n"), 9);
+        return send_resp(req, &resp);
+    }
     req->query = emu_strdup("");
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query,
                               &req->query);
