@@ -83,13 +83,12 @@ material() {
   chmod 644 "$W"/*.pem "$W"/*.pem.key
 }
 
-# CPU seconds a process (all its threads) has used so far; 0 without one.
+# CPU seconds a process (all its threads) has used so far; nothing
+# without one.
 TCK=$(getconf CLK_TCK)
 cpu_of() {
-  if [ -z "$1" ] || [ ! -r "/proc/$1/stat" ]; then
-    echo 0
-    return
-  fi
+  [ -n "$1" ] || return 0
+  [ -r "/proc/$1/stat" ] || return 0
   awk -v t="$TCK" '{ sub(/^.*\) /, ""); printf "%.3f\n", ($12 + $13) / t }' "/proc/$1/stat"
 }
 
@@ -126,14 +125,13 @@ r = json.loads(sys.argv[2]); r.update(json.loads(sys.argv[3]))
 r.update(json.loads(sys.argv[4]))
 w = json.loads(sys.argv[6])
 r.update(scenario=sys.argv[1], delay_ms=int(sys.argv[5]),
-         pool_connections=w["new_connections"], warm_in_flight_peak=w["in_flight_peak"])
-if sys.argv[7] == "1":
-    r.update(server_cpu_s=round(float(sys.argv[9]) - float(sys.argv[8]), 3))
-if sys.argv[10] == "1":
-    r.update(emulator_cpu_s=round(float(sys.argv[12]) - float(sys.argv[11]), 3))
-print(json.dumps(r))' "$scen" "$out" "$(stat_json)" "$extra" "$d" "$warm" \
-    "$([ -n "$HAP_PID" ] && echo 1 || echo 0)" "$s0" "$s1" \
-    "$([ -n "${HWC_BENCH_EMU_PID:-}" ] && echo 1 || echo 0)" "$e0" "$e1"
+         warm_delay_ms=int(sys.argv[7]), pool_connections=w["new_connections"],
+         warm_in_flight_peak=w["in_flight_peak"])
+for key, t0, t1 in (("server_cpu_s", 8, 9), ("emulator_cpu_s", 10, 11)):
+    if sys.argv[t0] and sys.argv[t1]:  # empty: no such process
+        r[key] = round(float(sys.argv[t1]) - float(sys.argv[t0]), 3)
+print(json.dumps(r))' "$scen" "$out" "$(stat_json)" "$extra" "$d" "$warm" "$w" \
+    "$s0" "$s1" "$e0" "$e1"
   log "$scen: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["per_second"])' "$out")/s"
 }
 

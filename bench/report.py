@@ -207,9 +207,10 @@ def _pool_words(R):
     k = R.one("conc.haproxy.kms.rsa@0")
     if k is None or "pool_connections" not in k:
         return "the warm-up is not counted"
-    return ("the warm-up adds 300 ms of KMS latency so that every client "
+    return ("the warm-up adds %d ms of KMS latency so that every client "
             "waits on KMS at once: it opened %d connections, the pool the "
-            "measured runs reuse" % k["pool_connections"])
+            "measured runs reuse" % (k["warm_delay_ms"],
+                                     k["pool_connections"]))
 
 
 def _cpu_ms(r, key):
@@ -263,9 +264,9 @@ def cpu_section(R, rep, d):
         if sv is not None and sb is not None:
             words += (" Of HAProxy's share, decoding and verifying KMS's "
                       "signature locally (docs/security.md) takes about "
-                      "%.2f ms (the signature figures above: bare request "
+                      "%s (the signature figures above: bare request "
                       "plus verification against the bare request)."
-                      % ((sv["median_us"] - sb["median_us"]) / 1000.0))
+                      % us(med(sv) - med(sb)))
         words += (" An EC handshake is cheap, so these fractions of a "
                   "millisecond are a large part of it; on a server whose "
                   "KMS is elsewhere and whose clients are remote, only "
@@ -276,7 +277,6 @@ def cpu_section(R, rep, d):
 
 def _ncpu():
     return str(os.cpu_count() or "?")
-
 
 
 def conc_section(R, rep, goals, d):
