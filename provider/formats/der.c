@@ -87,6 +87,29 @@ int hwc_der_well_formed(hwc_der in)
     return in.p != NULL && in.n > 0 && well_formed(in, 0);
 }
 
+int hwc_der_uint_take(hwc_der *in, hwc_der *out)
+{
+    hwc_der c;
+
+    if (!hwc_der_take(in, 0x02, &c, NULL) || c.n == 0 || (c.p[0] & 0x80) ||
+        (c.n > 1 && c.p[0] == 0 && (c.p[1] & 0x80) == 0)) {
+        return 0;
+    }
+    if (out != NULL) {
+        *out = c;
+    }
+    return 1;
+}
+
+int hwc_der_is_ecdsa_sig(const unsigned char *p, size_t n)
+{
+    hwc_der in = {p, n}, seq;
+
+    return hwc_der_take(&in, 0x30, &seq, NULL) && in.n == 0 &&
+           hwc_der_uint_take(&seq, NULL) && hwc_der_uint_take(&seq, NULL) &&
+           seq.n == 0;
+}
+
 int hwc_der_eq(hwc_der a, hwc_der b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);

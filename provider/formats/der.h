@@ -35,6 +35,12 @@ int hwc_der_peek(const hwc_der *in, unsigned char tag);
  * ones (at most 32 levels), and the range is used up exactly. */
 int hwc_der_well_formed(hwc_der in);
 int hwc_der_eq(hwc_der a, hwc_der b);
+/* Takes a non-negative INTEGER in minimal form off *in (its content to
+ * out, which may be NULL); 0 for anything else. */
+int hwc_der_uint_take(hwc_der *in, hwc_der *out);
+/* p is an ECDSA-Sig-Value (SEQUENCE of two such INTEGERs) in DER, exactly:
+ * the one encoding libcrypto's ECDSA verification accepts for (r, s). */
+int hwc_der_is_ecdsa_sig(const unsigned char *p, size_t n);
 /* Writes a tag and the minimal DER form of length n at o (when o is not
  * NULL; n < 2^32); returns the number of octets that takes. */
 size_t hwc_der_put_tl(unsigned char *o, unsigned char tag, size_t n);

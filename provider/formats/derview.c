@@ -271,26 +271,11 @@ int hwc_cert_view_issued(const hwc_cert_view *issuer,
 
 /*----------------------------------------------------------- private key */
 
-/* A non-negative INTEGER in minimal form. */
-static int uint_take(hwc_der *in, hwc_der *out)
-{
-    hwc_der c;
-
-    if (!hwc_der_take(in, T_INT, &c, NULL) || c.n == 0 || (c.p[0] & 0x80) ||
-        (c.n > 1 && c.p[0] == 0 && (c.p[1] & 0x80) == 0)) {
-        return 0;
-    }
-    if (out != NULL) {
-        *out = c;
-    }
-    return 1;
-}
-
 static int small_take(hwc_der *in, unsigned char want)
 {
     hwc_der c;
 
-    return uint_take(in, &c) && c.n == 1 && c.p[0] == want;
+    return hwc_der_uint_take(in, &c) && c.n == 1 && c.p[0] == want;
 }
 
 static int parse_pkcs1(hwc_der in, hwc_key_view *v)
@@ -298,12 +283,12 @@ static int parse_pkcs1(hwc_der in, hwc_key_view *v)
     hwc_der seq;
 
     if (!hwc_der_take(&in, T_SEQ, &seq, &v->inner) || in.n != 0 ||
-        !small_take(&seq, 0) || !uint_take(&seq, &v->n) ||
-        !uint_take(&seq, &v->e)) {
+        !small_take(&seq, 0) || !hwc_der_uint_take(&seq, &v->n) ||
+        !hwc_der_uint_take(&seq, &v->e)) {
         return 0;
     }
     for (int i = 0; i < 6; i++) { /* d, p, q, dp, dq, qinv */
-        if (!uint_take(&seq, NULL)) {
+        if (!hwc_der_uint_take(&seq, NULL)) {
             return 0;
         }
     }
@@ -326,7 +311,8 @@ static int spki_rsa(const hwc_cert_view *c, hwc_der *n, hwc_der *e)
     hwc_der in = c->key, seq;
 
     return IS(c->key_alg, OID_RSA) && hwc_der_take(&in, T_SEQ, &seq, NULL) &&
-           in.n == 0 && uint_take(&seq, n) && uint_take(&seq, e) && seq.n == 0;
+           in.n == 0 && hwc_der_uint_take(&seq, n) &&
+           hwc_der_uint_take(&seq, e) && seq.n == 0;
 }
 
 static int uncompressed_point(const struct curve *cv, hwc_der pt)

@@ -204,7 +204,24 @@ static int take(struct secrets *sec, const char *s, size_t a, size_t b)
     return 1;
 }
 
-/* The text with each secret value replaced by "<mark><n>#". */
+/* The placeholder prefix, made when the first secret is found: most
+ * answers carry none, and they are parsed as they are. */
+static void make_mark(struct secrets *sec)
+{
+    unsigned char nonce[4];
+
+    if (sec->mark[0] != '\0') {
+        return;
+    }
+    if (RAND_bytes(nonce, sizeof(nonce)) <= 0) {
+        memset(nonce, 0x5A, sizeof(nonce));
+    }
+    snprintf(sec->mark, sizeof(sec->mark), "#hwc-secret-%02x%02x%02x%02x-",
+             nonce[0], nonce[1], nonce[2], nonce[3]);
+}
+
+/* The text with each secret value replaced by "<mark><n>#"; out stays
+ * empty when there is none. */
 static int blank_secrets(const char *s, size_t len, struct secrets *sec,
                          hwc_buf *out)
 {
@@ -224,6 +241,7 @@ static int blank_secrets(const char *s, size_t len, struct secrets *sec,
         if (v < len && s[v] == ':' && is_secret_name(s + i + 1, end - i - 1) &&
             (v = skip_ws(s, len, v + 1)) < len && s[v] == '"' &&
             (vend = string_end(s, len, v)) != 0 && take(sec, s, v + 1, vend)) {
+            make_mark(sec);
             if (!hwc_buf_append(out, s + copied, v + 1 - copied) ||
                 !hwc_buf_printf(out, "%s%zu#", sec->mark, sec->n - 1)) {
                 return 0;
@@ -233,7 +251,7 @@ static int blank_secrets(const char *s, size_t len, struct secrets *sec,
         }
         i = end + 1;
     }
-    return hwc_buf_append(out, s + copied, len - copied);
+    return sec->n == 0 || hwc_buf_append(out, s + copied, len - copied);
 }
 
 /* Puts the secrets back where their placeholders are. */
@@ -276,22 +294,18 @@ json_t *hwc_json_loadb_secret(const char *text, size_t len, size_t flags,
                               json_error_t *err)
 {
     struct secrets sec;
-    unsigned char nonce[4];
     hwc_buf copy = {0};
     json_t *root = NULL;
     int ok;
 
     memset(&sec, 0, sizeof(sec));
-    if (RAND_bytes(nonce, sizeof(nonce)) <= 0) {
-        memset(nonce, 0x5A, sizeof(nonce));
-    }
-    snprintf(sec.mark, sizeof(sec.mark), "#hwc-secret-%02x%02x%02x%02x-",
-             nonce[0], nonce[1], nonce[2], nonce[3]);
     ok = blank_secrets(text, len, &sec, &copy);
-    if (ok) {
+    if (ok && sec.n == 0) {
+        root = json_loadb(text, len, flags, err);
+    } else if (ok) {
         root = json_loadb((const char *)copy.data, copy.len, flags, err);
     }
-    if (root != NULL && !restore(root, &sec, 0)) {
+    if (root != NULL && sec.n > 0 && !restore(root, &sec, 0)) {
         hwc_json_free(root);
         root = NULL;
         if (err != NULL) {

@@ -10,10 +10,12 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
 #include "core/hwc.h"
+#include "formats/der.h"
 #include "ossl/signature.h"
 
 /* What KMS cannot do is refused here, before any request. */
@@ -77,16 +79,23 @@ static void hwc_sig_kms_alg(const hwc_sig_ctx *ctx, char *alg, size_t n)
     OPENSSL_strlcat(alg, ctx->mdinfo->kms, n);
 }
 
-/* ECDSA: DER ECDSA-Sig-Value whether KMS sent DER or raw r||s. */
+/* ECDSA: DER ECDSA-Sig-Value whether KMS sent DER (re-encoded unless it
+ * is DER already, as it is from KMS) or raw r||s. */
 static int hwc_sig_ecdsa_der(const hwc_sig_ctx *ctx, unsigned char **sig,
                              size_t *siglen)
 {
     const unsigned char *p = *sig;
     size_t half = ((size_t)EVP_PKEY_get_bits(ctx->key->pub) + 7) / 8;
-    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)*siglen);
+    ECDSA_SIG *es;
     unsigned char *der = NULL;
     int len;
 
+    if (hwc_der_is_ecdsa_sig(*sig, *siglen)) {
+        return 1;
+    }
+    ERR_set_mark(); /* r||s is no failure */
+    es = d2i_ECDSA_SIG(NULL, &p, (long)*siglen);
+    ERR_pop_to_mark();
     if (es == NULL || p != *sig + *siglen) {
         BIGNUM *r, *s;
 

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include <check.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -105,6 +108,98 @@ START_TEST(test_well_formed_recurses)
     }
     ck_assert(!hwc_der_well_formed(D(deep, sizeof(deep))));
     ck_assert(hwc_der_well_formed(D(deep + 2 * 20, sizeof(deep) - 2 * 20)));
+}
+END_TEST
+
+/* libcrypto's own test of a signature's encoding: it parses, uses the
+ * whole input, and encodes back to the same octets. */
+static int libcrypto_canonical(const unsigned char *p, size_t n)
+{
+    const unsigned char *q = p;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)n);
+    unsigned char *der = NULL;
+    int len = es != NULL && q == p + n ? i2d_ECDSA_SIG(es, &der) : -1;
+    int same = len == (int)n && memcmp(der, p, n) == 0;
+
+    ECDSA_SIG_free(es);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return same;
+}
+
+static size_t ecdsa_sig_der(int rbytes, int sbytes, unsigned char top,
+                            unsigned char *out)
+{
+    unsigned char rb[80], sb[80];
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    unsigned char *der = NULL;
+    int len;
+
+    memset(rb, 0x11, sizeof(rb));
+    memset(sb, 0x22, sizeof(sb));
+    rb[0] = sb[0] = top;
+    ck_assert(ECDSA_SIG_set0(es, BN_bin2bn(rb, rbytes, NULL),
+                             BN_bin2bn(sb, sbytes, NULL)));
+    len = i2d_ECDSA_SIG(es, &der);
+    ck_assert_int_gt(len, 0);
+    memcpy(out, der, (size_t)len);
+    OPENSSL_free(der);
+    ECDSA_SIG_free(es);
+    return (size_t)len;
+}
+
+/* hwc_der_is_ecdsa_sig says yes exactly where libcrypto's ECDSA
+ * verification would take the octets as they are. */
+START_TEST(test_ecdsa_sig_shape)
+{
+    static const int sizes[][2] = {{32, 32}, {31, 32}, {1, 1},
+                                   {48, 47}, {66, 66}, {66, 60}};
+    unsigned char sig[300], m[304];
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        for (int top = 0; top < 2; top++) {
+            size_t n =
+                ecdsa_sig_der(sizes[i][0], sizes[i][1], top ? 0x80 : 0x7f, sig);
+            size_t hdr = sig[1] & 0x80 ? 3 : 2;
+
+            ck_assert(hwc_der_is_ecdsa_sig(sig, n));
+            ck_assert(libcrypto_canonical(sig, n));
+            /* Damage: each case is refused by both. */
+            for (int d = 0; d < 6; d++) {
+                size_t mn = n;
+
+                memcpy(m, sig, n);
+                if (d == 0) {
+                    m[mn++] = 0; /* trailing octet */
+                } else if (d == 1) {
+                    mn--; /* truncated */
+                } else if (d == 2) {
+                    m[hdr + 2] |= 0x80; /* r negative */
+                } else if (d == 3) {    /* r padded with a zero octet */
+                    memmove(m + hdr + 3, m + hdr + 2, n - hdr - 2);
+                    m[hdr + 2] = 0;
+                    m[hdr + 1]++;
+                    m[hdr - 1]++;
+                    mn++;
+                    if (m[1] == 0x80) {
+                        continue; /* the outer length changed form */
+                    }
+                } else if (d == 4) { /* outer length in a longer form */
+                    memmove(m + 4, m + hdr, n - hdr);
+                    m[1] = 0x82, m[2] = 0, m[3] = sig[hdr - 1];
+                    mn = n - hdr + 4;
+                } else {
+                    m[0] = 0x31; /* SET, not SEQUENCE */
+                }
+                ck_assert_msg(!hwc_der_is_ecdsa_sig(m, mn), "%zu/%d/%d", i, top,
+                              d);
+                ck_assert_int_eq(libcrypto_canonical(m, mn), 0);
+            }
+        }
+    }
+    /* Raw r||s of P-256 is not DER. */
+    memset(sig, 0x42, 64);
+    ck_assert(!hwc_der_is_ecdsa_sig(sig, 64));
 }
 END_TEST
 
@@ -470,6 +565,7 @@ static Suite *der_suite(void)
     tcase_add_test(tc, test_reader_rejects_ber_and_damage);
     tcase_add_test(tc, test_well_formed_recurses);
     tcase_add_test(tc, test_put_tl_round_trips);
+    tcase_add_test(tc, test_ecdsa_sig_shape);
     suite_add_tcase(s, tc);
     tcase_add_unchecked_fixture(views, keys_setup, keys_teardown);
     tcase_add_test(views, test_cert_view_fields);

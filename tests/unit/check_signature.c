@@ -156,16 +156,18 @@ START_TEST(test_sign_rsa)
 END_TEST
 
 /* KMS binds ECDSA to the curve's digest: P-256/SHA-256, P-384/SHA-384
- * (and P-521/SHA-512, should KMS add it). _i: curve * 2 + (DER|r||s). */
+ * (and P-521/SHA-512, should KMS add it). _i: curve * 3 + (DER|r||s|BER);
+ * what the caller gets is DER whatever KMS sent. */
 START_TEST(test_sign_ecdsa)
 {
     EVP_PKEY *privs[] = {ec256_priv, ec384_priv, ec521_priv};
     fake_kms *fs[] = {&f_ec256, &f_ec384, &f_ec521};
     const char *specs[] = {"EC_P256", "EC_P384", "EC_P521"};
-    int curve = _i / 2;
+    static const enum fake_mode modes[] = {FAKE_DER, FAKE_RAW, FAKE_BER};
+    int curve = _i / 3;
     hwc_rkey *key =
         make_key(fs[curve], privs[curve], "kms:key/ec", specs[curve],
-                 HWC_USAGE_SIGN_VERIFY, _i % 2 ? FAKE_RAW : FAKE_DER);
+                 HWC_USAGE_SIGN_VERIFY, modes[_i % 3]);
 
     run_digest_sign(&ec_cases[curve], key, fs[curve]);
     run_sign(&ec_cases[curve], key, fs[curve]);
@@ -553,7 +555,7 @@ static Suite *signature_suite(void)
 
     tcase_add_unchecked_fixture(tc, keys_setup, keys_teardown);
     tcase_add_loop_test(tc, test_sign_rsa, 0, 6);
-    tcase_add_loop_test(tc, test_sign_ecdsa, 0, 6);
+    tcase_add_loop_test(tc, test_sign_ecdsa, 0, 9);
     tcase_add_loop_test(tc, test_sign_pss_other_salt, 0, 3);
     tcase_add_loop_test(tc, test_sign_secp256k1, 0, 2);
     tcase_add_loop_test(tc, test_sign_sm2, 0, 2);

@@ -55,6 +55,23 @@ static void der_to_raw(EVP_PKEY *k, unsigned char **sig, size_t *len)
     *len = 2 * half;
 }
 
+static void der_to_ber(unsigned char **sig, size_t *len)
+{
+    unsigned char *ber = OPENSSL_malloc(*len + 2);
+    size_t hdr = (*sig)[1] & 0x80 ? 2 + ((*sig)[1] & 0x7f) : 2;
+
+    ck_assert_ptr_nonnull(ber);
+    ck_assert_uint_lt(*len - hdr, 256);
+    ber[0] = 0x30;
+    ber[1] = 0x82; /* two length octets, the first 0 */
+    ber[2] = 0;
+    ber[3] = (unsigned char)(*len - hdr);
+    memcpy(ber + 4, *sig + hdr, *len - hdr);
+    *len = 4 + (*len - hdr);
+    OPENSSL_free(*sig);
+    *sig = ber;
+}
+
 static int fake_sign(void *arg, const char *key_id, const char *alg,
                      const unsigned char *dgst, size_t dlen,
                      unsigned char **sig, size_t *siglen)
@@ -83,6 +100,8 @@ static int fake_sign(void *arg, const char *key_id, const char *alg,
     EVP_MD_free(md);
     if (f->mode == FAKE_RAW && strncmp(alg, "ECDSA", 5) == 0) {
         der_to_raw(f->priv, sig, siglen);
+    } else if (f->mode == FAKE_BER && strncmp(alg, "ECDSA", 5) == 0) {
+        der_to_ber(sig, siglen);
     } else if (f->mode == FAKE_BROKEN) {
         (*sig)[*siglen / 2] ^= 0x40;
     }

@@ -16,7 +16,9 @@
 #include "ossl/provider.h"
 #include "resolve/rkey.h"
 
-enum fake_mode { FAKE_DER, FAKE_RAW, FAKE_BROKEN, FAKE_MAXSALT };
+/* FAKE_BER: ECDSA signatures in BER (outer length in a longer form than
+ * DER's), which libcrypto's verification refuses as they are. */
+enum fake_mode { FAKE_DER, FAKE_RAW, FAKE_BER, FAKE_BROKEN, FAKE_MAXSALT };
 
 typedef struct fake_kms {
     EVP_PKEY *priv;
