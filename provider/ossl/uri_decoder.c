@@ -6,7 +6,7 @@
  * apps). Registered only with `uri_pem = yes` in our openssl.cnf section:
  * every decoder a provider offers makes every decode in the process
  * longer (with OpenSSL 3.0 and 3.1, which build a decoder chain for each
- * key and certificate parsed, each of ours cost about a tenth), and a
+ * key and certificate parsed, each of ours costs a few percent), and a
  * process that never reads a wrapped URI should pay nothing.
  *
  * The chain, after pkcs11-provider's decoder.c:
@@ -61,6 +61,7 @@
 
 static OSSL_FUNC_decoder_newctx_fn hwc_dec_newctx;
 static OSSL_FUNC_decoder_freectx_fn hwc_dec_freectx;
+static OSSL_FUNC_decoder_does_selection_fn hwc_dec_does_selection;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_pem_decode;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_der_decode;
 static OSSL_FUNC_decoder_decode_fn hwc_dec_rsa_decode;
@@ -398,9 +399,22 @@ static int hwc_dec_sm2_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
 
 /*---------------------------------------------------------- tables */
 
+/*
+ * A wrapped URI only ever names a private key: these decoders stay out of
+ * decodes that cannot return one (the public key of every certificate
+ * parsed), where OpenSSL would otherwise instantiate and chain them.
+ */
+static int hwc_dec_does_selection(void *provctx, int selection)
+{
+    (void)provctx;
+    return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY);
+}
+
 #define HWC_DEC_FUNCTIONS(name, decode)                                        \
     static const OSSL_DISPATCH name[] = {                                      \
         {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))hwc_dec_newctx},            \
+        {OSSL_FUNC_DECODER_DOES_SELECTION,                                     \
+         (void (*)(void))hwc_dec_does_selection},                              \
         {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))hwc_dec_freectx},          \
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))decode},                    \
         {OSSL_FUNC_DECODER_EXPORT_OBJECT,                                      \

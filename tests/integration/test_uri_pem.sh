@@ -61,6 +61,16 @@ run_ok "on: what hwcloud offers from the start" \
   "$HWC_BUILD_DIR/tests/integration/helpers/offered" "$RSA"
 expect_in "on: everything before any KMS key" \
   "before: keymgmt=[1-9][0-9]* signature=[1-9][0-9]* asym_cipher=[1-9][0-9]* encoder=[1-9][0-9]* decoder=5"
+# A certificate's public key is decoded without the hand-off decoders
+# (RSA, EC, SM2): a wrapped URI only ever gives a private key, so they
+# declare that selection only; a private-key decode has all five.
+counts=$("$HWC_BUILD_DIR/tests/integration/helpers/decoder_chain")
+pub=$(echo "$counts" | sed -n 's/^public: default=\([0-9]*\) conf=\([0-9]*\)$/\2 - \1/p')
+priv=$(echo "$counts" | sed -n 's/^private: default=\([0-9]*\) conf=\([0-9]*\)$/\2 - \1/p')
+[ -n "$pub" ] && [ -n "$priv" ] || fail "decoder_chain: $counts"
+expect_eq "on: all five in a private-key decode" "$((priv))" 5
+expect_eq "on: no hand-off decoder in a public-key decode ($counts)" \
+  "$(($((pub)) <= $((priv)) - 3))" 1
 same_key() {
   local name=$1 file=$2 uri=$3 a b
   shift 3
