@@ -38,9 +38,10 @@ static int count(OSSL_LIB_CTX *lc, const char *input, const char *structure,
 int main(void)
 {
     OSSL_LIB_CTX *plain = OSSL_LIB_CTX_new(), *conf = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *dflt = NULL;
 
     if (plain == NULL || conf == NULL ||
-        OSSL_PROVIDER_load(plain, "default") == NULL ||
+        (dflt = OSSL_PROVIDER_load(plain, "default")) == NULL ||
         !OSSL_LIB_CTX_load_config(conf, getenv("OPENSSL_CONF"))) {
         helper_die("decoder_chain", "library contexts");
     }
@@ -50,6 +51,7 @@ int main(void)
     printf("private: default=%d conf=%d\n",
            count(plain, "PEM", NULL, EVP_PKEY_KEYPAIR),
            count(conf, "PEM", NULL, EVP_PKEY_KEYPAIR));
+    OSSL_PROVIDER_unload(dflt);
     OSSL_LIB_CTX_free(plain);
     OSSL_LIB_CTX_free(conf);
     return 0;
