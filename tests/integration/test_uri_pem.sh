@@ -70,7 +70,7 @@ priv=$(echo "$counts" | sed -n 's/^private: default=\([0-9]*\) conf=\([0-9]*\)$/
 [ -n "$pub" ] && [ -n "$priv" ] || fail "decoder_chain: $counts"
 expect_eq "on: all five in a private-key decode" "$((priv))" 5
 expect_eq "on: no hand-off decoder in a public-key decode ($counts)" \
-  "$(($((pub)) <= $((priv)) - 3))" 1
+  "$((pub <= priv - 3))" 1
 same_key() {
   local name=$1 file=$2 uri=$3 a b
   shift 3
